@@ -1,0 +1,91 @@
+# nbdbox. `make` builds ./nbdbox with the configuration in .config (the
+# defaults of Config.in when there is none: no Kconfig tool needed).
+#   make static       stripped static binary with musl-gcc (./nbdbox.static)
+#   make check        unit tests, fuzz corpus replay, shell suites, VM tests
+#   make demo         build, then list and probe a local nbdkit
+#   make menuconfig   (kconfig-frontends) / defconfig / oldconfig
+#   O=DIR             where objects go (default build)
+#   CONFIG=FILE       which configuration (default .config)
+
+CC       ?= cc
+O        ?= build
+CONFIG   ?= .config
+CFLAGS   ?= -Os -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+CPPFLAGS += -I$(O) -Icore -Iplatform -Iapplets
+LDFLAGS  ?=
+LDLIBS   ?=
+BIN      ?= nbdbox
+Q        := $(if $(V),,@)
+
+all: $(BIN)
+
+# ---- configuration
+$(CONFIG): | applets/Config.in
+	$(Q)scripts/config.sh defconfig . > $@
+	@echo "  CONFIG  $@ (defaults from Config.in)"
+
+applets/Config.in applets/Kbuild $(O)/applets.h: $(wildcard applets/*.c) scripts/gen.sh
+	$(Q)scripts/gen.sh . $(O)
+
+$(O)/autoconf.h: $(CONFIG) Config.in applets/Config.in scripts/config.sh
+	$(Q)mkdir -p $(O) && scripts/config.sh header . $(CONFIG) > $@.tmp && \
+	  (cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@)
+
+-include $(CONFIG)
+
+# ---- objects from the Kbuild files
+define kbuild
+obj-y :=
+include $(1)Kbuild
+OBJS += $$(addprefix $(O)/$(1),$$(obj-y))
+endef
+OBJS :=
+$(eval $(call kbuild,))
+$(eval $(call kbuild,core/))
+$(eval $(call kbuild,platform/))
+$(eval $(call kbuild,applets/))
+
+ifeq ($(CONFIG_TLS),y)
+LDLIBS += -lwolfssl
+endif
+
+$(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(OBJS:.o=.d)
+
+$(BIN): $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+# ---- variants
+static:
+	$(Q)$(MAKE) --no-print-directory O=build-static CC=musl-gcc BIN=nbdbox.static \
+	  CFLAGS="-Os -ffunction-sections -fdata-sections" \
+	  LDFLAGS="-static -s -Wl,--gc-sections"
+	@ls -l nbdbox.static
+
+# The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX off.
+stub: $(CONFIG)
+	@mkdir -p build-stub
+	$(Q)sed -e 's/^CONFIG_PLATFORM_LINUX=y/# CONFIG_PLATFORM_LINUX is not set/' \
+	  -e 's/^CONFIG_NETLINK=y/# CONFIG_NETLINK is not set/' $(CONFIG) > build-stub/.config.new
+	$(Q)cmp -s build-stub/.config.new build-stub/.config || mv build-stub/.config.new build-stub/.config
+	$(Q)$(MAKE) --no-print-directory O=build-stub CONFIG=build-stub/.config BIN=nbdbox.stub
+
+# ---- Kconfig front ends (Debian: kconfig-frontends)
+defconfig: applets/Config.in
+	$(Q)scripts/config.sh defconfig . > $(CONFIG)
+menuconfig oldconfig: applets/Config.in
+	$(Q)command -v kconfig-$@ >/dev/null || { echo "$@ needs kconfig-frontends (apt-get install kconfig-frontends)"; exit 1; }
+	$(Q)KCONFIG_CONFIG=$(CONFIG) kconfig-$@ Config.in
+
+include tests/tests.mk
+
+clean:
+	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub applets/Config.in applets/Kbuild
+
+.PHONY: all static stub defconfig menuconfig oldconfig clean

@@ -1,0 +1,77 @@
+/* What applets share: the one error/usage printer family, the common
+ * server-address options, and output helpers for --json and --shell. */
+#ifndef NBDBOX_APPLET_H
+#define NBDBOX_APPLET_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include "err.h"
+#include "hs.h"
+#include "uri.h"
+
+struct applet {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *usage;
+};
+extern const struct applet applets[];
+extern const char *applet_name;
+extern const char *applet_usage;
+
+/* "APPLET: message\n" on stderr in one write. */
+void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print err, return its exit code. */
+int report(const struct nbd_err *err);
+/* Usage error: message plus a hint; returns NBX_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* --help: usage on stdout, returns 0. */
+int show_usage(void);
+
+/* ---- connecting to a server: options every network applet takes */
+struct conn_opts {
+	struct nbd_addr addr;
+	const char *name;        /* -N: wins over the URI's export name */
+	const char *port;        /* second positional: HOST PORT */
+	const char *unix_path;   /* -u PATH */
+	int tls;                 /* --tls */
+	int timeout_ms;          /* -T/--timeout: connect and each handshake wait */
+	int wait_s;              /* --wait: keep retrying this long */
+};
+
+/* Long options shared by nbd-list, nbd-probe, nbd-attach; short letters
+ * N u T W. Put CONN_LONGOPTS into the applet's option table and hand
+ * unknown option characters to conn_opt(). */
+#define CONN_SHORTOPTS "N:u:T:"
+enum { OPT_TLS = 0x100, OPT_WAIT, OPT_CONN_LAST };
+#define CONN_LONGOPTS                                          \
+	{ "name", required_argument, NULL, 'N' },              \
+	{ "unix", required_argument, NULL, 'u' },              \
+	{ "timeout", required_argument, NULL, 'T' },           \
+	{ "wait", required_argument, NULL, OPT_WAIT },         \
+	{ "tls", no_argument, NULL, OPT_TLS }
+
+void conn_opts_init(struct conn_opts *c);
+/* 1: handled; 0: not a connection option; -1: bad value (printed). */
+int conn_opt(struct conn_opts *c, int opt, const char *arg);
+/* Take the server address from argv[*i]: URI or HOST[:PORT] (and an
+ * optional PORT after it when allow_port). Advances *i. Returns 0 or an
+ * exit code (printed). */
+int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_port);
+/* Connect (retrying with backoff while --wait lasts) and run the greeting
+ * (and STARTTLS). io and hs are the caller's. Returns 0 or -1 with err. */
+int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
+	      struct nbd_err *err);
+
+/* ---- output */
+/* A number of seconds from the command line: 0 .. max. */
+int parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* Write s[0..len) as a JSON string (with quotes). */
+void json_str(FILE *f, const char *s, size_t len);
+/* Write s[0..len) single-quoted for sh: safe to eval. */
+void shell_str(FILE *f, const char *s, size_t len);
+/* Transmission flags, decoded: names joined by sep, or as a JSON array. */
+void print_tflags(FILE *f, uint16_t tflags, const char *sep, int json);
+/* Flush stdout; a write error (full disk, closed pipe) is an error. */
+int finish_output(void);
+
+#endif

@@ -1,0 +1,254 @@
+/* Shared by every applet: printing errors, the server-address options,
+ * output quoting. The only place (with the applets) that prints. */
+//kbuild:obj-y += common.o
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "autoconf.h"
+#include "applet.h"
+
+const char *applet_name = "nbdbox";
+const char *applet_usage = "";
+
+static void vmsg(const char *fmt, va_list ap, const char *tail)
+{
+	char buf[1024];
+	int n = snprintf(buf, sizeof buf, "%s: ", applet_name);
+
+	if (n < 0)
+		return;
+	n += vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	if (n > (int)sizeof buf - 2)
+		n = (int)sizeof buf - 2;
+	n += snprintf(buf + n, sizeof buf - (size_t)n, "%s", tail);
+	if (n > (int)sizeof buf - 1)
+		n = (int)sizeof buf - 1;
+	/* One write: lines from parallel processes do not interleave. */
+	if (write(2, buf, (size_t)n) < 0)
+		return;
+}
+
+void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap, "\n");
+	va_end(ap);
+}
+
+int report(const struct nbd_err *err)
+{
+	msg("%s", err->msg);
+	return err->code ? err->code : NBX_FAIL;
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	char tail[128];
+
+	snprintf(tail, sizeof tail, "\nTry '%s --help' for more information.\n", applet_name);
+	va_start(ap, fmt);
+	vmsg(fmt, ap, tail);
+	va_end(ap);
+	return NBX_USAGE;
+}
+
+int show_usage(void)
+{
+	fputs(applet_usage, stdout);
+	return finish_output();
+}
+
+int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void conn_opts_init(struct conn_opts *c)
+{
+	memset(c, 0, sizeof *c);
+	nbd_addr_init(&c->addr);
+	c->timeout_ms = 10000;
+}
+
+int conn_opt(struct conn_opts *c, int opt, const char *arg)
+{
+	unsigned long v;
+
+	switch (opt) {
+	case 'N':
+		c->name = arg;
+		return 1;
+	case 'u':
+		c->unix_path = arg;
+		return 1;
+	case 'T':
+		if (parse_uint(arg, 3600, &v) < 0 || !v)
+			return usage_error("--timeout: '%s' is not a number of seconds (1-3600)", arg), -1;
+		c->timeout_ms = (int)v * 1000;
+		return 1;
+	case OPT_WAIT:
+		if (parse_uint(arg, 86400, &v) < 0)
+			return usage_error("--wait: '%s' is not a number of seconds", arg), -1;
+		c->wait_s = (int)v;
+		return 1;
+	case OPT_TLS:
+		c->tls = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_port)
+{
+	struct nbd_err err;
+	const char *t;
+
+	if (c->unix_path) {
+		/* -u PATH: no host argument. */
+		nbd_addr_init(&c->addr);
+		if (strlen(c->unix_path) >= sizeof c->addr.socket)
+			return usage_error("%s: socket path too long", c->unix_path);
+		strcpy(c->addr.socket, c->unix_path);
+		c->addr.is_unix = 1;
+	} else {
+		if (*i >= argc)
+			return usage_error("missing server address (HOST[:PORT] or nbd:// URI)");
+		t = argv[(*i)++];
+		if (nbd_is_uri(t)) {
+			if (nbd_parse_uri(&c->addr, t, &err) < 0)
+				return report(&err);
+		} else {
+			if (allow_port && *i < argc && argv[*i][0] &&
+			    strspn(argv[*i], "0123456789") == strlen(argv[*i]))
+				c->port = argv[(*i)++];
+			if (nbd_parse_hostport(&c->addr, t, c->port, &err) < 0)
+				return report(&err);
+		}
+	}
+	if (c->name && nbd_addr_set_name(&c->addr, c->name, &err) < 0)
+		return report(&err);
+	if (c->tls)
+		c->addr.tls = 1;
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
+	      struct nbd_err *err)
+{
+	long deadline = c->wait_s ? mono_ms() + c->wait_s * 1000L : 0;
+	long backoff = 100;
+
+	if (c->addr.tls && !ENABLE_TLS)
+		return nbd_seterr(err, NBX_TLS, 0, "%s: TLS requested, but nbdbox was built without TLS",
+				  c->addr.is_unix ? c->addr.socket : c->addr.host);
+	for (;;) {
+		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, err) == 0)
+			break;
+		/* --wait: boot scripts start before their server does. Only
+		 * "nobody there yet" is worth retrying. */
+		if (err->code != NBX_CONNECT || !deadline || mono_ms() + backoff > deadline)
+			return -1;
+		sleep_ms(backoff);
+		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+	}
+	nbd_hs_init(hs, io, err);
+	nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
+	hs->want_tls = c->addr.tls;
+	if (nbd_hs_run(hs, NBD_GOAL_START) < 0) {
+		nbd_io_close(io);
+		return -1;
+	}
+	return 0;
+}
+
+void json_str(FILE *f, const char *s, size_t len)
+{
+	size_t i;
+
+	putc('"', f);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\u%04x", ch);
+		else
+			putc(ch, f);
+	}
+	putc('"', f);
+}
+
+void shell_str(FILE *f, const char *s, size_t len)
+{
+	size_t i;
+
+	putc('\'', f);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'')
+			fputs("'\\''", f);
+		else
+			putc(s[i], f);
+	}
+	putc('\'', f);
+}
+
+int finish_output(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	msg("write error: %s", strerror(errno));
+	return NBX_FAIL;
+}
+
+void print_tflags(FILE *f, uint16_t tflags, const char *sep, int json)
+{
+	const struct nbd_flag_name *n;
+	const char *s = "";
+
+	if (json)
+		putc('[', f);
+	for (n = nbd_tflag_names; n->name; n++) {
+		if (!(tflags & n->bit))
+			continue;
+		if (json)
+			fprintf(f, "%s\"%s\"", s, n->name), s = ",";
+		else
+			fprintf(f, "%s%s", s, n->name), s = sep;
+	}
+	if (json)
+		putc(']', f);
+}

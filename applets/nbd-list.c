@@ -1,0 +1,185 @@
+/* nbd-list: the exports of a server. */
+//config:config NBD_LIST
+//config:	bool "nbd-list"
+//config:	default y
+//config:	help
+//config:	  List the exports of an NBD server (NBD_OPT_LIST).
+//applet:nbd-list nbd_list_main NBD_LIST
+//kbuild:obj-$(CONFIG_NBD_LIST) += nbd-list.o
+//usage:Usage: nbd-list [OPTIONS] HOST[:PORT] [PORT] | URI
+//usage:
+//usage:List the exports of a server: one name a line, then a tab and the
+//usage:description where the server gives one.
+//usage:
+//usage:  -l, --long           add size and flags of each export (NBD_OPT_INFO):
+//usage:                       NAME<tab>SIZE<tab>FLAGS<tab>DESCRIPTION
+//usage:  -u, --unix PATH      connect to a Unix socket instead of HOST
+//usage:      --tls            require TLS (as nbds:// does)
+//usage:  -T, --timeout SECS   give up on a silent server after SECS (default 10)
+//usage:      --wait SECS      retry connecting with backoff for up to SECS
+//usage:  -j, --json           JSON output
+//usage:  -h, --help           this text
+//usage:
+//usage:Exit: 0 ok, 2 usage, 3 connect, 4 refused, 5 protocol, 6 TLS,
+//usage:7 not supported (oldstyle server, or no NBD_OPT_LIST).
+
+#include <stdlib.h>
+#include <string.h>
+#include "autoconf.h"
+#include "applet.h"
+
+struct list {
+	int json, longfmt;
+	unsigned long n;
+	/* -l: name and description of each export, NUL-separated, in one
+	 * growing buffer; INFO can only be asked once LIST is over. */
+	char *buf;
+	size_t used, cap;
+};
+
+static void print_entry(struct list *l, const char *name, size_t nlen,
+			const char *desc, size_t dlen, const struct nbd_export *e)
+{
+	if (l->json) {
+		fputs(l->n++ ? ",\n{\"name\":" : "{\"name\":", stdout);
+		json_str(stdout, name, nlen);
+		if (dlen) {
+			fputs(",\"description\":", stdout);
+			json_str(stdout, desc, dlen);
+		}
+		if (e && e->have_info) {
+			printf(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
+			print_tflags(stdout, e->tflags, NULL, 1);
+		}
+		putchar('}');
+		return;
+	}
+	l->n++;
+	fwrite(name, 1, nlen, stdout);
+	if (l->longfmt) {
+		if (e && e->have_info) {
+			printf("\t%llu\t", (unsigned long long)e->size);
+			print_tflags(stdout, e->tflags, ",", 0);
+		} else {
+			fputs("\t-\t-", stdout);
+		}
+		putchar('\t');
+	} else if (dlen) {
+		putchar('\t');
+	}
+	fwrite(desc, 1, dlen, stdout);
+	putchar('\n');
+}
+
+static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
+{
+	struct list *l = ctx;
+	size_t need = (size_t)name.len + desc.len + 2;
+
+	if (!l->longfmt) {
+		print_entry(l, name.p, name.len, desc.p, desc.len, NULL);
+		return 0;
+	}
+	if (need > l->cap - l->used) {
+		size_t cap = l->cap ? l->cap * 2 : 16384;
+		char *nb;
+		while (cap - l->used < need)
+			cap *= 2;
+		nb = realloc(l->buf, cap);
+		if (!nb)
+			return -1;
+		l->buf = nb;
+		l->cap = cap;
+	}
+	memcpy(l->buf + l->used, name.p, name.len);
+	l->used += name.len;
+	l->buf[l->used++] = 0;
+	memcpy(l->buf + l->used, desc.p, desc.len);
+	l->used += desc.len;
+	l->buf[l->used++] = 0;
+	return 0;
+}
+
+int nbd_list_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CONN_LONGOPTS,
+		{ "long", no_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct nbd_hs hs;
+	struct list l = { 0 };
+	struct conn_opts c;
+	struct nbd_io io;
+	struct nbd_err err;
+	int opt, i, rc = 0;
+	size_t off;
+
+	conn_opts_init(&c);
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "ljh", longopts, NULL)) != -1) {
+		switch (conn_opt(&c, opt, optarg)) {
+		case 1: continue;
+		case -1: return NBX_USAGE;
+		}
+		switch (opt) {
+		case 'l': l.longfmt = 1; break;
+		case 'j':
+			if (!ENABLE_JSON)
+				return usage_error("built without JSON output");
+			l.json = 1;
+			break;
+		case 'h': return show_usage();
+		default: return usage_error("unknown option");
+		}
+	}
+	i = optind;
+	if ((opt = conn_target(&c, argc, argv, &i, 1)))
+		return opt;
+	if (i < argc)
+		return usage_error("unexpected argument '%s'", argv[i]);
+
+	if (conn_open(&c, &io, &hs, &err) < 0)
+		return report(&err);
+	hs.on_server = on_server;
+	hs.cb_ctx = &l;
+	if (l.json)
+		fputs("[", stdout);
+	if (nbd_hs_run(&hs, NBD_GOAL_LIST) < 0) {
+		if (!err.msg[0])
+			nbd_seterr(&err, NBX_FAIL, 0, "out of memory");
+		rc = -1;
+		goto out;
+	}
+	/* -l: one NBD_OPT_INFO per export on the same connection. */
+	for (off = 0; l.longfmt && off < l.used;) {
+		const char *name = l.buf + off, *desc;
+		size_t nlen = strlen(name), dlen;
+
+		desc = name + nlen + 1;
+		dlen = strlen(desc);
+		off += nlen + dlen + 2;
+		nbd_hs_set_name(&hs, name, nlen);
+		if (nbd_hs_run(&hs, NBD_GOAL_INFO) < 0) {
+			/* A server without INFO, or one export it will not
+			 * describe, still gets listed. */
+			if (err.code != NBX_NOTSUP && err.code != NBX_EXPORT) {
+				rc = -1;
+				goto out;
+			}
+			hs.exp.have_info = 0;
+		}
+		print_entry(&l, name, nlen, desc, dlen, &hs.exp);
+	}
+out:
+	nbd_hs_close(&hs);
+	free(l.buf);
+	if (l.json && rc == 0)
+		fputs(l.n ? "]\n" : "]\n", stdout);
+	if (rc < 0) {
+		fflush(stdout);
+		return report(&err);
+	}
+	return finish_output();
+}

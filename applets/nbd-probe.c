@@ -1,0 +1,198 @@
+/* nbd-probe: what an export offers. */
+//config:config NBD_PROBE
+//config:	bool "nbd-probe"
+//config:	default y
+//config:	help
+//config:	  Show what an NBD export offers: size, flags, block sizes,
+//config:	  description, handshake style, meta contexts.
+//applet:nbd-probe nbd_probe_main NBD_PROBE
+//kbuild:obj-$(CONFIG_NBD_PROBE) += nbd-probe.o
+//usage:Usage: nbd-probe [OPTIONS] HOST[:PORT] [PORT] | URI
+//usage:
+//usage:Show what an export offers: size in bytes, transmission flags, block
+//usage:sizes, description, handshake style and meta contexts.
+//usage:
+//usage:  -N, --name NAME      export name (default: the server's default export)
+//usage:  -u, --unix PATH      connect to a Unix socket instead of HOST
+//usage:      --tls            require TLS (as nbds:// does)
+//usage:  -T, --timeout SECS   give up on a silent server after SECS (default 10)
+//usage:      --wait SECS      retry connecting with backoff for up to SECS
+//usage:      --size           print only the size in bytes
+//usage:  -j, --json           JSON output
+//usage:  -s, --shell          KEY=VALUE lines, quoted for sh eval
+//usage:  -h, --help           this text
+//usage:
+//usage:Exit: 0 ok, 2 usage, 3 connect, 4 export refused, 5 protocol,
+//usage:6 TLS, 7 not supported.
+
+#include <string.h>
+#include "autoconf.h"
+#include "applet.h"
+
+enum { FMT_HUMAN, FMT_JSON, FMT_SHELL, FMT_SIZE };
+enum { OPT_SIZE = OPT_CONN_LAST };
+
+/* Meta contexts arrive before GO; keep them in one bounded buffer. */
+#define META_MAX 32
+struct probe {
+	unsigned nmeta;
+	size_t used;
+	uint32_t off[META_MAX], len[META_MAX];
+	char buf[8192];
+};
+
+static int on_meta(void *ctx, uint32_t id, struct nbd_str name)
+{
+	struct probe *p = ctx;
+
+	(void)id;
+	if (p->nmeta == META_MAX || name.len > sizeof p->buf - p->used)
+		return 0; /* more than we show; not an error */
+	memcpy(p->buf + p->used, name.p, name.len);
+	p->off[p->nmeta] = (uint32_t)p->used;
+	p->len[p->nmeta++] = name.len;
+	p->used += name.len;
+	return 0;
+}
+
+static void print_human(const struct nbd_hs *hs, const struct probe *p)
+{
+	const struct nbd_export *e = &hs->exp;
+	unsigned i;
+
+	fputs("export: ", stdout);
+	fwrite(e->namelen ? e->name : hs->name, 1, e->namelen ? e->namelen : hs->namelen, stdout);
+	printf("\nsize: %llu\nflags: ", (unsigned long long)e->size);
+	print_tflags(stdout, e->tflags, " ", 0);
+	if (e->bs_min)
+		printf("\nblock size: minimum %u, preferred %u, maximum %u",
+		       e->bs_min, e->bs_pref, e->bs_max);
+	if (e->desclen) {
+		fputs("\ndescription: ", stdout);
+		fwrite(e->desc, 1, e->desclen, stdout);
+	}
+	printf("\nhandshake: %s\n", nbd_style_name(hs->style));
+	if (p->nmeta) {
+		fputs("meta contexts:", stdout);
+		for (i = 0; i < p->nmeta; i++) {
+			putchar(' ');
+			fwrite(p->buf + p->off[i], 1, p->len[i], stdout);
+		}
+		putchar('\n');
+	}
+}
+
+static void print_json(const struct nbd_hs *hs, const struct probe *p)
+{
+	const struct nbd_export *e = &hs->exp;
+	unsigned i;
+
+	fputs("{\"export\":", stdout);
+	json_str(stdout, e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
+	printf(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
+	print_tflags(stdout, e->tflags, NULL, 1);
+	printf(",\"read_only\":%s", e->tflags & NBD_TF_READ_ONLY ? "true" : "false");
+	if (e->bs_min)
+		printf(",\"block_size\":{\"minimum\":%u,\"preferred\":%u,\"maximum\":%u}",
+		       e->bs_min, e->bs_pref, e->bs_max);
+	fputs(",\"description\":", stdout);
+	json_str(stdout, e->desc, e->desclen);
+	printf(",\"handshake\":\"%s\",\"meta_contexts\":[", nbd_style_name(hs->style));
+	for (i = 0; i < p->nmeta; i++) {
+		if (i)
+			putchar(',');
+		json_str(stdout, p->buf + p->off[i], p->len[i]);
+	}
+	fputs("]}\n", stdout);
+}
+
+static void print_shell(const struct nbd_hs *hs, const struct probe *p)
+{
+	const struct nbd_export *e = &hs->exp;
+	unsigned i;
+
+	fputs("NBD_EXPORT=", stdout);
+	shell_str(stdout, e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
+	printf("\nNBD_SIZE=%llu\nNBD_FLAGS='", (unsigned long long)e->size);
+	print_tflags(stdout, e->tflags, " ", 0);
+	printf("'\nNBD_READ_ONLY=%d\n", !!(e->tflags & NBD_TF_READ_ONLY));
+	printf("NBD_BLOCK_MIN=%u\nNBD_BLOCK_PREFERRED=%u\nNBD_BLOCK_MAX=%u\n",
+	       e->bs_min, e->bs_pref, e->bs_max);
+	fputs("NBD_DESCRIPTION=", stdout);
+	shell_str(stdout, e->desc, e->desclen);
+	printf("\nNBD_HANDSHAKE='%s'\nNBD_META_CONTEXTS=", nbd_style_name(hs->style));
+	putchar('\'');
+	for (i = 0; i < p->nmeta; i++) {
+		const char *s = p->buf + p->off[i];
+		uint32_t j;
+		if (i)
+			putchar(' ');
+		for (j = 0; j < p->len[i]; j++)
+			s[j] == '\'' ? (void)fputs("'\\''", stdout) : (void)putchar(s[j]);
+	}
+	fputs("'\n", stdout);
+}
+
+int nbd_probe_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CONN_LONGOPTS,
+		{ "json", no_argument, NULL, 'j' },
+		{ "shell", no_argument, NULL, 's' },
+		{ "size", no_argument, NULL, OPT_SIZE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct probe p;
+	static struct nbd_hs hs;
+	struct conn_opts c;
+	struct nbd_io io;
+	struct nbd_err err;
+	int opt, fmt = FMT_HUMAN, i;
+
+	conn_opts_init(&c);
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "jsh", longopts, NULL)) != -1) {
+		switch (conn_opt(&c, opt, optarg)) {
+		case 1: continue;
+		case -1: return NBX_USAGE;
+		}
+		switch (opt) {
+		case 'j':
+			if (!ENABLE_JSON)
+				return usage_error("built without JSON output");
+			fmt = FMT_JSON;
+			break;
+		case 's': fmt = FMT_SHELL; break;
+		case OPT_SIZE: fmt = FMT_SIZE; break;
+		case 'h': return show_usage();
+		default: return usage_error("unknown option");
+		}
+	}
+	i = optind;
+	if ((opt = conn_target(&c, argc, argv, &i, 1)))
+		return opt;
+	if (i < argc)
+		return usage_error("unexpected argument '%s'", argv[i]);
+
+	if (conn_open(&c, &io, &hs, &err) < 0)
+		return report(&err);
+	hs.on_meta = on_meta;
+	hs.cb_ctx = &p;
+	/* Meta contexts need structured replies first (proto.md,
+	 * NBD_OPT_LIST_META_CONTEXT); a server without them has none. */
+	if ((fmt != FMT_SIZE && hs.style == NBD_STYLE_FIXED &&
+	     nbd_hs_run(&hs, NBD_GOAL_META) < 0) ||
+	    nbd_hs_run(&hs, NBD_GOAL_GO) < 0) {
+		nbd_hs_close(&hs);
+		return report(&err);
+	}
+	nbd_hs_close(&hs);
+
+	switch (fmt) {
+	case FMT_SIZE: printf("%llu\n", (unsigned long long)hs.exp.size); break;
+	case FMT_JSON: print_json(&hs, &p); break;
+	case FMT_SHELL: print_shell(&hs, &p); break;
+	default: print_human(&hs, &p); break;
+	}
+	return finish_output();
+}

@@ -1,0 +1,565 @@
+/* Handshake state machine. See hs.h for the shape; proto.md sections are
+ * cited where a rule comes from the spec. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "hs.h"
+
+enum state {
+	S_GREETING,      /* read NBDMAGIC + second magic */
+	S_OLD_REST,      /* oldstyle: size, flags, zeroes */
+	S_NEW_FLAGS,     /* newstyle: handshake flags; we answer client flags */
+	S_OPTS,          /* option phase, idle: decide() picks the next */
+	S_STARTTLS,
+	S_TLS,           /* STARTTLS acked: the driver runs the TLS hook */
+	S_SR,
+	S_LIST,
+	S_META,
+	S_INFO,          /* INFO and GO share reply handling */
+	S_GO,
+	S_EXPORT_NAME,
+	S_ABORT,
+	S_XMIT,          /* transmission phase */
+	S_CLOSED,
+};
+
+enum expect { EXP_NONE, EXP_FIXED, EXP_REPLY };
+
+/* Info we ask for with INFO/GO. NBD_INFO_EXPORT is always sent. Asking for
+ * BLOCK_SIZE tells the server we honour block sizes (proto.md,
+ * "Block size constraints"). */
+static const uint16_t info_reqs[] = {
+	NBD_INFO_NAME, NBD_INFO_DESCRIPTION, NBD_INFO_BLOCK_SIZE,
+};
+
+void nbd_hs_init(struct nbd_hs *hs, struct nbd_io *io, struct nbd_err *err)
+{
+	memset(hs, 0, offsetof(struct nbd_hs, out));
+	hs->io = io;
+	hs->err = err;
+	hs->name = "";
+	hs->state = S_GREETING;
+}
+
+void nbd_hs_set_name(struct nbd_hs *hs, const char *name, size_t len)
+{
+	hs->name = name;
+	hs->namelen = len;
+}
+
+const char *nbd_style_name(int style)
+{
+	switch (style) {
+	case NBD_STYLE_OLD: return "oldstyle";
+	case NBD_STYLE_NEW: return "newstyle";
+	case NBD_STYLE_FIXED: return "fixed newstyle";
+	}
+	return "none";
+}
+
+int nbd_rep_err_class(uint32_t type)
+{
+	switch (type & ~NBD_REP_ERR_BIT) {
+	case NBD_REP_ERR_UNKNOWN:
+	case NBD_REP_ERR_POLICY:
+		return NBX_EXPORT;
+	case NBD_REP_ERR_TLS_REQD:
+		return NBX_TLS;
+	case NBD_REP_ERR_UNSUP:
+	case NBD_REP_ERR_PLATFORM:
+		return NBX_NOTSUP;
+	}
+	return NBX_PROTO;
+}
+
+/* "OPTION 'name'" or "OPTION" for messages. */
+static const char *what(struct nbd_hs *hs, char *buf, size_t len)
+{
+	char q[128];
+
+	switch (hs->opt) {
+	case NBD_OPT_INFO:
+	case NBD_OPT_GO:
+	case NBD_OPT_EXPORT_NAME:
+	case NBD_OPT_LIST_META_CONTEXT:
+		nbd_quote(q, sizeof q, hs->name, hs->namelen);
+		snprintf(buf, len, "%s '%s'", nbd_opt_name(hs->opt), q);
+		return buf;
+	}
+	return hs->opt ? nbd_opt_name(hs->opt) : "handshake";
+}
+
+static int proto_err(struct nbd_hs *hs, const char *why)
+{
+	char w[160];
+
+	return nbd_seterr_peer(hs->err, hs->io->peer, NBX_PROTO, EPROTO, "%s: %s",
+			       what(hs, w, sizeof w), why);
+}
+
+/* An error reply: carry the server's own text (proto.md: "the data MAY
+ * contain a human-readable error message"). */
+static int rep_err(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
+{
+	char wb[160], msg[300];
+	int code = nbd_rep_err_class(h->type);
+	const char *hint = "", *w = what(hs, wb, sizeof wb);
+
+	if ((h->type & ~NBD_REP_ERR_BIT) == NBD_REP_ERR_TLS_REQD && !hs->want_tls)
+		hint = "; ask for it with nbds:// or --tls";
+	if (h->len) {
+		nbd_quote(msg, sizeof msg, (const char *)hs->in, h->len);
+		return nbd_seterr_peer(hs->err, hs->io->peer, code, 0,
+				       "%s: %s (server: \"%s\")%s", w,
+				       nbd_rep_err_name(h->type), msg, hint);
+	}
+	return nbd_seterr_peer(hs->err, hs->io->peer, code, 0, "%s: %s%s", w,
+			       nbd_rep_err_name(h->type), hint);
+}
+
+/* ---- requests: pure builders into hs->out */
+
+static void expect_fixed(struct nbd_hs *hs, size_t n)
+{
+	hs->expect = EXP_FIXED;
+	hs->need = n;
+}
+
+static void enter(struct nbd_hs *hs, int state)
+{
+	static const uint16_t none[1];
+
+	hs->state = state;
+	hs->expect = EXP_REPLY;
+	switch (state) {
+	case S_STARTTLS:
+		hs->opt = NBD_OPT_STARTTLS;
+		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
+		break;
+	case S_SR:
+		hs->opt = NBD_OPT_STRUCTURED_REPLY;
+		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
+		break;
+	case S_LIST:
+		hs->opt = NBD_OPT_LIST;
+		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
+		break;
+	case S_META:
+		hs->opt = NBD_OPT_LIST_META_CONTEXT;
+		hs->outlen = nbd_enc_opt_meta(hs->out, hs->opt, hs->name, hs->namelen,
+					      NULL, 0);
+		break;
+	case S_INFO:
+	case S_GO:
+		hs->opt = state == S_GO ? NBD_OPT_GO : NBD_OPT_INFO;
+		memset(&hs->exp, 0, offsetof(struct nbd_export, name) + 1);
+		hs->exp.desc[0] = 0;
+		hs->outlen = nbd_enc_opt_info(hs->out, hs->opt, hs->name, hs->namelen,
+					      info_reqs, 3);
+		break;
+	case S_EXPORT_NAME:
+		/* No reply header: u64 size, u16 flags, and 124 zero bytes
+		 * unless NO_ZEROES was agreed (proto.md, NBD_OPT_EXPORT_NAME). */
+		hs->opt = NBD_OPT_EXPORT_NAME;
+		memset(&hs->exp, 0, offsetof(struct nbd_export, name) + 1);
+		hs->exp.desc[0] = 0;
+		hs->outlen = nbd_enc_opt(hs->out, hs->opt, hs->name, (uint32_t)hs->namelen);
+		expect_fixed(hs, (hs->cflags & NBD_FLAG_C_NO_ZEROES) ? 10 : 134);
+		break;
+	case S_ABORT:
+		hs->opt = NBD_OPT_ABORT;
+		hs->outlen = nbd_enc_opt(hs->out, hs->opt, none, 0);
+		break;
+	}
+}
+
+/* ---- decisions: pure functions of what was asked and what is done */
+
+static int decide(struct nbd_hs *hs)
+{
+	if (hs->want_tls && !hs->tls_done)
+		return S_STARTTLS;
+	if (hs->goal == NBD_GOAL_START)
+		return S_OPTS;
+	if (hs->style == NBD_STYLE_NEW) {
+		/* Plain newstyle knows no options but EXPORT_NAME. */
+		switch (hs->goal) {
+		case NBD_GOAL_INFO:
+		case NBD_GOAL_GO:
+			return S_EXPORT_NAME;
+		case NBD_GOAL_ABORT:
+			return S_CLOSED;
+		}
+		return -1;
+	}
+	switch (hs->goal) {
+	case NBD_GOAL_LIST: return S_LIST;
+	case NBD_GOAL_META: return hs->sr_done ? S_META : S_SR;
+	case NBD_GOAL_INFO: return S_INFO;
+	case NBD_GOAL_GO: return S_GO;
+	case NBD_GOAL_ABORT: return S_ABORT;
+	}
+	return -1;
+}
+
+/* ---- replies: judge one answer, move the state on */
+
+static int on_fixed(struct nbd_hs *hs)
+{
+	const uint8_t *p = hs->in;
+
+	switch (hs->state) {
+	case S_GREETING:
+		if (nbd_get64(p) != NBD_MAGIC)
+			return proto_err(hs, "not an NBD server (no NBDMAGIC greeting)");
+		if (nbd_get64(p + 8) == NBD_OLD_MAGIC) {
+			hs->style = NBD_STYLE_OLD;
+			hs->state = S_OLD_REST;
+			expect_fixed(hs, NBD_OLDSTYLE_LEN - 16);
+			return 0;
+		}
+		if (nbd_get64(p + 8) != NBD_OPTS_MAGIC)
+			return proto_err(hs, "unknown handshake style (bad second magic)");
+		hs->state = S_NEW_FLAGS;
+		expect_fixed(hs, 2);
+		return 0;
+	case S_OLD_REST:
+		/* u64 size, u32 flags (low 16 are transmission flags), zeroes. */
+		hs->exp.size = nbd_get64(p);
+		hs->exp.tflags = (uint16_t)nbd_get32(p + 8);
+		hs->exp.have_info = 1;
+		hs->state = S_XMIT;
+		hs->expect = EXP_NONE;
+		return 0;
+	case S_NEW_FLAGS:
+		hs->gflags = nbd_get16(p);
+		hs->style = (hs->gflags & NBD_FLAG_FIXED_NEWSTYLE) ? NBD_STYLE_FIXED
+								    : NBD_STYLE_NEW;
+		hs->cflags = hs->gflags & (NBD_FLAG_C_FIXED_NEWSTYLE | NBD_FLAG_C_NO_ZEROES);
+		nbd_put32(hs->out, hs->cflags);
+		hs->outlen = 4;
+		hs->state = S_OPTS;
+		hs->expect = EXP_NONE;
+		return 0;
+	case S_EXPORT_NAME:
+		hs->exp.size = nbd_get64(p);
+		hs->exp.tflags = nbd_get16(p + 8);
+		hs->exp.have_info = 1;
+		hs->state = S_XMIT;
+		hs->expect = EXP_NONE;
+		return 0;
+	}
+	return proto_err(hs, "internal: unexpected fixed read");
+}
+
+static int copy_str(char *dst, uint32_t *dlen, struct nbd_str s)
+{
+	memcpy(dst, s.p, s.len);
+	dst[s.len] = 0;
+	*dlen = s.len;
+	return 0;
+}
+
+/* Returns 1 for "more replies follow", 0 when the exchange is over. */
+static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
+{
+	const char *why = NULL;
+	struct nbd_info info;
+	struct nbd_str a, b;
+	uint32_t id;
+	int isgo = hs->state == S_GO;
+
+	if (h->type & NBD_REP_ERR_BIT) {
+		uint32_t e = h->type & ~NBD_REP_ERR_BIT;
+
+		switch (hs->state) {
+		case S_STARTTLS:
+			rep_err(hs, h);
+			hs->err->code = NBX_TLS;
+			return -1;
+		case S_SR:
+			/* No structured replies, hence no meta contexts: not an
+			 * error for a probe. */
+			hs->meta_unsup = 1;
+			hs->state = S_OPTS;
+			return 0;
+		case S_META:
+			if (e == NBD_REP_ERR_UNSUP || e == NBD_REP_ERR_INVALID ||
+			    e == NBD_REP_ERR_POLICY) {
+				hs->meta_unsup = 1;
+				hs->state = S_OPTS;
+				return 0;
+			}
+			break;
+		case S_GO:
+			/* proto.md: a server that does not know GO replies
+			 * ERR_UNSUP; fall back to EXPORT_NAME. */
+			if (e == NBD_REP_ERR_UNSUP) {
+				enter(hs, S_EXPORT_NAME);
+				return 0;
+			}
+			break;
+		case S_ABORT:
+			hs->state = S_CLOSED;
+			return 0;
+		}
+		return rep_err(hs, h);
+	}
+
+	switch (hs->state) {
+	case S_STARTTLS:
+		if (h->type != NBD_REP_ACK)
+			break;
+		if (h->len)
+			return proto_err(hs, "ACK with data");
+		hs->state = S_TLS;
+		hs->expect = EXP_NONE;
+		return 0;
+	case S_SR:
+		if (h->type != NBD_REP_ACK)
+			break;
+		hs->sr_done = 1;
+		hs->state = S_OPTS;
+		return 0;
+	case S_LIST:
+		if (h->type == NBD_REP_SERVER) {
+			if (nbd_dec_rep_server(hs->in, h->len, &a, &b, &why) < 0)
+				return proto_err(hs, why);
+			if (hs->on_server && hs->on_server(hs->cb_ctx, a, b) < 0)
+				return -1;
+			return 1;
+		}
+		if (h->type != NBD_REP_ACK)
+			break;
+		hs->state = S_OPTS;
+		hs->reached = 1;
+		return 0;
+	case S_META:
+		if (h->type == NBD_REP_META_CONTEXT) {
+			if (nbd_dec_rep_meta(hs->in, h->len, &id, &a, &why) < 0)
+				return proto_err(hs, why);
+			if (hs->on_meta && hs->on_meta(hs->cb_ctx, id, a) < 0)
+				return -1;
+			return 1;
+		}
+		if (h->type != NBD_REP_ACK)
+			break;
+		hs->state = S_OPTS;
+		hs->reached = 1;
+		return 0;
+	case S_INFO:
+	case S_GO:
+		if (h->type == NBD_REP_INFO) {
+			if (nbd_dec_rep_info(hs->in, h->len, &info, &why) < 0)
+				return proto_err(hs, why);
+			switch (info.type) {
+			case NBD_INFO_EXPORT:
+				hs->exp.size = info.size;
+				hs->exp.tflags = info.tflags;
+				hs->exp.have_info = 1;
+				break;
+			case NBD_INFO_NAME:
+				copy_str(hs->exp.name, &hs->exp.namelen, info.str);
+				break;
+			case NBD_INFO_DESCRIPTION:
+				copy_str(hs->exp.desc, &hs->exp.desclen, info.str);
+				break;
+			case NBD_INFO_BLOCK_SIZE:
+				hs->exp.bs_min = info.bs_min;
+				hs->exp.bs_pref = info.bs_pref;
+				hs->exp.bs_max = info.bs_max;
+				break;
+			}
+			return 1;
+		}
+		if (h->type != NBD_REP_ACK)
+			break;
+		/* proto.md: the server MUST send NBD_INFO_EXPORT before ACK. */
+		if (!hs->exp.have_info)
+			return proto_err(hs, "ACK without NBD_INFO_EXPORT");
+		hs->state = isgo ? S_XMIT : S_OPTS;
+		hs->reached = 1;
+		return 0;
+	case S_ABORT:
+		hs->state = S_CLOSED;
+		return 0;
+	}
+	return proto_err(hs, "unexpected reply type");
+}
+
+/* ---- the driver: the only code that reads or writes hs->io */
+
+static int goal_reached(struct nbd_hs *hs)
+{
+	switch (hs->goal) {
+	case NBD_GOAL_START:
+		return hs->state == S_OPTS || hs->state == S_XMIT;
+	case NBD_GOAL_GO:
+	case NBD_GOAL_INFO:
+		return hs->state == S_XMIT || hs->reached;
+	case NBD_GOAL_META:
+		return hs->reached || hs->meta_unsup;
+	case NBD_GOAL_ABORT:
+		return hs->state == S_CLOSED;
+	}
+	return hs->reached;
+}
+
+static int flush(struct nbd_hs *hs)
+{
+	char w[160];
+	size_t n = hs->outlen;
+
+	hs->outlen = 0;
+	return n ? nbd_io_write_full(hs->io, hs->out, n, what(hs, w, sizeof w), hs->err) : 0;
+}
+
+static int read_reply(struct nbd_hs *hs, struct nbd_rep_hdr *h)
+{
+	char wb[160];
+	const char *why, *w = what(hs, wb, sizeof wb);
+	uint8_t hdr[NBD_REP_HDR_LEN];
+
+	if (nbd_io_read_full(hs->io, hdr, sizeof hdr, w, hs->err) < 0)
+		return -1;
+	if (nbd_dec_rep_hdr(hdr, h, &why) < 0)
+		return proto_err(hs, why);
+	if (h->opt != hs->opt)
+		return proto_err(hs, "reply to a different option");
+	return nbd_io_read_full(hs->io, hs->in, h->len, w, hs->err);
+}
+
+int nbd_hs_run(struct nbd_hs *hs, int goal)
+{
+	struct nbd_rep_hdr h;
+	char w[160];
+	int r;
+
+	hs->goal = goal;
+	hs->reached = 0;
+	if (hs->state == S_GREETING)
+		expect_fixed(hs, 16);
+	if (hs->state == S_XMIT || hs->state == S_CLOSED) {
+		if (goal == NBD_GOAL_GO || goal == NBD_GOAL_INFO || goal == NBD_GOAL_START)
+			return 0;
+		if (goal == NBD_GOAL_ABORT)
+			return 0;
+		if (hs->style == NBD_STYLE_OLD)
+			return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,
+					       "oldstyle server: no options, no export list");
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_PROTO, 0,
+				       "option phase already over");
+	}
+	for (;;) {
+		/* Pending output (client flags) leaves before the next option. */
+		if (flush(hs) < 0)
+			return -1;
+		if (hs->state == S_OPTS) {
+			if (goal_reached(hs))
+				return 0;
+			r = decide(hs);
+			if (r < 0)
+				return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,
+						       "server speaks newstyle without FIXED: no options, no export list");
+			if (r == S_OPTS || r == S_CLOSED) {
+				hs->state = r;
+				return 0;
+			}
+			enter(hs, r);
+		}
+		if (flush(hs) < 0)
+			return -1;
+		switch (hs->expect) {
+		case EXP_FIXED:
+			if (nbd_io_read_full(hs->io, hs->in, hs->need, what(hs, w, sizeof w),
+					     hs->err) < 0) {
+				/* proto.md: on EXPORT_NAME the server closes
+				 * the connection if it rejects the name. */
+				if (hs->state == S_EXPORT_NAME && hs->err->code == NBX_PROTO)
+					hs->err->code = NBX_EXPORT,
+					strncat(hs->err->msg, " (unknown or refused export)",
+						sizeof hs->err->msg - strlen(hs->err->msg) - 1);
+				return -1;
+			}
+			if (on_fixed(hs) < 0)
+				return -1;
+			break;
+		case EXP_REPLY:
+			do {
+				if (read_reply(hs, &h) < 0) {
+					/* Servers may just hang up after ABORT. */
+					if (hs->state == S_ABORT) {
+						hs->state = S_CLOSED;
+						return 0;
+					}
+					return -1;
+				}
+				r = on_reply(hs, &h);
+				if (r < 0)
+					return -1;
+			} while (r == 1);
+			break;
+		case EXP_NONE:
+			break;
+		}
+		if (hs->state == S_TLS) {
+			if (!hs->tls)
+				return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0,
+						       "built without TLS");
+			if (hs->tls(hs, hs->tls_ctx) < 0)
+				return -1;
+			/* proto.md, NBD_OPT_STARTTLS: all option state from
+			 * before TLS is void; start the haggling afresh. */
+			hs->tls_done = 1;
+			hs->sr_done = 0;
+			hs->meta_unsup = 0;
+			hs->state = S_OPTS;
+			hs->expect = EXP_NONE;
+		}
+		if (hs->state == S_XMIT || hs->state == S_CLOSED)
+			break;
+		if (hs->state == S_OPTS && hs->want_tls && !hs->tls_done &&
+		    hs->style != NBD_STYLE_FIXED)
+			return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0,
+					       "TLS requested, but the %s server cannot do STARTTLS",
+					       nbd_style_name(hs->style));
+		if (hs->state == S_OPTS && goal_reached(hs))
+			return 0;
+	}
+	if (hs->state == S_XMIT && hs->want_tls && !hs->tls_done)
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0,
+				       "TLS requested, but the %s server cannot do STARTTLS",
+				       nbd_style_name(hs->style));
+	if (hs->state == S_XMIT && goal != NBD_GOAL_GO && goal != NBD_GOAL_INFO &&
+	    goal != NBD_GOAL_START)
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,
+				       "oldstyle server: no options, no export list");
+	return 0;
+}
+
+int nbd_hs_disc(struct nbd_hs *hs)
+{
+	uint8_t req[NBD_REQUEST_LEN];
+
+	nbd_enc_request(req, 0, NBD_CMD_DISC, 0, 0, 0);
+	hs->state = S_CLOSED;
+	return nbd_io_write_full(hs->io, req, sizeof req, "NBD_CMD_DISC", hs->err);
+}
+
+void nbd_hs_close(struct nbd_hs *hs)
+{
+	struct nbd_err scratch;
+	struct nbd_err *keep = hs->err;
+
+	if (!hs->io->ops)
+		return;
+	/* Being polite must not overwrite the error being reported. */
+	hs->err = &scratch;
+	if (hs->state == S_XMIT)
+		nbd_hs_disc(hs);
+	else if (hs->state == S_OPTS)
+		nbd_hs_run(hs, NBD_GOAL_ABORT);
+	hs->err = keep;
+	nbd_io_close(hs->io);
+}

@@ -1,0 +1,60 @@
+/* Byte transports: a three-function ops struct plus a peer string.
+ * The handshake only ever sees struct nbd_io; a socket, a scripted memory
+ * buffer (tests, fuzzing) and a TLS session are interchangeable. */
+#ifndef NBDBOX_IO_H
+#define NBDBOX_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "err.h"
+
+struct nbd_io;
+
+struct nbd_io_ops {
+	/* Like read(2)/write(2): bytes moved, 0 on EOF (read), -1 and errno.
+	 * A transport with a timeout returns -1 with errno ETIMEDOUT. */
+	ssize_t (*read)(struct nbd_io *io, void *buf, size_t len);
+	ssize_t (*write)(struct nbd_io *io, const void *buf, size_t len);
+	void (*close)(struct nbd_io *io);
+};
+
+struct nbd_io {
+	const struct nbd_io_ops *ops;
+	int fd;                 /* the socket underneath, -1 if none */
+	int timeout_ms;         /* per read/write wait; <= 0: wait forever */
+	char peer[300];         /* "host:port", "[v6]:port" or a socket path */
+	void *priv;             /* the transport's own state (TLS session, ...) */
+};
+
+/* Read exactly len bytes / write all of buf. On failure fill err with
+ * "PEER: WHAT: reason" (EOF is a protocol error: the server hung up). */
+int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
+		     struct nbd_err *err);
+int nbd_io_write_full(struct nbd_io *io, const void *buf, size_t len,
+		      const char *what, struct nbd_err *err);
+void nbd_io_close(struct nbd_io *io);
+
+/* Sockets (core/sock.c). host may be a name, IPv4 or IPv6 literal.
+ * port NULL means 10809. The connect itself is bounded by timeout_ms.
+ * The socket gets TCP_NODELAY: every message goes out in one write. */
+int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
+		 int timeout_ms, struct nbd_err *err);
+int nbd_sock_unix(struct nbd_io *io, const char *path, int timeout_ms,
+		  struct nbd_err *err);
+/* Wrap an already connected socket (tests; reconnect paths). */
+void nbd_sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms);
+/* Take the socket away from io (for the kernel); io is closed, fd is not. */
+int nbd_sock_release(struct nbd_io *io);
+
+/* Memory transport (core/memio.c): reads come from a script of server
+ * bytes, writes are collected. For unit tests and fuzz targets. */
+struct nbd_memio {
+	const unsigned char *in;
+	size_t inlen, inpos;
+	unsigned char *out;     /* may be NULL: writes are then only counted */
+	size_t outcap, outlen;
+	size_t max_chunk;       /* >0: hand out reads in chunks this small */
+};
+void nbd_memio_init(struct nbd_io *io, struct nbd_memio *m, const char *peer);
+
+#endif

@@ -1,0 +1,249 @@
+#include <string.h>
+#include "autoconf.h"
+#include "uri.h"
+
+void nbd_addr_init(struct nbd_addr *a)
+{
+	memset(a, 0, offsetof(struct nbd_addr, name) + 1);
+	a->user[0] = a->tls_certs[0] = a->tls_psk_file[0] = a->tls_hostname[0] = 0;
+	a->tls_verify = -1;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Percent-decode s[0..len) into dst (cap bytes incl. NUL). -1 if malformed
+ * or too long. */
+static long pct_decode(char *dst, size_t cap, const char *s, size_t len)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+		if (c == '%') {
+			int h, l;
+			if (len - i < 3)
+				return -1;
+			h = hexval(s[i + 1]);
+			l = hexval(s[i + 2]);
+			if (h < 0 || l < 0)
+				return -1;
+			c = h << 4 | l;
+			if (!c)
+				return -1; /* NBD strings MUST NOT contain NUL */
+			i += 2;
+		}
+		if (o + 1 >= cap)
+			return -1;
+		dst[o++] = (char)c;
+	}
+	dst[o] = 0;
+	return (long)o;
+}
+
+static int bad(struct nbd_err *err, const char *uri, const char *why)
+{
+	return nbd_seterr(err, NBX_USAGE, 0, "%s: %s", uri, why);
+}
+
+int nbd_is_uri(const char *s)
+{
+	return !strncmp(s, "nbd://", 6) || !strncmp(s, "nbds://", 7) ||
+	       !strncmp(s, "nbd+", 4) || !strncmp(s, "nbds+", 5);
+}
+
+static int set(char *dst, size_t cap, const char *s, size_t len)
+{
+	return pct_decode(dst, cap, s, len) < 0 ? -1 : 0;
+}
+
+int nbd_parse_uri(struct nbd_addr *a, const char *uri, struct nbd_err *err)
+{
+	const char *p, *auth, *auth_end, *path, *query, *hp;
+	size_t slen;
+	long n;
+
+	nbd_addr_init(a);
+	p = strstr(uri, "://");
+	if (!p)
+		return bad(err, uri, "not an NBD URI");
+	slen = (size_t)(p - uri);
+	if ((slen == 3 && !memcmp(uri, "nbd", 3)) || (slen == 7 && !memcmp(uri, "nbd+tcp", 7))) {
+	} else if ((slen == 4 && !memcmp(uri, "nbds", 4)) ||
+		   (slen == 8 && !memcmp(uri, "nbds+tcp", 8))) {
+		a->tls = 1;
+	} else if (slen == 8 && !memcmp(uri, "nbd+unix", 8)) {
+		a->is_unix = 1;
+	} else if (slen == 9 && !memcmp(uri, "nbds+unix", 9)) {
+		a->is_unix = a->tls = 1;
+	} else {
+		return bad(err, uri, "unknown URI scheme (nbd, nbds, nbd+unix, nbds+unix)");
+	}
+	auth = p + 3;
+	auth_end = auth + strcspn(auth, "/?#");
+	path = auth_end;
+	query = strchr(path, '?');
+	if (strchr(path, '#'))
+		return bad(err, uri, "URI fragments are not allowed");
+	if (!query)
+		query = path + strlen(path);
+
+	/* user@ */
+	hp = memchr(auth, '@', (size_t)(auth_end - auth));
+	if (hp) {
+		if (set(a->user, sizeof a->user, auth, (size_t)(hp - auth)) < 0)
+			return bad(err, uri, "bad user name");
+		auth = hp + 1;
+	}
+	if (a->is_unix) {
+		if (auth != auth_end)
+			return bad(err, uri, "nbd+unix:// takes no host (use ?socket=PATH)");
+	} else if (auth != auth_end) {
+		const char *colon;
+		if (*auth == '[') {
+			const char *rb = memchr(auth, ']', (size_t)(auth_end - auth));
+			if (!rb)
+				return bad(err, uri, "unterminated [IPv6] address");
+			if (!ENABLE_IPV6)
+				return nbd_seterr(err, NBX_NOTSUP, 0, "%s: built without IPv6", uri);
+			if (set(a->host, sizeof a->host, auth + 1, (size_t)(rb - auth - 1)) < 0)
+				return bad(err, uri, "bad host");
+			colon = rb + 1 < auth_end && rb[1] == ':' ? rb + 1 : NULL;
+			if (!colon && rb + 1 != auth_end)
+				return bad(err, uri, "junk after [IPv6] address");
+		} else {
+			colon = memchr(auth, ':', (size_t)(auth_end - auth));
+			if (set(a->host, sizeof a->host, auth,
+				(size_t)((colon ? colon : auth_end) - auth)) < 0)
+				return bad(err, uri, "bad host");
+		}
+		if (colon) {
+			size_t plen = (size_t)(auth_end - colon - 1);
+			if (!plen || plen >= sizeof a->port ||
+			    strspn(colon + 1, "0123456789") < plen)
+				return bad(err, uri, "bad port");
+			memcpy(a->port, colon + 1, plen);
+			a->port[plen] = 0;
+		}
+	}
+	if (!a->is_unix && !a->host[0])
+		strcpy(a->host, "localhost");
+
+	/* Export name: the path without its leading '/'. */
+	if (*path == '/')
+		path++;
+	n = pct_decode(a->name, sizeof a->name, path, (size_t)(query - path));
+	if (n < 0)
+		return bad(err, uri, "bad export name (percent encoding, NUL, or over 4096 bytes)");
+	a->namelen = (size_t)n;
+
+	/* Query: key=value&key=value */
+	if (*query == '?')
+		query++;
+	while (*query) {
+		size_t len = strcspn(query, "&");
+		const char *eq = memchr(query, '=', len);
+		size_t klen = eq ? (size_t)(eq - query) : len;
+		const char *v = eq ? eq + 1 : query + len;
+		size_t vlen = (size_t)(query + len - v);
+		char *dst = NULL;
+		size_t cap = 0;
+		char tmp[8];
+
+#define KEY(k) (klen == sizeof(k) - 1 && !memcmp(query, k, klen))
+		if (KEY("socket"))
+			dst = a->socket, cap = sizeof a->socket;
+		else if (KEY("tls-certificates"))
+			dst = a->tls_certs, cap = sizeof a->tls_certs;
+		else if (KEY("tls-psk-file"))
+			dst = a->tls_psk_file, cap = sizeof a->tls_psk_file;
+		else if (KEY("tls-hostname"))
+			dst = a->tls_hostname, cap = sizeof a->tls_hostname;
+		else if (KEY("tls-username"))
+			dst = a->user, cap = sizeof a->user;
+		else if (KEY("tls-verify-peer"))
+			dst = tmp, cap = sizeof tmp;
+#undef KEY
+		/* Unknown keys are ignored, as libnbd does. */
+		if (dst && set(dst, cap, v, vlen) < 0)
+			return bad(err, uri, "bad query value");
+		if (dst == tmp) {
+			if (!strcmp(tmp, "false") || !strcmp(tmp, "no") || !strcmp(tmp, "0"))
+				a->tls_verify = 0;
+			else if (!strcmp(tmp, "true") || !strcmp(tmp, "yes") || !strcmp(tmp, "1"))
+				a->tls_verify = 1;
+			else
+				return bad(err, uri, "tls-verify-peer takes true or false");
+		}
+		query += len;
+		if (*query == '&')
+			query++;
+	}
+	if (a->is_unix && !a->socket[0])
+		return bad(err, uri, "nbd+unix:// needs ?socket=PATH");
+	if (!a->is_unix && a->socket[0])
+		return bad(err, uri, "?socket= belongs to nbd+unix://");
+	return 0;
+}
+
+int nbd_parse_hostport(struct nbd_addr *a, const char *hostport, const char *port,
+		       struct nbd_err *err)
+{
+	const char *colon = strrchr(hostport, ':');
+	size_t hlen = strlen(hostport);
+
+	nbd_addr_init(a);
+	if (*hostport == '[') {
+		const char *rb = strchr(hostport, ']');
+		if (!rb || (rb[1] && rb[1] != ':'))
+			return bad(err, hostport, "bad [IPv6]:PORT address");
+		hlen = (size_t)(rb - hostport - 1);
+		hostport++;
+		colon = rb[1] == ':' ? rb + 1 : NULL;
+	} else if (colon && strchr(hostport, ':') != colon) {
+		colon = NULL; /* bare IPv6 literal */
+	} else if (colon) {
+		hlen = (size_t)(colon - hostport);
+	}
+	if (!hlen || hlen >= sizeof a->host)
+		return bad(err, hostport, "bad host");
+	memcpy(a->host, hostport, hlen);
+	a->host[hlen] = 0;
+	if (colon && !port)
+		port = colon + 1;
+	if (port) {
+		if (!*port || strlen(port) >= sizeof a->port ||
+		    strspn(port, "0123456789") != strlen(port))
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: bad port", port);
+		strcpy(a->port, port);
+	}
+	return 0;
+}
+
+int nbd_addr_set_name(struct nbd_addr *a, const char *name, struct nbd_err *err)
+{
+	size_t len = strlen(name);
+
+	if (len > NBD_MAX_STRING)
+		return nbd_seterr(err, NBX_USAGE, 0, "export name longer than %u bytes",
+				  NBD_MAX_STRING);
+	memcpy(a->name, name, len + 1);
+	a->namelen = len;
+	return 0;
+}
+
+int nbd_addr_connect(const struct nbd_addr *a, struct nbd_io *io, int timeout_ms,
+		     struct nbd_err *err)
+{
+	if (a->is_unix)
+		return nbd_sock_unix(io, a->socket, timeout_ms, err);
+	return nbd_sock_tcp(io, a->host, a->port[0] ? a->port : NBD_DEFAULT_PORT,
+			    timeout_ms, err);
+}

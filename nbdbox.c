@@ -1,0 +1,121 @@
+/* The multicall entry point: dispatch on the basename of argv[0] (a leading
+ * '-' or '@' stripped: login shells and root-storage daemons), or on the
+ * first argument of `nbdbox APPLET ...`. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "autoconf.h"
+#include "applet.h"
+
+#define APPLET(name, fn, usage) int fn(int argc, char **argv);
+#include "applets.h"
+#undef APPLET
+
+const struct applet applets[] = {
+#define APPLET(name, fn, usage) { name, fn, usage },
+#include "applets.h"
+#undef APPLET
+	{ NULL, NULL, NULL },
+};
+
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	s = s ? s + 1 : path;
+	while (*s == '-' || *s == '@')
+		s++;
+	return s;
+}
+
+static const struct applet *find(const char *name)
+{
+	const struct applet *a;
+
+	for (a = applets; a->name; a++)
+		if (!strcmp(a->name, name))
+			return a;
+	return NULL;
+}
+
+static void list(FILE *f)
+{
+	const struct applet *a;
+
+	for (a = applets; a->name; a++)
+		fprintf(f, "%s\n", a->name);
+}
+
+static int install(const char *dir)
+{
+	char self[PATH_MAX], link[PATH_MAX];
+	const struct applet *a;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	int rc = 0;
+
+	if (n <= 0) {
+		msg("--install: cannot find my own path: %s", strerror(errno));
+		return NBX_FAIL;
+	}
+	self[n] = 0;
+	if (!dir) {
+		/* Next to the binary itself. */
+		char *slash = strrchr(self, '/');
+		static char here[PATH_MAX];
+		snprintf(here, sizeof here, "%.*s", (int)(slash - self), self);
+		dir = here;
+	}
+	for (a = applets; a->name; a++) {
+		if ((size_t)snprintf(link, sizeof link, "%s/%s", dir, a->name) >= sizeof link) {
+			msg("--install: %s: path too long", dir);
+			return NBX_FAIL;
+		}
+		unlink(link);
+		if (symlink(self, link) < 0) {
+			msg("--install: %s: %s", link, strerror(errno));
+			rc = NBX_FAIL;
+		}
+	}
+	return rc;
+}
+
+static int help(FILE *f)
+{
+	fputs("nbdbox: Network Block Device client, multi-call binary.\n"
+	      "Usage: nbdbox APPLET [ARGS...]   or   APPLET [ARGS...] via a link\n"
+	      "       nbdbox --list | --install [DIR] | --help\n\nApplets:\n", f);
+	list(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = base(argv[0]);
+	const struct applet *a = find(name);
+
+	if (!a) {
+		applet_name = "nbdbox";
+		if (argc < 2)
+			return help(stderr), NBX_USAGE;
+		if (!strcmp(argv[1], "--list"))
+			return list(stdout), 0;
+		if (!strcmp(argv[1], "--install"))
+			return install(argc > 2 ? argv[2] : NULL);
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+			return help(stdout);
+		argv++, argc--;
+		a = find(base(argv[0]));
+		if (!a) {
+			msg("applet not found: %s", argv[0]);
+			help(stderr);
+			return 127;
+		}
+	}
+	applet_name = a->name;
+	applet_usage = a->usage;
+	return a->main(argc, argv);
+}

@@ -1,0 +1,4 @@
+# Test targets; included from the top Makefile.
+check:
+	@echo "no tests yet"
+.PHONY: check
