@@ -62,9 +62,17 @@ $(BIN): $(OBJS)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 # ---- variants
-static:
+# musl's include path has no kernel headers: borrow Debian's linux/, asm/
+# and asm-generic/ (pure UAPI, no libc) through a directory of links.
+KINC := build-static/kinc
+$(KINC):
+	$(Q)mkdir -p $@ && ln -sfn /usr/include/linux $@/linux && \
+	  ln -sfn /usr/include/asm-generic $@/asm-generic && \
+	  ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $@/asm
+
+static: $(KINC)
 	$(Q)$(MAKE) --no-print-directory O=build-static CC=musl-gcc BIN=nbdbox.static \
-	  CFLAGS="-Os -ffunction-sections -fdata-sections" \
+	  CFLAGS="-Os -ffunction-sections -fdata-sections -isystem $(KINC)" \
 	  LDFLAGS="-static -s -Wl,--gc-sections"
 	@ls -l nbdbox.static
 
