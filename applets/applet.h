@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "err.h"
 #include "hs.h"
+#include "tls.h"
 #include "uri.h"
 
 struct applet {
@@ -36,19 +37,37 @@ struct conn_opts {
 	int tls;                 /* --tls */
 	int timeout_ms;          /* -T/--timeout: connect and each handshake wait */
 	int wait_s;              /* --wait: keep retrying this long */
+	/* TLS: the command line wins over the URI's query. */
+	struct nbd_tls_conf tlsc;   /* --tls-ca, --tls-cert, ... as given */
+	int tls_verify;          /* --tls-verify-peer: -1 unset, 0, 1 */
+	int tls_relay;           /* --tls-relay: no kTLS (nbd-attach) */
+	struct nbd_tls *tls_ctx; /* made by conn_open, kept for reconnects */
 };
 
 /* Long options shared by nbd-list, nbd-probe, nbd-attach; short letters
  * N u T W. Put CONN_LONGOPTS into the applet's option table and hand
  * unknown option characters to conn_opt(). */
 #define CONN_SHORTOPTS "N:u:T:"
-enum { OPT_TLS = 0x100, OPT_WAIT, OPT_CONN_LAST };
+enum {
+	OPT_TLS = 0x100, OPT_WAIT, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY,
+	OPT_TLS_CERTS, OPT_TLS_HOSTNAME, OPT_TLS_VERIFY, OPT_TLS_PSK,
+	OPT_TLS_USER, OPT_TLS_RELAY, OPT_CONN_LAST
+};
 #define CONN_LONGOPTS                                          \
 	{ "name", required_argument, NULL, 'N' },              \
 	{ "unix", required_argument, NULL, 'u' },              \
 	{ "timeout", required_argument, NULL, 'T' },           \
 	{ "wait", required_argument, NULL, OPT_WAIT },         \
-	{ "tls", no_argument, NULL, OPT_TLS }
+	{ "tls", no_argument, NULL, OPT_TLS },                 \
+	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },     \
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT }, \
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },   \
+	{ "tls-certificates", required_argument, NULL, OPT_TLS_CERTS }, \
+	{ "tls-hostname", required_argument, NULL, OPT_TLS_HOSTNAME }, \
+	{ "tls-verify-peer", required_argument, NULL, OPT_TLS_VERIFY }, \
+	{ "tls-psk", required_argument, NULL, OPT_TLS_PSK },   \
+	{ "tls-username", required_argument, NULL, OPT_TLS_USER }, \
+	{ "tls-relay", no_argument, NULL, OPT_TLS_RELAY }
 
 void conn_opts_init(struct conn_opts *c);
 /* 1: handled; 0: not a connection option; -1: bad value (printed). */

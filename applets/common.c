@@ -86,6 +86,7 @@ void conn_opts_init(struct conn_opts *c)
 	memset(c, 0, sizeof *c);
 	nbd_addr_init(&c->addr);
 	c->timeout_ms = 10000;
+	c->tls_verify = -1;
 }
 
 int conn_opt(struct conn_opts *c, int opt, const char *arg)
@@ -111,6 +112,40 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 		return 1;
 	case OPT_TLS:
 		c->tls = 1;
+		return 1;
+	/* Naming TLS credentials asks for TLS: never fall back to clear text
+	 * because the URI said nbd://. */
+	case OPT_TLS_CA:
+		c->tlsc.ca_file = arg, c->tls = 1;
+		return 1;
+	case OPT_TLS_CERT:
+		c->tlsc.cert_file = arg, c->tls = 1;
+		return 1;
+	case OPT_TLS_KEY:
+		c->tlsc.key_file = arg, c->tls = 1;
+		return 1;
+	case OPT_TLS_CERTS:
+		c->tlsc.cert_dir = arg, c->tls = 1;
+		return 1;
+	case OPT_TLS_PSK:
+		c->tlsc.psk_file = arg, c->tls = 1;
+		return 1;
+	case OPT_TLS_HOSTNAME:
+		c->tlsc.hostname = arg;
+		return 1;
+	case OPT_TLS_USER:
+		c->tlsc.username = arg;
+		return 1;
+	case OPT_TLS_RELAY:
+		c->tls_relay = 1;
+		return 1;
+	case OPT_TLS_VERIFY:
+		if (!strcmp(arg, "no") || !strcmp(arg, "false") || !strcmp(arg, "0"))
+			c->tls_verify = 0;
+		else if (!strcmp(arg, "yes") || !strcmp(arg, "true") || !strcmp(arg, "1"))
+			c->tls_verify = 1;
+		else
+			return usage_error("--tls-verify-peer: '%s' is not yes or no", arg), -1;
 		return 1;
 	}
 	return 0;
@@ -150,6 +185,24 @@ int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_po
 	return 0;
 }
 
+/* The TLS settings: command line first, then the URI's query, then the
+ * defaults (verify on; the certificate must name the host we dialled). */
+static void tls_conf(struct conn_opts *c, struct nbd_tls_conf *t)
+{
+	const struct nbd_addr *a = &c->addr;
+
+	*t = c->tlsc;
+	if (!t->cert_dir && a->tls_certs[0])
+		t->cert_dir = a->tls_certs;
+	if (!t->psk_file && a->tls_psk_file[0])
+		t->psk_file = a->tls_psk_file;
+	if (!t->username && a->user[0])
+		t->username = a->user;
+	if (!t->hostname)
+		t->hostname = a->tls_hostname[0] ? a->tls_hostname : a->is_unix ? NULL : a->host;
+	t->verify = c->tls_verify >= 0 ? c->tls_verify : a->tls_verify >= 0 ? a->tls_verify : 1;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -175,6 +228,16 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	if (c->addr.tls && !ENABLE_TLS)
 		return nbd_seterr(err, NBX_TLS, 0, "%s: TLS requested, but nbdbox was built without TLS",
 				  c->addr.is_unix ? c->addr.socket : c->addr.host);
+	if (c->addr.tls && !c->tls_ctx) {
+		struct nbd_tls_conf t;
+
+		tls_conf(c, &t);
+		if (!t.verify && !t.psk_file)
+			msg("WARNING: --tls-verify-peer=no: the server's certificate is NOT checked; "
+			    "anyone on the path can read and change the data");
+		if (!(c->tls_ctx = nbd_tls_new(&t, err)))
+			return -1;
+	}
 	for (;;) {
 		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, err) == 0)
 			break;
@@ -188,6 +251,10 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	nbd_hs_init(hs, io, err);
 	nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
 	hs->want_tls = c->addr.tls;
+	if (c->addr.tls) {
+		hs->tls = nbd_tls_hook;
+		hs->tls_ctx = c->tls_ctx;
+	}
 	if (nbd_hs_run(hs, NBD_GOAL_START) < 0) {
 		nbd_io_close(io);
 		return -1;

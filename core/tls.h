@@ -1,0 +1,75 @@
+/* TLS for NBD with wolfSSL: a transport that replaces the socket's ops
+ * after STARTTLS (the handshake never notices), and two ways to hand the
+ * session to the kernel once the option phase is over: kTLS on the same
+ * TCP socket, or a user-space relay over a socketpair.
+ *
+ * Built without CONFIG_TLS every entry point fails with "built without TLS"
+ * (NBX_TLS), except the pure PSK file parser. */
+#ifndef NBDBOX_TLS_H
+#define NBDBOX_TLS_H
+
+#include <stddef.h>
+#include "err.h"
+#include "hs.h"
+#include "io.h"
+
+/* What the command line and the URI asked for. Strings are borrowed. */
+struct nbd_tls_conf {
+	const char *ca_file;      /* --tls-ca: PEM file of trusted CAs */
+	const char *cert_file;    /* --tls-cert: client certificate (PEM) */
+	const char *key_file;     /* --tls-key: its private key (PEM) */
+	const char *cert_dir;     /* --tls-certificates DIR, libnbd layout */
+	const char *hostname;     /* name (or IP literal) the server's
+				   * certificate must carry; NULL: chain only */
+	int verify;               /* 0 only on --tls-verify-peer=no */
+	const char *psk_file;     /* --tls-psk: username:hexkey lines */
+	const char *username;     /* PSK identity; NULL: the file's only one */
+};
+
+struct nbd_tls;
+
+/* Load CAs, client certificate or PSK once (reused across reconnects).
+ * Errors here are the user's files: NBX_USAGE or NBX_TLS. */
+struct nbd_tls *nbd_tls_new(const struct nbd_tls_conf *conf, struct nbd_err *err);
+void nbd_tls_free(struct nbd_tls *t);
+
+/* The handshake's TLS hook (nbd_tls_fn): hs->tls = nbd_tls_hook,
+ * hs->tls_ctx = the struct nbd_tls. Runs the TLS handshake on hs->io's
+ * socket and swaps hs->io's ops to the TLS transport. */
+int nbd_tls_hook(struct nbd_hs *hs, void *tls);
+
+/* Is io a TLS transport? Fills buf with "TLSv1.3 TLS13-AES128-GCM-SHA256". */
+int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len);
+
+/* After GOAL_GO inside TLS: program the kernel TLS ULP on io's TCP socket
+ * with the session's keys and return the socket (blocking) for the nbd
+ * driver; io is then closed without a close_notify.
+ * Failure leaves io untouched (and usable for the relay) when err->code is
+ * NBX_NOTSUP: tls module missing, cipher or version the kernel does not
+ * take, a Unix socket, or TLS bytes still buffered. Any other code means
+ * the connection is lost (io closed): reconnect. */
+int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err);
+
+/* The fallback: socketpair, fork a relay process that moves bytes between
+ * one end and the TLS session, return its pid and put the other end in
+ * *kernel_fd (for NBD_SET_SOCK / NBD_ATTR_SOCKETS). The relay's stdio goes
+ * to /dev/null; it exits when the kernel closes its end (detach) or the
+ * server hangs up. io is closed in the caller (no close_notify: the relay
+ * owns the session now). Returns -1 with err on failure (io untouched). */
+int nbd_tls_relay_start(struct nbd_io *io, int *kernel_fd, struct nbd_err *err);
+/* The relay loop itself, for callers that fork on their own: runs until
+ * kernel_fd reaches EOF (0) or the session fails (-1). */
+int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err);
+
+/* ---- pure pieces (unit-tested) */
+#define NBD_PSK_MAX_KEY 64        /* wolfSSL's MAX_PSK_KEY_LEN */
+#define NBD_PSK_MAX_ID 128        /* wolfSSL's MAX_PSK_ID_LEN */
+/* Find user's key in a PSK file's text ("username:hexkey" per line, as
+ * psktool writes it for nbdkit and qemu). user NULL: the file must hold
+ * exactly one entry. On success copy the identity into id (NUL-ended)
+ * and the key bytes into key. -1 and *why (static text) on failure. */
+int nbd_psk_find(const char *text, size_t len, const char *user,
+		 char id[NBD_PSK_MAX_ID + 1], unsigned char key[NBD_PSK_MAX_KEY],
+		 size_t *keylen, const char **why);
+
+#endif
