@@ -277,6 +277,8 @@ static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 		case S_STARTTLS:
 			rep_err(hs, h);
 			hs->err->code = NBX_TLS;
+			strncat(hs->err->msg, "; the server did not agree to TLS",
+				sizeof hs->err->msg - strlen(hs->err->msg) - 1);
 			return -1;
 		case S_SR:
 			/* No structured replies, hence no meta contexts: not an
@@ -309,8 +311,11 @@ static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 
 	switch (hs->state) {
 	case S_STARTTLS:
+		/* Anything but ACK is fatal: never go on in clear text. */
 		if (h->type != NBD_REP_ACK)
-			break;
+			return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, EPROTO,
+					       "NBD_OPT_STARTTLS: the server did not agree to TLS "
+					       "(reply type %u instead of ACK)", (unsigned)h->type);
 		if (h->len)
 			return proto_err(hs, "ACK with data");
 		hs->state = S_TLS;

@@ -3,6 +3,19 @@
 #include <unistd.h>
 #include "io.h"
 
+/* A transport that knows better than errno (TLS alerts) says so. */
+static int io_why(struct nbd_io *io, const char *what, struct nbd_err *err)
+{
+	int e = errno, code = NBX_PROTO;
+	const char *w = io->ops->why ? io->ops->why(io, &code) : NULL;
+
+	errno = e;
+	if (!w || (e == EINTR || e == EAGAIN))
+		return 0;
+	nbd_seterr_peer(err, io->peer, code, e, "%s: %s", what, w);
+	return 1;
+}
+
 int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 		     struct nbd_err *err)
 {
@@ -15,6 +28,8 @@ int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 			len -= (size_t)n;
 			continue;
 		}
+		if (io_why(io, what, err))
+			return -1;
 		if (n == 0)
 			return nbd_seterr_peer(err, io->peer, NBX_PROTO, 0,
 					       "%s: server closed the connection", what);
@@ -44,6 +59,8 @@ int nbd_io_write_full(struct nbd_io *io, const void *buf, size_t len,
 		}
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (io_why(io, what, err))
+			return -1;
 		if (n < 0 && errno == ETIMEDOUT)
 			return nbd_seterr_peer(err, io->peer, NBX_CONNECT, errno,
 					       "%s: timed out after %d ms sending", what,

@@ -16,6 +16,10 @@ struct nbd_io_ops {
 	ssize_t (*read)(struct nbd_io *io, void *buf, size_t len);
 	ssize_t (*write)(struct nbd_io *io, const void *buf, size_t len);
 	void (*close)(struct nbd_io *io);
+	/* Optional: the transport's own account of why the last read or
+	 * write failed (a TLS alert, say) and its exit class; NULL when
+	 * errno says it all. */
+	const char *(*why)(struct nbd_io *io, int *code);
 };
 
 struct nbd_io {

@@ -38,7 +38,7 @@ static void mem_close(struct nbd_io *io)
 	(void)io;
 }
 
-static const struct nbd_io_ops mem_ops = { mem_read, mem_write, mem_close };
+static const struct nbd_io_ops mem_ops = { mem_read, mem_write, mem_close, NULL };
 
 void nbd_memio_init(struct nbd_io *io, struct nbd_memio *m, const char *peer)
 {

@@ -59,7 +59,7 @@ static void sock_close(struct nbd_io *io)
 	io->fd = -1;
 }
 
-static const struct nbd_io_ops sock_ops = { sock_read, sock_write, sock_close };
+static const struct nbd_io_ops sock_ops = { sock_read, sock_write, sock_close, NULL };
 
 void nbd_sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms)
 {

@@ -183,6 +183,7 @@ static const char cipher_list_psk[] =
 struct nbd_tls {
 	WOLFSSL_CTX *ctx;
 	int verify;
+	int have_cert;            /* we present a client certificate */
 	char *hostname;
 	char ca_desc[300];        /* where the trusted CAs came from */
 	int psk;
@@ -200,6 +201,9 @@ struct tls_sess {
 	int nonblock;             /* relay: WANT_READ/WRITE instead of waiting */
 	int io_errno;             /* why the socket failed, 0 if it did not */
 	int peer_closed;          /* TCP EOF seen */
+	int got_data;             /* any application data from the server yet */
+	int why_code;
+	char why[200];            /* the last failure, in TLS terms */
 };
 
 static const struct nbd_io_ops tls_ops;
@@ -302,6 +306,53 @@ static int cb_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 
 /* ---- the transport */
 
+/* After a failed read or write: was it TLS (an alert, a bad record) rather
+ * than the socket? A server that refuses our client certificate in TLS 1.3
+ * only says so after the handshake, on the first read. */
+static void note_failure(struct tls_sess *s, int e)
+{
+	WOLFSSL_ALERT_HISTORY ah;
+	char rb[120];
+	int rx = -1;
+
+	memset(&ah, 0, sizeof ah);
+	if (wolfSSL_get_alert_history(s->ssl, &ah) == WOLFSSL_SUCCESS &&
+	    ah.last_rx.level == alert_fatal)
+		rx = ah.last_rx.code;
+	s->why_code = NBX_TLS;
+	if (rx == 116) /* certificate_required, RFC 8446 */
+		snprintf(s->why, sizeof s->why, "TLS: the server requires a client certificate "
+			 "(--tls-cert and --tls-key, or --tls-certificates DIR)");
+	else if (rx == bad_certificate || rx == unknown_ca || rx == certificate_expired ||
+		 rx == certificate_revoked || rx == unsupported_certificate ||
+		 rx == certificate_unknown || rx == access_denied)
+		snprintf(s->why, sizeof s->why,
+			 "TLS: the server rejected our client certificate (alert %d)", rx);
+	else if (rx > 0)
+		snprintf(s->why, sizeof s->why, "TLS: the server sent fatal alert %d", rx);
+	else if (s->peer_closed && !s->got_data && !s->t->psk)
+		/* GnuTLS servers (nbdkit, qemu) drop a TLS 1.3 client without
+		 * the certificate they want, without an alert. */
+		snprintf(s->why, sizeof s->why, s->t->have_cert ?
+			 "TLS: the server dropped the connection right after the handshake "
+			 "(did it refuse our client certificate?)" :
+			 "TLS: the server dropped the connection right after the handshake "
+			 "(does it require a client certificate? --tls-cert and --tls-key, "
+			 "or --tls-certificates DIR)");
+	else if (!s->io_errno && !s->peer_closed && e != WOLFSSL_ERROR_ZERO_RETURN)
+		snprintf(s->why, sizeof s->why, "TLS: %s", reason(e, rb, sizeof rb));
+}
+
+static const char *tls_why(struct nbd_io *io, int *code)
+{
+	struct tls_sess *s = io->priv;
+
+	if (!s || !s->why[0])
+		return NULL;
+	*code = s->why_code;
+	return s->why;
+}
+
 static ssize_t tls_read(struct nbd_io *io, void *buf, size_t len)
 {
 	struct tls_sess *s = io->priv;
@@ -309,10 +360,15 @@ static ssize_t tls_read(struct nbd_io *io, void *buf, size_t len)
 
 	s->timeout_ms = io->timeout_ms;
 	s->io_errno = 0;
+	s->why[0] = 0;
 	r = wolfSSL_read(s->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
-	if (r > 0)
+	if (r > 0) {
+		s->got_data = 1;
 		return r;
+	}
 	e = wolfSSL_get_error(s->ssl, r);
+	if (e != WOLFSSL_ERROR_WANT_READ && e != WOLFSSL_ERROR_WANT_WRITE)
+		note_failure(s, e);
 	if (e == WOLFSSL_ERROR_ZERO_RETURN || (s->peer_closed && !s->io_errno))
 		return 0;       /* close_notify or TCP EOF: the server hung up */
 	if (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE)
@@ -329,10 +385,23 @@ static ssize_t tls_write(struct nbd_io *io, const void *buf, size_t len)
 
 	s->timeout_ms = io->timeout_ms;
 	s->io_errno = 0;
+	s->why[0] = 0;
 	r = wolfSSL_write(s->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
 	if (r > 0)
 		return r;
 	e = wolfSSL_get_error(s->ssl, r);
+	if (s->peer_closed && !s->nonblock && !s->got_data) {
+		/* The server may have said why before it hung up (an alert
+		 * refusing our certificate): read it, briefly. */
+		char tmp[64];
+		int ioe = s->io_errno;
+
+		s->timeout_ms = 200;
+		wolfSSL_read(s->ssl, tmp, sizeof tmp);
+		s->io_errno = ioe;
+	}
+	if (e != WOLFSSL_ERROR_WANT_READ && e != WOLFSSL_ERROR_WANT_WRITE)
+		note_failure(s, e);
 	if (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE)
 		errno = EAGAIN;
 	else
@@ -364,7 +433,7 @@ static void tls_close(struct nbd_io *io)
 	io->fd = -1;
 }
 
-static const struct nbd_io_ops tls_ops = { tls_read, tls_write, tls_close };
+static const struct nbd_io_ops tls_ops = { tls_read, tls_write, tls_close, tls_why };
 
 /* Drop the session without a word to the server: the socket now belongs
  * to the kernel or to a relay process. */
@@ -489,6 +558,7 @@ static int load_x509(struct nbd_tls *t, const struct nbd_tls_conf *c, struct nbd
 		if (r != WOLFSSL_SUCCESS)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load client key: %s",
 					  keyf, reason(r, rb, sizeof rb));
+		t->have_cert = 1;
 	}
 	if (!c->verify) {
 		wolfSSL_CTX_set_verify(t->ctx, WOLFSSL_VERIFY_NONE, NULL);
@@ -590,7 +660,10 @@ static int handshake_err(struct tls_sess *s, const char *peer, int e, struct nbd
 		if (ah.last_tx.level)
 			tx = ah.last_tx.code;
 	}
-	reason(e, rb, sizeof rb);
+	if (s->peer_closed && !s->io_errno && rx < 0)
+		snprintf(rb, sizeof rb, "the server hung up without an alert");
+	else
+		reason(e, rb, sizeof rb);
 	switch (e) {
 	case ASN_NO_SIGNER_E:
 	case ASN_SELF_SIGNED_E:
@@ -632,8 +705,7 @@ static int handshake_err(struct tls_sess *s, const char *peer, int e, struct nbd
 				       s->timeout_ms);
 	if (s->peer_closed)
 		return nbd_seterr_peer(err, peer, NBX_TLS, s->io_errno,
-				       "TLS handshake: the server closed the connection (%s)",
-				       s->io_errno ? strerror(s->io_errno) : rb);
+				       "TLS handshake failed: %s", s->io_errno ? strerror(s->io_errno) : rb);
 	if (s->io_errno)
 		return nbd_seterr_peer(err, peer, NBX_TLS, s->io_errno, "TLS handshake: %s",
 				       strerror(s->io_errno));
