@@ -71,6 +71,10 @@ void json_str(FILE *f, const char *s, size_t len);
 void shell_str(FILE *f, const char *s, size_t len);
 /* Transmission flags, decoded: names joined by sep, or as a JSON array. */
 void print_tflags(FILE *f, uint16_t tflags, const char *sep, int json);
+/* nbd-probe DEVICE (applets/devprobe.c): attached (0) or not (NBX_NODEV),
+ * size, read-only, pid, backend. fmt: one of PROBE_*. */
+enum { PROBE_HUMAN, PROBE_JSON, PROBE_SHELL, PROBE_SIZE };
+int probe_device(const char *dev, int fmt);
 /* Flush stdout; a write error (full disk, closed pipe) is an error. */
 int finish_output(void);
 

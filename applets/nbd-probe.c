@@ -7,7 +7,7 @@
 //config:	  description, handshake style, meta contexts.
 //applet:nbd-probe nbd_probe_main NBD_PROBE
 //kbuild:obj-$(CONFIG_NBD_PROBE) += nbd-probe.o
-//usage:Usage: nbd-probe [OPTIONS] HOST[:PORT] [PORT] | URI
+//usage:Usage: nbd-probe [OPTIONS] HOST[:PORT] [PORT] | URI | /dev/nbdN
 //usage:
 //usage:Show what an export offers: size in bytes, transmission flags, block
 //usage:sizes, description, handshake style and meta contexts.
@@ -23,11 +23,12 @@
 //usage:  -h, --help           this text
 //usage:
 //usage:Exit: 0 ok, 2 usage, 3 connect, 4 export refused, 5 protocol,
-//usage:6 TLS, 7 not supported.
+//usage:6 TLS, 7 not supported, 8 device not attached.
 
 #include <string.h>
 #include "autoconf.h"
 #include "applet.h"
+#include "platform.h"
 
 enum { FMT_HUMAN, FMT_JSON, FMT_SHELL, FMT_SIZE };
 enum { OPT_SIZE = OPT_CONN_LAST };
@@ -169,6 +170,10 @@ int nbd_probe_main(int argc, char **argv)
 		}
 	}
 	i = optind;
+	/* A device rather than a server (applets/devprobe.c). */
+	if (!c.unix_path && i == argc - 1 && nbd_dev_index(argv[i]) >= 0)
+		return probe_device(argv[i], fmt == FMT_JSON ? PROBE_JSON : fmt == FMT_SHELL ?
+				    PROBE_SHELL : fmt == FMT_SIZE ? PROBE_SIZE : PROBE_HUMAN);
 	if ((opt = conn_target(&c, argc, argv, &i, 1)))
 		return opt;
 	if (i < argc)

@@ -72,6 +72,7 @@ struct nbd_devinfo {
 	uint64_t size;          /* bytes */
 	int read_only;
 	long pid;               /* the task that configured it, 0 if none */
+	int ioctl_owned;        /* pid lives and holds /dev/nbdN open: NBD_DO_IT */
 	uint32_t block_size;
 	char backend[256];      /* backend identifier, "" if none */
 };

@@ -52,9 +52,9 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 				break;
 			}
 		if (idx < 0)
-			return nbd_seterr(err, n ? NBX_KERNEL : NBX_NODEV, n ? EBUSY : ENODEV,
-					  n ? "no free nbd device (all %d attached)"
-					    : "no nbd devices (%d found): nbd module not loaded (modprobe nbd)", n);
+			return nbd_seterr(err, NBX_KERNEL, n ? EBUSY : ENODEV,
+					  n ? "no free nbd device (all %d attached)" : "%s",
+					  n, "no nbd devices: nbd module not loaded (modprobe nbd)");
 	}
 	if ((fd = open_dev(idx, err)) < 0)
 		return -1;

@@ -41,6 +41,32 @@ static int sysread(int index, const char *name, char *buf, size_t len)
 	return 0;
 }
 
+/* Does process pid hold /dev/nbdN open? An ioctl-mode server does (it
+ * sits in NBD_DO_IT on that fd); a netlink attach does not. */
+static int holds_dev(long pid, int index)
+{
+	char dir[64], path[600], link[64], want[32];
+	struct dirent *e;
+	DIR *d;
+	int found = 0;
+
+	snprintf(dir, sizeof dir, "/proc/%ld/fd", pid);
+	snprintf(want, sizeof want, "/dev/nbd%d", index);
+	if (!(d = opendir(dir)))
+		return 0;
+	while (!found && (e = readdir(d))) {
+		ssize_t n;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		n = readlink(path, link, sizeof link - 1);
+		if (n > 0) {
+			link[n] = 0;
+			found = !strcmp(link, want);
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 int nbd_dev_query(int index, struct nbd_devinfo *d, struct nbd_err *err)
 {
 	char buf[256];
@@ -61,6 +87,8 @@ int nbd_dev_query(int index, struct nbd_devinfo *d, struct nbd_err *err)
 		d->attached = 1;
 		d->pid = atol(buf);
 	}
+	if (d->pid > 0)
+		d->ioctl_owned = holds_dev(d->pid, index);
 	if (sysread(index, "queue/logical_block_size", buf, sizeof buf) == 0)
 		d->block_size = (uint32_t)strtoul(buf, NULL, 10);
 	if (sysread(index, "backend", buf, sizeof buf) == 0)
