@@ -51,10 +51,11 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 				idx = list[i];
 				break;
 			}
+		if (idx < 0 && n)
+			return nbd_seterr(err, NBX_KERNEL, EBUSY, "no free nbd device (all %d attached)", n);
 		if (idx < 0)
-			return nbd_seterr(err, NBX_KERNEL, n ? EBUSY : ENODEV,
-					  n ? "no free nbd device (all %d attached)" : "%s",
-					  n, "no nbd devices: nbd module not loaded (modprobe nbd)");
+			return nbd_seterr(err, NBX_KERNEL, ENODEV,
+					  "no nbd devices: nbd module not loaded (modprobe nbd)");
 	}
 	if ((fd = open_dev(idx, err)) < 0)
 		return -1;
