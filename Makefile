@@ -91,6 +91,7 @@ menuconfig oldconfig: applets/Config.in
 	$(Q)command -v kconfig-$@ >/dev/null || { echo "$@ needs kconfig-frontends (apt-get install kconfig-frontends)"; exit 1; }
 	$(Q)KCONFIG_CONFIG=$(CONFIG) kconfig-$@ Config.in
 
+include tests/unit/unit.mk
 include tests/tests.mk
 
 clean:
