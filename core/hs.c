@@ -2,8 +2,8 @@
  * cited where a rule comes from the spec. */
 #include <errno.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
+#include "fmt.h"
 #include "hs.h"
 
 enum state {
@@ -84,7 +84,7 @@ static const char *what(struct nbd_hs *hs, char *buf, size_t len)
 	case NBD_OPT_EXPORT_NAME:
 	case NBD_OPT_LIST_META_CONTEXT:
 		nbd_quote(q, sizeof q, hs->name, hs->namelen);
-		snprintf(buf, len, "%s '%s'", nbd_opt_name(hs->opt), q);
+		nbd_fmt(buf, len, "%s '%s'", nbd_opt_name(hs->opt), q);
 		return buf;
 	}
 	return hs->opt ? nbd_opt_name(hs->opt) : "handshake";

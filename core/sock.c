@@ -6,13 +6,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include "autoconf.h"
+#include "fmt.h"
 #include "io.h"
 
 static int wait_fd(int fd, short ev, int timeout_ms)
@@ -67,7 +67,7 @@ void nbd_sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms)
 	io->fd = fd;
 	io->timeout_ms = timeout_ms;
 	io->priv = NULL;
-	snprintf(io->peer, sizeof io->peer, "%s", peer);
+	nbd_fmt(io->peer, sizeof io->peer, "%s", peer);
 }
 
 int nbd_sock_release(struct nbd_io *io)
@@ -134,7 +134,7 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 
 	if (!port || !*port)
 		port = "10809";
-	snprintf(peer, sizeof peer, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
+	nbd_fmt(peer, sizeof peer, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
 	hints.ai_family = ENABLE_IPV6 ? AF_UNSPEC : AF_INET;
 	r = getaddrinfo(host, port, &hints, &res);
 	if (r)

@@ -193,3 +193,21 @@ TEST(err_seterr)
 	CHECK(!strcmp(e.msg, "h:1: x 5"));
 	CHECK(nbd_seterr(NULL, 1, 0, "ignored") == -1);
 }
+
+#include "fmt.h"
+
+TEST(fmt_conversions)
+{
+	char b[64];
+
+	CHECK_EQ(nbd_fmt(b, sizeof b, "%s=%d,%u,%llu", "x", -12, 7u, 1ULL << 40), 21);
+	CHECK(!strcmp(b, "x=-12,7,1099511627776"));
+	nbd_fmt(b, sizeof b, "[%.*s|%c|%04x|%5s|%zu|%ld|%%]", 3, "abcdef", 'q', 0xab, "ab",
+		(size_t)9, -5L);
+	CHECK(!strcmp(b, "[abc|q|00ab|   ab|9|-5|%]"));
+	nbd_fmt(b, sizeof b, "%d %lld", -2147483647 - 1, -9223372036854775807LL - 1);
+	CHECK(!strcmp(b, "-2147483648 -9223372036854775808"));
+	CHECK_EQ(nbd_fmt(b, 5, "%s", "truncated"), 4);
+	CHECK(!strcmp(b, "trun"));
+	CHECK_EQ(nbd_fmt(b, 1, "x"), 0);
+}
