@@ -28,11 +28,14 @@ $(CONFIG): | applets/Config.in
 applets/Config.in applets/Kbuild $(O)/applets.h: $(wildcard applets/*.c) scripts/gen.sh
 	$(Q)scripts/gen.sh . $(O)
 
-$(O)/autoconf.h: $(CONFIG) Config.in applets/Config.in scripts/config.sh
+$(O)/autoconf.h: $(CONFIG) Config.in applets/Config.in scripts/config.sh FORCE
 	$(Q)mkdir -p $(O) && scripts/config.sh header . $(CONFIG) > $@.tmp && \
 	  (cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@)
 
--include $(CONFIG)
+$(O)/auto.conf: $(O)/autoconf.h
+	$(Q)scripts/config.sh make . $(CONFIG) > $@
+
+-include $(O)/auto.conf
 
 # ---- objects from the Kbuild files
 define kbuild
@@ -97,4 +100,5 @@ include tests/tests.mk
 clean:
 	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub applets/Config.in applets/Kbuild
 
-.PHONY: all static stub defconfig menuconfig oldconfig clean
+FORCE:
+.PHONY: all static stub defconfig menuconfig oldconfig clean FORCE
