@@ -102,3 +102,7 @@ clean:
 
 FORCE:
 .PHONY: all static stub defconfig menuconfig oldconfig clean FORCE
+
+demo: all
+	$(Q)scripts/demo.sh ./$(BIN)
+.PHONY: demo
