@@ -100,6 +100,29 @@ static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 	return 0;
 }
 
+/* nbd-server (3.24) answers NBD_OPT_INFO with size 0 while GO carries the
+ * right size. Size 0 is rare enough to double-check with a GO on a
+ * connection of its own. */
+static void recheck_size(struct conn_opts *c, const char *name, size_t nlen,
+			 struct nbd_export *e)
+{
+	static struct nbd_hs hs2;
+	struct nbd_io io;
+	struct nbd_err err;
+
+	if (!e->have_info || e->size)
+		return;
+	c->wait_s = 0;
+	if (conn_open(c, &io, &hs2, &err) < 0)
+		return;
+	nbd_hs_set_name(&hs2, name, nlen);
+	if (nbd_hs_run(&hs2, NBD_GOAL_GO) == 0) {
+		e->size = hs2.exp.size;
+		e->tflags = hs2.exp.tflags;
+	}
+	nbd_hs_close(&hs2);
+}
+
 int nbd_list_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -170,6 +193,7 @@ int nbd_list_main(int argc, char **argv)
 			}
 			hs.exp.have_info = 0;
 		}
+		recheck_size(&c, name, nlen, &hs.exp);
 		print_entry(&l, name, nlen, desc, dlen, &hs.exp);
 	}
 out:
