@@ -28,11 +28,14 @@ $(CONFIG): | applets/Config.in
 applets/Config.in applets/Kbuild $(O)/applets.h: $(wildcard applets/*.c) scripts/gen.sh
 	$(Q)scripts/gen.sh . $(O)
 
-$(O)/autoconf.h: $(CONFIG) Config.in applets/Config.in scripts/config.sh
+$(O)/autoconf.h: $(CONFIG) Config.in applets/Config.in scripts/config.sh FORCE
 	$(Q)mkdir -p $(O) && scripts/config.sh header . $(CONFIG) > $@.tmp && \
 	  (cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@)
 
--include $(CONFIG)
+$(O)/auto.conf: $(O)/autoconf.h
+	$(Q)scripts/config.sh make . $(CONFIG) > $@
+
+-include $(O)/auto.conf
 
 # ---- objects from the Kbuild files
 define kbuild
@@ -91,9 +94,15 @@ menuconfig oldconfig: applets/Config.in
 	$(Q)command -v kconfig-$@ >/dev/null || { echo "$@ needs kconfig-frontends (apt-get install kconfig-frontends)"; exit 1; }
 	$(Q)KCONFIG_CONFIG=$(CONFIG) kconfig-$@ Config.in
 
+include tests/unit/unit.mk
 include tests/tests.mk
 
 clean:
 	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub applets/Config.in applets/Kbuild
 
-.PHONY: all static stub defconfig menuconfig oldconfig clean
+FORCE:
+.PHONY: all static stub defconfig menuconfig oldconfig clean FORCE
+
+demo: all
+	$(Q)scripts/demo.sh ./$(BIN)
+.PHONY: demo

@@ -47,7 +47,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -55,6 +54,7 @@
 #include <unistd.h>
 #include "autoconf.h"
 #include "applet.h"
+#include "fmt.h"
 #include "platform.h"
 
 enum {
@@ -203,7 +203,7 @@ static void mark_argv0(struct attach *a)
 
 static int print_dev(int index)
 {
-	printf("/dev/nbd%d\n", index);
+	out("/dev/nbd%d\n", index);
 	return finish_output();
 }
 

@@ -41,34 +41,34 @@ static void print_entry(struct list *l, const char *name, size_t nlen,
 			const char *desc, size_t dlen, const struct nbd_export *e)
 {
 	if (l->json) {
-		fputs(l->n++ ? ",\n{\"name\":" : "{\"name\":", stdout);
-		json_str(stdout, name, nlen);
+		out_str(l->n++ ? ",\n{\"name\":" : "{\"name\":");
+		json_str(name, nlen);
 		if (dlen) {
-			fputs(",\"description\":", stdout);
-			json_str(stdout, desc, dlen);
+			out_str(",\"description\":");
+			json_str(desc, dlen);
 		}
 		if (e && e->have_info) {
-			printf(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
-			print_tflags(stdout, e->tflags, NULL, 1);
+			out(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
+			print_tflags(e->tflags, NULL, 1);
 		}
-		putchar('}');
+		out_char('}');
 		return;
 	}
 	l->n++;
-	fwrite(name, 1, nlen, stdout);
+	out_bytes(name, nlen);
 	if (l->longfmt) {
 		if (e && e->have_info) {
-			printf("\t%llu\t", (unsigned long long)e->size);
-			print_tflags(stdout, e->tflags, ",", 0);
+			out("\t%llu\t", (unsigned long long)e->size);
+			print_tflags(e->tflags, ",", 0);
 		} else {
-			fputs("\t-\t-", stdout);
+			out_str("\t-\t-");
 		}
-		putchar('\t');
+		out_char('\t');
 	} else if (dlen) {
-		putchar('\t');
+		out_char('\t');
 	}
-	fwrite(desc, 1, dlen, stdout);
-	putchar('\n');
+	out_bytes(desc, dlen);
+	out_char('\n');
 }
 
 static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
@@ -98,6 +98,29 @@ static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 	l->used += desc.len;
 	l->buf[l->used++] = 0;
 	return 0;
+}
+
+/* nbd-server (3.24) answers NBD_OPT_INFO with size 0 while GO carries the
+ * right size. Size 0 is rare enough to double-check with a GO on a
+ * connection of its own. */
+static void recheck_size(struct conn_opts *c, const char *name, size_t nlen,
+			 struct nbd_export *e)
+{
+	static struct nbd_hs hs2;
+	struct nbd_io io;
+	struct nbd_err err;
+
+	if (!e->have_info || e->size)
+		return;
+	c->wait_s = 0;
+	if (conn_open(c, &io, &hs2, &err) < 0)
+		return;
+	nbd_hs_set_name(&hs2, name, nlen);
+	if (nbd_hs_run(&hs2, NBD_GOAL_GO) == 0) {
+		e->size = hs2.exp.size;
+		e->tflags = hs2.exp.tflags;
+	}
+	nbd_hs_close(&hs2);
 }
 
 int nbd_list_main(int argc, char **argv)
@@ -145,7 +168,7 @@ int nbd_list_main(int argc, char **argv)
 	hs.on_server = on_server;
 	hs.cb_ctx = &l;
 	if (l.json)
-		fputs("[", stdout);
+		out_str("[");
 	if (nbd_hs_run(&hs, NBD_GOAL_LIST) < 0) {
 		if (!err.msg[0])
 			nbd_seterr(&err, NBX_FAIL, 0, "out of memory");
@@ -170,15 +193,16 @@ int nbd_list_main(int argc, char **argv)
 			}
 			hs.exp.have_info = 0;
 		}
+		recheck_size(&c, name, nlen, &hs.exp);
 		print_entry(&l, name, nlen, desc, dlen, &hs.exp);
 	}
 out:
 	nbd_hs_close(&hs);
 	free(l.buf);
 	if (l.json && rc == 0)
-		fputs(l.n ? "]\n" : "]\n", stdout);
+		out_str(l.n ? "]\n" : "]\n");
 	if (rc < 0) {
-		fflush(stdout);
+		out_flush();
 		return report(&err);
 	}
 	return finish_output();

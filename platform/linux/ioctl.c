@@ -3,11 +3,11 @@
  * until it is disconnected or the link is lost. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/nbd.h>
+#include "fmt.h"
 #include "platform.h"
 
 /* Errors of the ioctl path name the step and the device. */
@@ -32,7 +32,7 @@ static int open_dev(int index, struct nbd_err *err)
 	char path[32];
 	int fd;
 
-	snprintf(path, sizeof path, "/dev/nbd%d", index);
+	nbd_fmt(path, sizeof path, "/dev/nbd%d", index);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return ioerr(err, index, "open", errno);

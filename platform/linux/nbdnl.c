@@ -2,13 +2,13 @@
  * RECONFIGURE, DISCONNECT, STATUS and LINK_DEAD events. Messages are built
  * with nlmsg.c and sent through the one socket module, genl.c. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
 #include <linux/nbd-netlink.h>
 #include "autoconf.h"
 #include "genl.h"
+#include "fmt.h"
 #include "platform.h"
 
 /* Open a socket and resolve "nbd". A missing family means the module is
@@ -101,9 +101,9 @@ static int kernel_err(struct nbd_err *err, const char *what, int index)
 	if (!err)
 		return -1;
 	if (index >= 0)
-		snprintf(dev, sizeof dev, "/dev/nbd%d", index);
+		nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
 	else
-		snprintf(dev, sizeof dev, "nbd");
+		nbd_fmt(dev, sizeof dev, "nbd");
 	switch (e) {
 	case EBUSY:
 		return nbd_seterr(err, NBX_KERNEL, e, "%s: %s: device busy (already attached?)", dev, what);

@@ -3,10 +3,11 @@
  * "connected"; sysfs says the rest and needs no privilege. */
 #include <dirent.h>
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fmt.h"
 #include "platform.h"
 
 int nbd_dev_index(const char *s)
@@ -28,14 +29,16 @@ int nbd_dev_index(const char *s)
 static int sysread(int index, const char *name, char *buf, size_t len)
 {
 	char path[96];
-	FILE *f;
-	size_t n;
+	ssize_t n;
+	int fd;
 
-	snprintf(path, sizeof path, "/sys/block/nbd%d/%s", index, name);
-	if (!(f = fopen(path, "re")))
+	nbd_fmt(path, sizeof path, "/sys/block/nbd%d/%s", index, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
 	buf[n] = 0;
 	buf[strcspn(buf, "\n")] = 0;
 	return 0;
@@ -50,13 +53,13 @@ static int holds_dev(long pid, int index)
 	DIR *d;
 	int found = 0;
 
-	snprintf(dir, sizeof dir, "/proc/%ld/fd", pid);
-	snprintf(want, sizeof want, "/dev/nbd%d", index);
+	nbd_fmt(dir, sizeof dir, "/proc/%ld/fd", pid);
+	nbd_fmt(want, sizeof want, "/dev/nbd%d", index);
 	if (!(d = opendir(dir)))
 		return 0;
 	while (!found && (e = readdir(d))) {
 		ssize_t n;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		nbd_fmt(path, sizeof path, "%s/%s", dir, e->d_name);
 		n = readlink(path, link, sizeof link - 1);
 		if (n > 0) {
 			link[n] = 0;
@@ -92,7 +95,7 @@ int nbd_dev_query(int index, struct nbd_devinfo *d, struct nbd_err *err)
 	if (sysread(index, "queue/logical_block_size", buf, sizeof buf) == 0)
 		d->block_size = (uint32_t)strtoul(buf, NULL, 10);
 	if (sysread(index, "backend", buf, sizeof buf) == 0)
-		snprintf(d->backend, sizeof d->backend, "%s", buf);
+		nbd_fmt(d->backend, sizeof d->backend, "%s", buf);
 	return 0;
 }
 
