@@ -43,6 +43,9 @@
 //usage:Exit: 0 ok, 2 usage, 3 connect, 4 export refused, 5 protocol,
 //usage:6 TLS, 7 not supported, 8 no such device, 9 kernel refused.
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pipe2, program_invocation_name; see report: static CFLAGS */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
