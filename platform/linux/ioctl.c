@@ -59,6 +59,16 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 	}
 	if ((fd = open_dev(idx, err)) < 0)
 		return -1;
+	/* The kernel answers EINVAL (netlink-owned) or EBUSY (another task)
+	 * for a device in use; say it plainly. */
+	{
+		struct nbd_devinfo info;
+		if (nbd_dev_query(idx, &info, NULL) == 0 && info.attached) {
+			close(fd);
+			return nbd_seterr(err, NBX_KERNEL, EBUSY,
+					  "/dev/nbd%d: device busy (attached, pid %ld)", idx, info.pid);
+		}
+	}
 	/* Block size before size: the kernel rounds the size to it. */
 	if (ioctl(fd, NBD_SET_BLKSIZE, (unsigned long)c->block_size) < 0) {
 		ioerr(err, idx, "NBD_SET_BLKSIZE", errno);
