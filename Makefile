@@ -11,7 +11,8 @@ CC       ?= cc
 O        ?= build
 CONFIG   ?= .config
 CFLAGS   ?= -Os -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+# Always, whatever CFLAGS the command line brings:
+WFLAGS   := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -I$(O) -Icore -Iplatform -Iapplets
 LDFLAGS  ?=
 LDLIBS   ?=
@@ -56,7 +57,7 @@ endif
 $(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(OBJS:.o=.d)
 
@@ -76,7 +77,7 @@ $(KINC):
 static: $(KINC)
 	$(Q)$(MAKE) --no-print-directory O=build-static CC=musl-gcc BIN=nbdbox.static \
 	  CFLAGS="-Os -ffunction-sections -fdata-sections -isystem $(KINC)" \
-	  LDFLAGS="-static -s -Wl,--gc-sections"
+	  LDFLAGS="-static -s -Wl,--gc-sections -Wl,-z,noseparate-code"
 	@ls -l nbdbox.static
 
 # The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX off.
