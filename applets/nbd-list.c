@@ -161,7 +161,7 @@ int nbd_list_main(int argc, char **argv)
 			l.json = 1;
 			break;
 		case 'h': return show_usage();
-		default: return usage_error("unknown option");
+		default: return bad_option();
 		}
 	}
 	i = optind;

@@ -7,7 +7,6 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -206,10 +205,13 @@ static void resolve_local(struct addrs *a, const char *host, unsigned port)
 static int resolve(struct addrs *a, const char *host, const char *port,
 		   const char *peer, struct nbd_err *err)
 {
-	unsigned long p = strtoul(port, NULL, 10);
+	unsigned long p = 0;
+	const char *d;
 
 	a->n = 0;
-	if (!*port || strspn(port, "0123456789") != strlen(port) || p > 65535)
+	for (d = port; *d >= '0' && *d <= '9' && p <= 65535; d++)
+		p = p * 10 + (unsigned)(*d - '0');
+	if (!*port || *d || p > 65535)
 		return nbd_seterr_peer(err, peer, NBX_USAGE, 0, "bad port '%s'", port);
 	if (ENABLE_DNS) {
 		struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
