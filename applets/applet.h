@@ -10,6 +10,18 @@
 #include "hs.h"
 #include "uri.h"
 
+/* The applets' getopt_long is applets/getopt.c: same contract, no libc
+ * getopt (and the stdio it prints with) in a static binary. */
+#define getopt_long nbd_getopt_long
+#define optarg nbd_optarg
+#define optind nbd_optind
+extern char *nbd_optarg;
+extern int nbd_optind;
+int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
+		    const struct option *longopts, int *longindex);
+/* After getopt_long returned '?' or ':': the usage error, exit code 2. */
+int bad_option(void);
+
 struct applet {
 	const char *name;
 	int (*main)(int argc, char **argv);

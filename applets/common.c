@@ -138,15 +138,15 @@ int show_usage(void)
 
 int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
+	unsigned long v = 0;
 
-	if (!*s || *s == '-')
+	if (!*s)
 		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (unsigned)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
 	*out = v;
 	return 0;
 }

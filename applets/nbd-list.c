@@ -23,7 +23,8 @@
 //usage:Exit: 0 ok, 2 usage, 3 connect, 4 refused, 5 protocol, 6 TLS,
 //usage:7 not supported (oldstyle server, or no NBD_OPT_LIST).
 
-#include <stdlib.h>
+#include <errno.h>
+#include <sys/mman.h>
 #include <string.h>
 #include "autoconf.h"
 #include "applet.h"
@@ -35,6 +36,7 @@ struct list {
 	 * growing buffer; INFO can only be asked once LIST is over. */
 	char *buf;
 	size_t used, cap;
+	struct nbd_err *err;
 };
 
 static void print_entry(struct list *l, const char *name, size_t nlen,
@@ -85,9 +87,14 @@ static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 		char *nb;
 		while (cap - l->used < need)
 			cap *= 2;
-		nb = realloc(l->buf, cap);
-		if (!nb)
-			return -1;
+		/* mmap/mremap rather than malloc: a static build then
+		 * carries no allocator at all. */
+		nb = l->buf ? mremap(l->buf, l->cap, cap, MREMAP_MAYMOVE)
+			    : mmap(NULL, cap, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (nb == MAP_FAILED)
+			return nbd_seterr(l->err, NBX_FAIL, ENOMEM,
+					  "NBD_OPT_LIST: out of memory after %lu exports", l->n);
 		l->buf = nb;
 		l->cap = cap;
 	}
@@ -154,7 +161,7 @@ int nbd_list_main(int argc, char **argv)
 			l.json = 1;
 			break;
 		case 'h': return show_usage();
-		default: return usage_error("unknown option");
+		default: return bad_option();
 		}
 	}
 	i = optind;
@@ -167,11 +174,10 @@ int nbd_list_main(int argc, char **argv)
 		return report(&err);
 	hs.on_server = on_server;
 	hs.cb_ctx = &l;
+	l.err = &err;
 	if (l.json)
 		out_str("[");
 	if (nbd_hs_run(&hs, NBD_GOAL_LIST) < 0) {
-		if (!err.msg[0])
-			nbd_seterr(&err, NBX_FAIL, 0, "out of memory");
 		rc = -1;
 		goto out;
 	}
@@ -198,7 +204,8 @@ int nbd_list_main(int argc, char **argv)
 	}
 out:
 	nbd_hs_close(&hs);
-	free(l.buf);
+	if (l.buf)
+		munmap(l.buf, l.cap);
 	if (l.json && rc == 0)
 		out_str(l.n ? "]\n" : "]\n");
 	if (rc < 0) {

@@ -166,7 +166,7 @@ int nbd_probe_main(int argc, char **argv)
 		case 's': fmt = FMT_SHELL; break;
 		case OPT_SIZE: fmt = FMT_SIZE; break;
 		case 'h': return show_usage();
-		default: return usage_error("unknown option");
+		default: return bad_option();
 		}
 	}
 	i = optind;

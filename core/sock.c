@@ -2,7 +2,6 @@
  * by a timeout; each read and write waits at most io->timeout_ms. */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "autoconf.h"
+#include "dns.h"
 #include "fmt.h"
 #include "io.h"
 
@@ -203,37 +203,37 @@ static void resolve_local(struct addrs *a, const char *host, unsigned port)
 	close(fd);
 }
 
+/* Numeric address, /etc/hosts, then DNS (core/dns.c). The connect
+ * timeout bounds the DNS wait too. NBDBOX_RESOLV_CONF names another
+ * resolv.conf (the tests' own nameserver). */
 static int resolve(struct addrs *a, const char *host, const char *port,
-		   const char *peer, struct nbd_err *err)
+		   const char *peer, int timeout_ms, struct nbd_err *err)
 {
-	unsigned long p = strtoul(port, NULL, 10);
+	unsigned long p = 0;
+	const char *d;
 
 	a->n = 0;
-	if (!*port || strspn(port, "0123456789") != strlen(port) || p > 65535)
+	for (d = port; *d >= '0' && *d <= '9' && p <= 65535; d++)
+		p = p * 10 + (unsigned)(*d - '0');
+	if (!*port || *d || p > 65535)
 		return nbd_seterr_peer(err, peer, NBX_USAGE, 0, "bad port '%s'", port);
-	if (ENABLE_DNS) {
-		struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-					  .ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV };
-		struct addrinfo *res, *ai;
-		int r;
-
-		hints.ai_family = ENABLE_IPV6 ? AF_UNSPEC : AF_INET;
-		r = getaddrinfo(host, port, &hints, &res);
-		if (r)
-			return nbd_seterr_peer(err, peer, NBX_CONNECT, 0, "cannot resolve: %s",
-					       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
-		for (ai = res; ai && a->n < MAX_ADDRS; ai = ai->ai_next) {
-			memcpy(&a->ss[a->n], ai->ai_addr, ai->ai_addrlen);
-			a->len[a->n++] = ai->ai_addrlen;
-		}
-		freeaddrinfo(res);
-	} else {
-		resolve_local(a, host, (unsigned)p);
-		if (!a->n)
-			return nbd_seterr_peer(err, peer, NBX_CONNECT, 0,
-					       "cannot resolve: not an address, not in /etc/hosts "
-					       "(built without DNS)");
+	resolve_local(a, host, (unsigned)p);
+	if (!a->n && !strcasecmp(host, "localhost"))
+		resolve_local(a, "127.0.0.1", (unsigned)p);
+	if (!a->n && ENABLE_DNS) {
+		struct dns_addr da[MAX_ADDRS];
+		int i, n = nbd_dns_resolve(host, ENABLE_IPV6, da, MAX_ADDRS, timeout_ms,
+					   getenv("NBDBOX_RESOLV_CONF"));
+		if (n < 0)
+			return nbd_seterr_peer(err, peer, NBX_CONNECT, errno,
+					       "cannot resolve: no answer from the nameservers");
+		for (i = 0; i < n; i++)
+			add_addr(a, da[i].family, da[i].ip, (unsigned)p);
 	}
+	if (!a->n)
+		return nbd_seterr_peer(err, peer, NBX_CONNECT, 0, "cannot resolve: %s",
+				       ENABLE_DNS ? "no such host"
+				       : "not an address, not in /etc/hosts (built without DNS)");
 	return 0;
 }
 
@@ -248,7 +248,7 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 	if (!port || !*port)
 		port = "10809";
 	nbd_fmt(peer, sizeof peer, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
-	if (resolve(&a, host, port, peer, err) < 0)
+	if (resolve(&a, host, port, peer, timeout_ms, err) < 0)
 		return -1;
 	for (i = 0; i < a.n; i++) {
 		fd = new_socket(a.ss[i].ss_family);

@@ -21,20 +21,25 @@ $(SAN_O)/unit: $(SAN_CORE) $(UNIT_SRCS) $(wildcard core/*.h tests/unit/*.h platf
 unit: $(SAN_O)/unit
 	$(Q)$(SAN_O)/unit
 
-$(SAN_O)/replay-hs: $(SAN_CORE) tests/fuzz/fuzz_hs.c tests/fuzz/replay.c $(O)/autoconf.h
+FUZZ_TARGETS := hs dns
+
+$(SAN_O)/replay-%: $(SAN_CORE) tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(O)/autoconf.h
 	@mkdir -p $(SAN_O)
-	$(Q)$(CC) $(SAN_CFLAGS) $(SAN_INC) -o $@ $(SAN_CORE) tests/fuzz/fuzz_hs.c tests/fuzz/replay.c
+	$(Q)$(CC) $(SAN_CFLAGS) $(SAN_INC) -o $@ $(SAN_CORE) tests/fuzz/fuzz_$*.c tests/fuzz/replay.c
 
-fuzz-replay: $(SAN_O)/replay-hs
-	$(Q)$(SAN_O)/replay-hs tests/fuzz/corpus/hs/*
+fuzz-replay: $(FUZZ_TARGETS:%=$(SAN_O)/replay-%)
+	$(Q)for t in $(FUZZ_TARGETS); do $(SAN_O)/replay-$$t tests/fuzz/corpus/$$t/* | \
+	  sed "s/^fuzz-replay:/fuzz-$$t:/" || exit 1; done
 
-$(SAN_O)/fuzz-hs: $(SAN_CORE) tests/fuzz/fuzz_hs.c $(O)/autoconf.h
+$(SAN_O)/fuzz-%: $(SAN_CORE) tests/fuzz/fuzz_%.c $(O)/autoconf.h
 	@mkdir -p $(SAN_O)
 	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(SAN_INC) \
-	  -o $@ $(SAN_CORE) tests/fuzz/fuzz_hs.c
+	  -o $@ $(SAN_CORE) tests/fuzz/fuzz_$*.c
 
-fuzz: $(SAN_O)/fuzz-hs
-	$(Q)mkdir -p $(SAN_O)/corpus-hs
-	$(SAN_O)/fuzz-hs -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(SAN_O)/corpus-hs tests/fuzz/corpus/hs
+# make fuzz [FUZZ=hs|dns] [FUZZ_SECONDS=60]
+FUZZ ?= hs
+fuzz: $(SAN_O)/fuzz-$(FUZZ)
+	$(Q)mkdir -p $(SAN_O)/corpus-$(FUZZ)
+	$(SAN_O)/fuzz-$(FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(SAN_O)/corpus-$(FUZZ) tests/fuzz/corpus/$(FUZZ)
 
 .PHONY: unit fuzz fuzz-replay
