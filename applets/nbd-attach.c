@@ -44,7 +44,7 @@
 //usage:6 TLS, 7 not supported, 8 no such device, 9 kernel refused.
 
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* pipe2, program_invocation_name; see report: static CFLAGS */
+#define _GNU_SOURCE /* pipe2, program_invocation_name */
 #endif
 #include <errno.h>
 #include <fcntl.h>
