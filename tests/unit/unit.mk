@@ -27,9 +27,13 @@ $(SAN_O)/replay-%: $(SAN_CORE) tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(O)/auto
 	@mkdir -p $(SAN_O)
 	$(Q)$(CC) $(SAN_CFLAGS) $(SAN_INC) -o $@ $(SAN_CORE) tests/fuzz/fuzz_$*.c tests/fuzz/replay.c
 
+# One line per target, then the sum (the line tests/run-all.sh reads).
 fuzz-replay: $(FUZZ_TARGETS:%=$(SAN_O)/replay-%)
-	$(Q)for t in $(FUZZ_TARGETS); do $(SAN_O)/replay-$$t tests/fuzz/corpus/$$t/* | \
-	  sed "s/^fuzz-replay:/fuzz-$$t:/" || exit 1; done
+	$(Q)n=0; for t in $(FUZZ_TARGETS); do \
+	  $(SAN_O)/replay-$$t tests/fuzz/corpus/$$t/* > $(SAN_O)/replay-$$t.out || exit 1; \
+	  k=$$(sed -n 's/^fuzz-replay: \([0-9]*\) passed.*/\1/p' $(SAN_O)/replay-$$t.out); \
+	  echo "  $$t: $$k inputs"; n=$$((n + k)); done; \
+	echo "fuzz-replay: $$n passed, 0 failed"
 
 $(SAN_O)/fuzz-%: $(SAN_CORE) tests/fuzz/fuzz_%.c $(O)/autoconf.h
 	@mkdir -p $(SAN_O)
