@@ -472,7 +472,7 @@ int nbd_attach_main(int argc, char **argv)
 		case 'F': a.foreground = 1; break;
 		case 'm': a.mark = 1; break;
 		case 'h': return show_usage();
-		default: return usage_error("unknown option");
+		default: return bad_option();
 		}
 	}
 	i = optind;

@@ -47,6 +47,8 @@ static int detach(int index, int use_nl)
 	 * drop a netlink configuration. */
 	if (d.ioctl_owned)
 		use_nl = 0;
+	if (nbd_dev_flush(index, &err) < 0)
+		return report(&err);
 	if ((use_nl ? nbd_nl_disconnect(index, &err) : nbd_ioctl_disconnect(index, &err)) < 0)
 		return report(&err);
 	/* Done when the configuration is gone, so a script can re-attach at
@@ -77,7 +79,7 @@ int nbd_detach_main(int argc, char **argv)
 		case 'a': all = 1; break;
 		case OPT_IOCTL: use_ioctl = 1; break;
 		case 'h': return show_usage();
-		default: return usage_error("unknown option");
+		default: return bad_option();
 		}
 	}
 	if (all == (optind < argc))

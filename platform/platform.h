@@ -61,6 +61,9 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 int nbd_ioctl_doit(int devfd, int index, struct nbd_err *err);
 /* NBD_CLEAR_QUE and NBD_CLEAR_SOCK: after DO_IT, or to undo a setup. */
 void nbd_ioctl_clear(int devfd);
+/* fsync /dev/nbdN: dirty pages written and flushed on the server, before
+ * a detach. */
+int nbd_dev_flush(int index, struct nbd_err *err);
 /* NBD_DISCONNECT + NBD_CLEAR_SOCK from another process. */
 int nbd_ioctl_disconnect(int index, struct nbd_err *err);
 

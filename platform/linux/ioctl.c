@@ -131,3 +131,22 @@ int nbd_ioctl_disconnect(int index, struct nbd_err *err)
 	close(fd);
 	return 0;
 }
+
+int nbd_dev_flush(int index, struct nbd_err *err)
+{
+	int fd = open_dev(index, err), r;
+
+	if (fd < 0)
+		return -1;
+	/* Write back what the page cache holds for the device and have the
+	 * server flush (NBD_CMD_FLUSH when it offers it) before the link
+	 * goes: a disconnect must not lose a write. */
+	r = fsync(fd);
+	if (r < 0) {
+		int e = errno;
+		close(fd);
+		return ioerr(err, index, "fsync", e);
+	}
+	close(fd);
+	return 0;
+}
