@@ -88,6 +88,14 @@ stub: $(CONFIG)
 	$(Q)cmp -s build-stub/.config.new build-stub/.config || mv build-stub/.config.new build-stub/.config
 	$(Q)$(MAKE) --no-print-directory O=build-stub CONFIG=build-stub/.config BIN=nbdbox.stub
 
+# TLS on (needs libwolfssl-dev): ./nbdbox.tls, what tests/shell/test_tls.sh
+# runs when ./nbdbox was built without TLS (the Config.in default).
+tls: $(CONFIG)
+	@mkdir -p build-tls
+	$(Q)sed -e 's/^# CONFIG_TLS is not set/CONFIG_TLS=y/' $(CONFIG) > build-tls/.config.new
+	$(Q)cmp -s build-tls/.config.new build-tls/.config || mv build-tls/.config.new build-tls/.config
+	$(Q)$(MAKE) --no-print-directory O=build-tls CONFIG=build-tls/.config BIN=nbdbox.tls
+
 # ---- Kconfig front ends (Debian: kconfig-frontends)
 # Without kconfig-frontends, defconfig still works (scripts/config.sh).
 KCONF = $(Q)command -v kconfig-$(1) >/dev/null || \
@@ -108,10 +116,10 @@ include tests/unit/unit.mk
 include tests/tests.mk
 
 clean:
-	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub applets/Config.in applets/Kbuild
+	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub nbdbox.tls applets/Config.in applets/Kbuild
 
 FORCE:
-.PHONY: all static stub defconfig menuconfig oldconfig olddefconfig clean FORCE
+.PHONY: all static stub tls defconfig menuconfig oldconfig olddefconfig clean FORCE
 
 demo: all
 	$(Q)scripts/demo.sh ./$(BIN)

@@ -10,6 +10,7 @@ check:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory static
 	$(Q)$(MAKE) --no-print-directory stub
+	$(Q)if [ -f /usr/include/wolfssl/ssl.h ]; then $(MAKE) --no-print-directory tls; fi
 	@tests/run-all.sh
 
 check-shell: all
