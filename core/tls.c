@@ -519,6 +519,10 @@ static int load_psk(struct nbd_tls *t, const struct nbd_tls_conf *c, struct nbd_
 	}
 	t->psk = 1;
 	wolfSSL_CTX_set_psk_client_callback(t->ctx, psk_cb);
+	/* A TLS 1.3 server may ignore the PSK and run a full handshake with
+	 * a certificate. With no CA loaded, demanding verification makes any
+	 * certificate fail: only the PSK can authenticate the server. */
+	wolfSSL_CTX_set_verify(t->ctx, WOLFSSL_VERIFY_PEER, NULL);
 	return 0;
 }
 
@@ -664,6 +668,11 @@ static int handshake_err(struct tls_sess *s, const char *peer, int e, struct nbd
 		snprintf(rb, sizeof rb, "the server hung up without an alert");
 	else
 		reason(e, rb, sizeof rb);
+	if (t->psk && (e == ASN_NO_SIGNER_E || e == ASN_SELF_SIGNED_E || e == VERIFY_CERT_ERROR ||
+		       e == ASN_SIG_CONFIRM_E || e == NO_PEER_CERT))
+		return nbd_seterr_peer(err, peer, NBX_TLS, 0,
+				       "TLS handshake: PSK not accepted: the server answered with a "
+				       "certificate instead (is it set up for PSK?) (%s)", rb);
 	switch (e) {
 	case ASN_NO_SIGNER_E:
 	case ASN_SELF_SIGNED_E:

@@ -1,0 +1,378 @@
+#!/bin/bash
+# TLS against real servers: nbdkit (X.509, client certificates, PSK),
+# qemu-nbd (tls-creds-x509, tls-creds-psk, a TLS 1.2-only priority) and a
+# scripted server for what no real one does on purpose (STARTTLS refused or
+# answered oddly, a downgrade to clear text, TLS 1.1 only). Every failure
+# must be exit code 6 with a message that names what went wrong.
+#
+# Runs ./nbdbox when it was built with TLS, else ./nbdbox.tls (make tls);
+# ./nbdbox without TLS must say so.
+. "$(dirname "$0")/lib.sh"
+
+FAKE=$TOP/tests/shell/fake-nbd-tls.py
+PLAIN_BIN=$NBDBOX
+
+has_tls() { # BIN: built with TLS? (without, it refuses before connecting)
+	"$1" nbd-list --tls -T 1 127.0.0.1:1 2>&1 | grep -q "built without TLS" && return 1
+	return 0
+}
+
+if has_tls "$NBDBOX"; then
+	TLSBIN=$NBDBOX
+else
+	TLSBIN=${NBDBOX_TLS:-$TOP/nbdbox.tls}
+	if [ ! -x "$TLSBIN" ] && [ -f /usr/include/wolfssl/ssl.h ]; then
+		make --no-print-directory -C "$TOP" tls > "$TMPD/make-tls.log" 2>&1 ||
+			cat "$TMPD/make-tls.log" >&2
+	fi
+fi
+
+# certtool templates: a CA, a server certificate for localhost and
+# 127.0.0.1, a client certificate; a second CA nobody trusts.
+make_certs() {
+	local d=$TMPD/pki
+	mkdir -p "$d/srv" "$d/cli" "$d/other" "$d/cli-nocert"
+	printf 'cn = "nbdbox test CA"\nca\ncert_signing_key\nexpiration_days = 30\n' > "$d/ca.tmpl"
+	printf 'organization = "nbdbox test"\ncn = "localhost"\ndns_name = "localhost"\nip_address = "127.0.0.1"\ntls_www_server\nencryption_key\nsigning_key\nexpiration_days = 30\n' > "$d/server.tmpl"
+	printf 'cn = "nbdbox client"\ntls_www_client\nencryption_key\nsigning_key\nexpiration_days = 30\n' > "$d/client.tmpl"
+	{
+		certtool --generate-privkey --outfile "$d/srv/ca-key.pem" &&
+		certtool --generate-self-signed --load-privkey "$d/srv/ca-key.pem" \
+			--template "$d/ca.tmpl" --outfile "$d/srv/ca-cert.pem" &&
+		certtool --generate-privkey --outfile "$d/srv/server-key.pem" &&
+		certtool --generate-certificate --load-privkey "$d/srv/server-key.pem" \
+			--load-ca-certificate "$d/srv/ca-cert.pem" --load-ca-privkey "$d/srv/ca-key.pem" \
+			--template "$d/server.tmpl" --outfile "$d/srv/server-cert.pem" &&
+		certtool --generate-privkey --outfile "$d/cli/client-key.pem" &&
+		certtool --generate-certificate --load-privkey "$d/cli/client-key.pem" \
+			--load-ca-certificate "$d/srv/ca-cert.pem" --load-ca-privkey "$d/srv/ca-key.pem" \
+			--template "$d/client.tmpl" --outfile "$d/cli/client-cert.pem" &&
+		certtool --generate-privkey --outfile "$d/other/ca-key.pem" &&
+		certtool --generate-self-signed --load-privkey "$d/other/ca-key.pem" \
+			--template "$d/ca.tmpl" --outfile "$d/other/ca-cert.pem"
+	} > "$d/certtool.log" 2>&1 || { cat "$d/certtool.log" >&2; return 1; }
+	cp "$d/srv/ca-cert.pem" "$d/cli/"
+	cp "$d/srv/ca-cert.pem" "$d/cli-nocert/"
+	CA=$d/srv/ca-cert.pem
+	OTHERCA=$d/other/ca-cert.pem
+	CLI=$d/cli
+	CLIKEY=$d/cli/client-key.pem
+	CLICERT=$d/cli/client-cert.pem
+	SRV=$d/srv
+	# PSK: one for the servers, a different key under the same name.
+	mkdir -p "$d/psk"
+	psktool -u alice -p "$d/psk/keys.psk" > /dev/null 2>&1 &&
+		psktool -u alice -p "$d/wrong.psk" > /dev/null 2>&1 || return 1
+	PSK=$d/psk/keys.psk
+	WRONGPSK=$d/wrong.psk
+	# Two users in one file: which one is ours must be said.
+	{ cat "$PSK"; echo "bob:00112233445566778899aabbccddeeff"; } > "$d/two.psk"
+	TWOPSK=$d/two.psk
+}
+
+start_fake() { # MODE
+	PORT=$(free_port)
+	python3 "$FAKE" "$PORT" "$1" "$SRV/server-cert.pem" "$SRV/server-key.pem" \
+		> "$TMPD/fake.$PORT.log" 2>&1 &
+	save_pid $!
+	wait_port "$PORT"
+}
+
+# qemu-nbd with a tls-creds object: qemu_tls ID-OPTIONS
+start_qemu_tls() {
+	PORT=$(free_port)
+	local img=$TMPD/qemu-tls.$PORT.qcow2
+	qemu-img create -q -f qcow2 "$img" 64M || return 1
+	qemu-nbd -f qcow2 -x disk -b 127.0.0.1 -p "$PORT" -t --fork --pid-file="$img.pid" \
+		--object "$1" --tls-creds tls0 "$img" > "$img.log" 2>&1 ||
+		{ cat "$img.log" >&2; return 1; }
+	wait_file "$img.pid" && save_pid "$(cat "$img.pid")"
+	wait_port "$PORT"
+}
+
+suiteSetUp() {
+	[ -x "$TLSBIN" ] || { echo "no TLS build: $TLSBIN (make tls; needs libwolfssl-dev)" >&2; return 1; }
+	make_certs || return 1
+	start_nbdkit --tls=require --tls-certificates="$SRV" memory 64M || return 1
+	KX=$PORT
+	start_nbdkit --tls=require --tls-verify-peer --tls-certificates="$SRV" memory 32M || return 1
+	KXV=$PORT
+	start_nbdkit --tls=require --tls-psk="$PSK" memory 16M || return 1
+	KP=$PORT
+	start_nbdkit memory 8M || return 1
+	KPLAIN=$PORT
+	NBDKIT_OPTS=-o start_nbdkit memory 8M || return 1
+	KOLD=$PORT
+	start_qemu_tls "tls-creds-x509,id=tls0,endpoint=server,dir=$SRV,verify-peer=off" || return 1
+	QX=$PORT
+	start_qemu_tls "tls-creds-psk,id=tls0,endpoint=server,dir=$TMPD/pki/psk" || return 1
+	QP=$PORT
+	start_qemu_tls "tls-creds-x509,id=tls0,endpoint=server,dir=$SRV,verify-peer=off,priority=NORMAL:-VERS-TLS1.3" || return 1
+	Q12=$PORT
+}
+
+# ---- what works
+
+test_list_x509_nbdkit() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KX" --tls-ca "$CA"
+	assert_ok
+}
+
+test_probe_x509_ip_san() {
+	run "$TLSBIN" nbd-probe --size "nbds://127.0.0.1:$KX" --tls-ca "$CA"
+	assert_ok
+	assert_out 67108864
+}
+
+test_tls_flag_with_hostport() {
+	run "$TLSBIN" nbd-probe --size --tls --tls-ca "$CA" localhost "$KX"
+	assert_ok
+	assert_out 67108864
+}
+
+test_certificates_dir_in_uri_with_client_cert() {
+	run "$TLSBIN" nbd-probe --size "nbds://localhost:$KXV/?tls-certificates=$CLI"
+	assert_ok
+	assert_out 33554432
+}
+
+test_client_cert_options() {
+	run "$TLSBIN" nbd-probe --size "nbds://localhost:$KXV" --tls-ca "$CA" \
+		--tls-cert "$CLICERT" --tls-key "$CLIKEY"
+	assert_ok
+	assert_out 33554432
+}
+
+test_certificates_dir_option() {
+	run "$TLSBIN" nbd-probe --size --tls-certificates "$CLI" "nbds://localhost:$KXV"
+	assert_ok
+	assert_out 33554432
+}
+
+test_psk_user_from_uri() {
+	run "$TLSBIN" nbd-probe --size "nbds://alice@localhost:$KP" --tls-psk "$PSK"
+	assert_ok
+	assert_out 16777216
+}
+
+test_psk_query_keys() {
+	run "$TLSBIN" nbd-probe --size "nbds://127.0.0.1:$KP/?tls-psk-file=$TWOPSK&tls-username=alice"
+	assert_ok
+	assert_out 16777216
+}
+
+test_psk_single_entry_needs_no_username() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KP" --tls-psk "$PSK"
+	assert_ok
+}
+
+test_qemu_x509() {
+	run "$TLSBIN" nbd-probe "nbds://localhost:$QX/disk" --tls-ca "$CA"
+	assert_ok
+	assert_out_has "export: disk"
+	assert_out_has "size: 67108864"
+}
+
+test_qemu_psk() {
+	run "$TLSBIN" nbd-list "nbds://alice@127.0.0.1:$QP" --tls-psk "$PSK"
+	assert_ok
+	assert_out disk
+}
+
+test_qemu_tls12_only() {
+	run "$TLSBIN" nbd-probe --size "nbds://localhost:$Q12/disk" --tls-ca "$CA"
+	assert_ok
+	assert_out 67108864
+}
+
+test_verify_off_is_loud() {
+	run "$TLSBIN" nbd-probe --size "nbds://localhost:$KX" --tls-ca "$OTHERCA" --tls-verify-peer=no
+	assert_rc 0
+	assert_out 67108864
+	assert_err_has "WARNING: --tls-verify-peer=no"
+	assert_err_has "NOT checked"
+}
+
+test_verify_off_from_uri_is_loud() {
+	run "$TLSBIN" nbd-probe --size "nbds://localhost:$KX/?tls-verify-peer=false"
+	assert_rc 0
+	assert_err_has "WARNING"
+}
+
+# ---- what must fail, each with exit code 6 and its reason
+
+test_untrusted_ca() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KX" --tls-ca "$OTHERCA"
+	assert_rc 6
+	assert_err_oneline nbd-list
+	assert_err_has "certificate not trusted"
+	assert_out_empty
+}
+
+test_no_ca_and_no_system_trust_of_test_ca() {
+	# The system's CAs do not know our test CA.
+	run "$TLSBIN" nbd-list "nbds://localhost:$KX"
+	assert_rc 6
+	assert_err_has "not trusted"
+}
+
+test_wrong_hostname() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KX" --tls-ca "$CA" --tls-hostname example.com
+	assert_rc 6
+	assert_err_has "hostname mismatch"
+	assert_err_has "example.com"
+}
+
+test_wrong_hostname_from_uri() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KX/?tls-hostname=nbd.example.org" --tls-ca "$CA"
+	assert_rc 6
+	assert_err_has "hostname mismatch"
+	assert_err_has "nbd.example.org"
+}
+
+test_wrong_ip() {
+	run "$TLSBIN" nbd-list "nbds://127.0.0.1:$KX" --tls-ca "$CA" --tls-hostname 127.0.0.2
+	assert_rc 6
+	assert_err_has "hostname mismatch"
+	assert_err_has "127.0.0.2"
+}
+
+test_client_cert_missing() {
+	run "$TLSBIN" nbd-probe "nbds://localhost:$KXV" --tls-certificates "$TMPD/pki/cli-nocert"
+	assert_rc 6
+	assert_err_oneline nbd-probe
+	assert_err_has "client certificate"
+}
+
+test_wrong_psk() {
+	run "$TLSBIN" nbd-list "nbds://alice@localhost:$KP" --tls-psk "$WRONGPSK"
+	assert_rc 6
+	assert_err_has "PSK rejected"
+	assert_err_has "alice"
+}
+
+test_unknown_psk_identity() {
+	run "$TLSBIN" nbd-list "nbds://bob@localhost:$KP" --tls-psk "$TWOPSK"
+	assert_rc 6
+	assert_err_has "unknown PSK identity 'bob'"
+}
+
+test_wrong_psk_qemu() {
+	run "$TLSBIN" nbd-list "nbds://alice@localhost:$QP" --tls-psk "$WRONGPSK"
+	assert_rc 6
+	assert_err_has "PSK rejected"
+}
+
+test_psk_against_x509_server() {
+	# The server ignores the PSK and shows a certificate: that must not
+	# count as authenticated.
+	run "$TLSBIN" nbd-list "nbds://alice@localhost:$KX" --tls-psk "$PSK"
+	assert_rc 6
+	assert_err_has "PSK not accepted"
+}
+
+test_no_downgrade_plain_server() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KPLAIN" --tls-ca "$CA"
+	assert_rc 6
+	assert_err_has "NBD_OPT_STARTTLS"
+	assert_err_has "did not agree to TLS"
+	assert_out_empty
+}
+
+test_no_downgrade_credentials_imply_tls() {
+	# nbd:// plus TLS credentials: TLS, not clear text.
+	run "$TLSBIN" nbd-probe "nbd://localhost:$KPLAIN" --tls-ca "$CA"
+	assert_rc 6
+	assert_err_has "did not agree to TLS"
+	assert_out_empty
+}
+
+test_no_downgrade_oldstyle() {
+	run "$TLSBIN" nbd-probe "nbds://localhost:$KOLD" --tls-ca "$CA"
+	assert_rc 6
+	assert_err_has "cannot do STARTTLS"
+	assert_out_empty
+}
+
+test_starttls_error_reply() {
+	start_fake err
+	run "$TLSBIN" nbd-list "nbds://localhost:$PORT" --tls-ca "$CA"
+	assert_rc 6
+	assert_err_oneline nbd-list
+	assert_err_has "NBD_OPT_STARTTLS"
+	assert_err_has 'server: "no TLS here"'
+	assert_err_has "did not agree to TLS"
+}
+
+test_starttls_odd_reply() {
+	start_fake weird
+	run "$TLSBIN" nbd-probe "nbds://localhost:$PORT" --tls-ca "$CA"
+	assert_rc 6
+	assert_err_has "did not agree to TLS"
+}
+
+test_starttls_ack_then_clear_text() {
+	start_fake clear
+	run "$TLSBIN" nbd-probe "nbds://localhost:$PORT" --tls-ca "$CA"
+	assert_rc 6
+	assert_err_has "TLS handshake"
+	assert_out_empty
+}
+
+test_protocol_version_tls11_only() {
+	start_fake tls11
+	run "$TLSBIN" nbd-probe "nbds://localhost:$PORT" --tls-ca "$CA"
+	assert_rc 6
+	assert_err_has "protocol version"
+}
+
+test_tls_only_server_in_clear_text() {
+	run "$TLSBIN" nbd-list "localhost:$KX"
+	assert_rc 6
+	assert_err_has "requires TLS"
+	assert_err_has "nbds://"
+	assert_err_has "--tls"
+}
+
+test_tls_only_server_in_clear_text_probe() {
+	run "$TLSBIN" nbd-probe "nbd://localhost:$KX"
+	assert_rc 6
+	assert_err_has "requires TLS"
+}
+
+# ---- the command line
+
+test_verify_peer_bad_value() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KX" --tls-verify-peer=maybe
+	assert_rc 2
+	assert_err_has "--tls-verify-peer"
+}
+
+test_psk_two_users_no_name() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KP" --tls-psk "$TWOPSK"
+	assert_rc 2
+	assert_err_has "more than one user"
+}
+
+test_psk_file_missing() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KP" --tls-psk "$TMPD/nonexistent.psk"
+	assert_rc 2
+	assert_err_has "nonexistent.psk"
+}
+
+test_cert_without_key() {
+	run "$TLSBIN" nbd-list "nbds://localhost:$KXV" --tls-ca "$CA" --tls-cert "$CLICERT"
+	assert_rc 2
+	assert_err_has "--tls-key"
+}
+
+test_built_without_tls_says_so() {
+	has_tls "$PLAIN_BIN" && startSkipping
+	run "$PLAIN_BIN" nbd-list "nbds://localhost:$KX"
+	assert_rc 6
+	assert_err_has "built without TLS"
+	isSkipping && endSkipping
+	return 0
+}
+
+lib_main
