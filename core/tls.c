@@ -7,87 +7,6 @@
 #include "autoconf.h"
 #include "tls.h"
 
-/* ---- PSK files: pure, built with or without TLS */
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int nbd_psk_find(const char *text, size_t len, const char *user,
-		 char id[NBD_PSK_MAX_ID + 1], unsigned char key[NBD_PSK_MAX_KEY],
-		 size_t *keylen, const char **why)
-{
-	const char *p = text, *end = text + len;
-	int found = 0, entries = 0;
-
-	*why = NULL;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end, *colon, *h;
-		size_t ulen, hlen, i;
-
-		if (le > p && le[-1] == '\r')
-			le--;
-		if (le == p || *p == '#') {     /* blank line, comment */
-			p = nl ? nl + 1 : end;
-			continue;
-		}
-		colon = memchr(p, ':', (size_t)(le - p));
-		if (!colon || colon == p) {
-			*why = "a line is not username:hexkey";
-			return -1;
-		}
-		entries++;
-		ulen = (size_t)(colon - p);
-		h = colon + 1;
-		hlen = (size_t)(le - h);
-		if (user ? (strlen(user) == ulen && !memcmp(user, p, ulen)) : !found) {
-			if (ulen > NBD_PSK_MAX_ID) {
-				*why = "username longer than 128 bytes";
-				return -1;
-			}
-			if (!hlen || hlen % 2 || hlen / 2 > NBD_PSK_MAX_KEY) {
-				*why = "key is not 2 to 128 hex digits";
-				return -1;
-			}
-			for (i = 0; i < hlen / 2; i++) {
-				int a = hexval((unsigned char)h[2 * i]);
-				int b = hexval((unsigned char)h[2 * i + 1]);
-				if (a < 0 || b < 0) {
-					*why = "key is not hexadecimal";
-					return -1;
-				}
-				key[i] = (unsigned char)(a << 4 | b);
-			}
-			memcpy(id, p, ulen);
-			id[ulen] = 0;
-			*keylen = hlen / 2;
-			found = 1;
-			if (user)
-				return 0;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	if (!entries)
-		*why = "no username:hexkey entry";
-	else if (!user && entries > 1)
-		*why = "more than one user: name one with --tls-username";
-	else if (!found)
-		*why = "no entry for this username";
-	else
-		return 0;
-	if (found) /* do not leave a key behind on failure */
-		memset(key, 0, NBD_PSK_MAX_KEY);
-	return -1;
-}
-
 #if !ENABLE_TLS
 
 struct nbd_tls *nbd_tls_new(const struct nbd_tls_conf *conf, struct nbd_err *err)
@@ -780,75 +699,13 @@ nomem:
 
 /* ---- kTLS */
 
-static void put_be64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)v;
-}
-
-union ktls_info {
-	struct tls_crypto_info base;
-	struct tls12_crypto_info_aes_gcm_128 g128;
-	struct tls12_crypto_info_aes_gcm_256 g256;
-	struct tls12_crypto_info_chacha20_poly1305 cc;
-};
-
-/* One direction's crypto_info from key, the IV as wolfSSL keeps it and the
- * record sequence number. Returns its size, 0 if the kernel cannot take
- * it. TLS 1.3 and ChaCha: the whole static IV is salt+iv (the nonce is IV
- * xor seq). TLS 1.2 AES-GCM: wolfSSL holds the 4-byte implicit salt; the
- * 8-byte explicit nonce is ours to choose per record as long as it never
- * repeats under this key, and the kernel counts on from iv, so start it at
- * the sequence number as GnuTLS does. */
-static size_t ktls_fill(union ktls_info *ki, int tls13, int cipher, int keysz,
-			const unsigned char *key, const unsigned char *iv, int ivsz,
-			uint64_t seq)
-{
-	memset(ki, 0, sizeof *ki);
-	ki->base.version = tls13 ? TLS_1_3_VERSION : TLS_1_2_VERSION;
-	if (cipher == wolfssl_chacha && keysz == 32 && ivsz == 12) {
-		ki->base.cipher_type = TLS_CIPHER_CHACHA20_POLY1305;
-		memcpy(ki->cc.key, key, 32);
-		memcpy(ki->cc.iv, iv, 12);
-		put_be64(ki->cc.rec_seq, seq);
-		return sizeof ki->cc;
-	}
-	if (cipher != wolfssl_aes_gcm || ivsz != (tls13 ? 12 : 4))
-		return 0;
-	if (keysz == 16) {
-		ki->base.cipher_type = TLS_CIPHER_AES_GCM_128;
-		memcpy(ki->g128.key, key, 16);
-		memcpy(ki->g128.salt, iv, 4);
-		if (tls13)
-			memcpy(ki->g128.iv, iv + 4, 8);
-		else
-			put_be64(ki->g128.iv, seq);
-		put_be64(ki->g128.rec_seq, seq);
-		return sizeof ki->g128;
-	}
-	if (keysz == 32) {
-		ki->base.cipher_type = TLS_CIPHER_AES_GCM_256;
-		memcpy(ki->g256.key, key, 32);
-		memcpy(ki->g256.salt, iv, 4);
-		if (tls13)
-			memcpy(ki->g256.iv, iv + 4, 8);
-		else
-			put_be64(ki->g256.iv, seq);
-		put_be64(ki->g256.rec_seq, seq);
-		return sizeof ki->g256;
-	}
-	return 0;
-}
-
 int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 {
 	struct tls_sess *s = io->priv;
-	union ktls_info tx, rx;
+	union { struct tls_crypto_info base; unsigned char b[NBD_KTLS_INFO_MAX]; } tx, rx;
 	size_t txlen, rxlen;
 	word64 wseq = 0, rseq = 0;
-	int ver, tls13, cipher, keysz, ivsz, avail = 0, fd = io->fd, type = 0;
+	int ver, tls13, cipher, aead, keysz, ivsz, avail = 0, fd = io->fd, type = 0;
 	socklen_t tl = sizeof type;
 	const char *why = NULL;
 
@@ -876,10 +733,12 @@ int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 	if (why)
 		return nbd_seterr_peer(err, io->peer, NBX_NOTSUP, 0, "kTLS: %s", why);
 	/* We are the client: we send with the client keys. */
-	txlen = ktls_fill(&tx, tls13, cipher, keysz, wolfSSL_GetClientWriteKey(s->ssl),
-			  wolfSSL_GetClientWriteIV(s->ssl), ivsz, wseq);
-	rxlen = ktls_fill(&rx, tls13, cipher, keysz, wolfSSL_GetServerWriteKey(s->ssl),
-			  wolfSSL_GetServerWriteIV(s->ssl), ivsz, rseq);
+	aead = cipher == wolfssl_chacha ? NBD_KTLS_CHACHA :
+	       cipher == wolfssl_aes_gcm ? NBD_KTLS_AES_GCM : -1;
+	txlen = nbd_ktls_info(&tx, tls13, aead, keysz, wolfSSL_GetClientWriteKey(s->ssl),
+			      wolfSSL_GetClientWriteIV(s->ssl), ivsz, wseq);
+	rxlen = nbd_ktls_info(&rx, tls13, aead, keysz, wolfSSL_GetServerWriteKey(s->ssl),
+			      wolfSSL_GetServerWriteIV(s->ssl), ivsz, rseq);
 	if (!txlen || !rxlen) {
 		memset(&tx, 0, sizeof tx), memset(&rx, 0, sizeof rx);
 		return nbd_seterr_peer(err, io->peer, NBX_NOTSUP, 0,

@@ -9,6 +9,7 @@
 #define NBDBOX_TLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "err.h"
 #include "hs.h"
 #include "io.h"
@@ -71,5 +72,17 @@ int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err);
 int nbd_psk_find(const char *text, size_t len, const char *user,
 		 char id[NBD_PSK_MAX_ID + 1], unsigned char key[NBD_PSK_MAX_KEY],
 		 size_t *keylen, const char **why);
+
+
+/* kTLS crypto_info (struct tls12_crypto_info_*) for one direction, into
+ * out (NBD_KTLS_INFO_MAX bytes): key, the static IV as wolfSSL keeps it
+ * (12 bytes for TLS 1.3 and ChaCha, the 4-byte salt for TLS 1.2 AES-GCM)
+ * and the next record sequence number. Returns its size, or 0 when the
+ * kernel cannot take this cipher/key/IV size. */
+#define NBD_KTLS_INFO_MAX 64
+enum { NBD_KTLS_AES_GCM = 1, NBD_KTLS_CHACHA = 2 };
+size_t nbd_ktls_info(void *out, int tls13, int aead, int keysz,
+		     const unsigned char *key, const unsigned char *iv, int ivsz,
+		     uint64_t seq);
 
 #endif
