@@ -80,6 +80,25 @@ static: $(KINC)
 	  LDFLAGS="-static -s -Wl,--gc-sections -Wl,-z,noseparate-code"
 	@ls -l nbdbox.static
 
+# Static with TLS: Debian's glibc-built libwolfssl.a linked into musl
+# through shims for glibc's _chk fortify symbols (scripts/musl-chk-shims.c).
+# Works, but not a supported combination: prefer a wolfSSL built for musl
+# (WOLFSSL_A=/path/libwolfssl.a WOLFSSL_INC=/path/include).
+WOLFSSL_A   ?= /usr/lib/$(shell gcc -print-multiarch)/libwolfssl.a
+WOLFSSL_INC ?= /usr/include
+static-tls: $(KINC) $(CONFIG)
+	@mkdir -p build-static-tls/winc
+	$(Q)ln -sfn $(WOLFSSL_INC)/wolfssl build-static-tls/winc/wolfssl
+	$(Q)sed -e 's/^# CONFIG_TLS is not set/CONFIG_TLS=y/' $(CONFIG) > build-static-tls/.config.new
+	$(Q)cmp -s build-static-tls/.config.new build-static-tls/.config || mv build-static-tls/.config.new build-static-tls/.config
+	$(Q)musl-gcc -Os -c -o build-static-tls/musl-chk-shims.o scripts/musl-chk-shims.c
+	$(Q)$(MAKE) --no-print-directory O=build-static-tls CONFIG=build-static-tls/.config \
+	  CC=musl-gcc BIN=nbdbox.static-tls \
+	  CFLAGS="-Os -ffunction-sections -fdata-sections -isystem $(KINC) -isystem build-static-tls/winc" \
+	  LDFLAGS="-static -s -Wl,--gc-sections -Wl,-z,noseparate-code" \
+	  LDLIBS="build-static-tls/musl-chk-shims.o $(WOLFSSL_A) -lm"
+	@ls -l nbdbox.static-tls
+
 # The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX off.
 stub: $(CONFIG)
 	@mkdir -p build-stub
@@ -116,10 +135,10 @@ include tests/unit/unit.mk
 include tests/tests.mk
 
 clean:
-	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub nbdbox.tls applets/Config.in applets/Kbuild
+	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub nbdbox.tls nbdbox.static-tls applets/Config.in applets/Kbuild
 
 FORCE:
-.PHONY: all static stub tls defconfig menuconfig oldconfig olddefconfig clean FORCE
+.PHONY: all static static-tls stub tls defconfig menuconfig oldconfig olddefconfig clean FORCE
 
 demo: all
 	$(Q)scripts/demo.sh ./$(BIN)
