@@ -1,0 +1,68 @@
+# TLS data paths: attach over kTLS (the guest's /proc/net/tls_stat
+# counters must rise) and over the user-space relay (--tls-relay, and the
+# automatic fallback when the tls module is missing), X.509 and PSK. The
+# relay process must be gone after detach.
+# Needs from run.sh: nbdkit servers tlsx (--tls=require
+# --tls-certificates) and tlspsk (--tls-psk), /etc/tls/ca-cert.pem and
+# /etc/tls/keys.psk (user alice) in the initramfs, a TLS build as NBDBOX,
+# and the modules tls, gcm, ctr, ghash-generic (kernel.sh). SKIPs without.
+tls_stat() { # COUNTER
+	awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat 2>/dev/null
+}
+relays() { ps | grep -v grep | grep -c 'nbd-attach.*tls'; }
+
+if ! need_applet nbd-attach; then
+	:
+elif [ -z "${P_tlsx:-}" ] || [ ! -f /etc/tls/ca-cert.pem ]; then
+	skip "" "run.sh starts no TLS servers"
+elif nbdbox nbd-list --tls -T 1 127.0.0.1:1 2>&1 | grep -q "built without TLS"; then
+	skip "" "nbdbox built without TLS"
+else
+	X="--tls-ca /etc/tls/ca-cert.pem --tls-hostname localhost"
+	P="--tls-psk /etc/tls/keys.psk"
+
+	# kTLS, X.509: the full round trip, and the kernel's TLS counters.
+	tx0=$(tls_stat TlsTxSw)
+	roundtrip "nbds://$H:$P_tlsx/" $X
+	tx1=$(tls_stat TlsTxSw)
+	[ -n "$tx1" ] && [ "$tx1" -gt "${tx0:-0}" ] &&
+		pass ktls-counters "TlsTxSw $tx0 -> $tx1" ||
+		fail ktls-counters "TlsTxSw '$tx0' -> '$tx1': kTLS did not carry the data"
+
+	# kTLS while attached: one TLS socket in the kernel, no relay process.
+	if dev=$(attach $X "nbds://$H:$P_tlsx/"); then
+		cur=$(tls_stat TlsCurrRxSw)
+		n=$(relays)
+		[ "$cur" -ge 1 ] && [ "$n" = 0 ] && pass ktls-handoff "TlsCurrRxSw=$cur, no relay" ||
+			fail ktls-handoff "TlsCurrRxSw=$cur relays=$n"
+		nbd-detach "$dev"
+	else
+		fail ktls-handoff "attach failed"
+	fi
+
+	# The relay, forced, with PSK: round trip, then it must exit.
+	roundtrip "nbds://alice@$H:$P_tlspsk/" --tls-relay $P
+	sleep 0.5
+	n=$(relays)
+	[ "$n" = 0 ] && pass relay-exit "no relay left after detach" ||
+		fail relay-exit "$n relay process(es) left"
+
+	# Automatic fallback: without the tls module kTLS cannot be set up.
+	if rmmod tls 2>/dev/null; then
+		if dev=$(attach $X "nbds://$H:$P_tlsx/"); then
+			grep -q "using the user-space relay" /tmp/attach.err &&
+				pass fallback "$(head -n 1 /tmp/attach.err)" ||
+				fail fallback "no fallback message: $(cat /tmp/attach.err)"
+			want=$(md5of "$(pattern 16)" 16)
+			got=$(dd if="$dev" bs=1M skip=16 count=16 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+			[ "$got" = "$want" ] && pass fallback-read "md5 ok through the relay" ||
+				fail fallback-read "md5 $got, want $want"
+			nbd-detach "$dev"
+		else
+			fail fallback "attach without the tls module failed"
+		fi
+		insmod /lib/modules/tls.ko 2>/dev/null
+	else
+		skip fallback "tls module in use or built in"
+	fi
+fi
