@@ -2,10 +2,10 @@
 # counters must rise) and over the user-space relay (--tls-relay, and the
 # automatic fallback when the tls module is missing), X.509 and PSK. The
 # relay process must be gone after detach.
-# Needs from run.sh: nbdkit servers tlsx (--tls=require
-# --tls-certificates) and tlspsk (--tls-psk), /etc/tls/ca-cert.pem and
-# /etc/tls/keys.psk (user alice) in the initramfs, a TLS build as NBDBOX,
-# and the modules tls, gcm, ctr, ghash-generic (kernel.sh). SKIPs without.
+# Needs tests/vm/tls-setup.sh sourced by run.sh (servers tlsx, tlspsk; the
+# CA and PSK in vm.conf as TLS_CA, TLS_PSK), a TLS build as NBDBOX (make
+# static-tls) and the modules tls, gcm, ctr, ghash-generic (kernel.sh).
+# SKIPs without.
 tls_stat() { # COUNTER
 	awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat 2>/dev/null
 }
@@ -13,13 +13,16 @@ relays() { ps | grep -v grep | grep -c 'nbd-attach.*tls'; }
 
 if ! need_applet nbd-attach; then
 	:
-elif [ -z "${P_tlsx:-}" ] || [ ! -f /etc/tls/ca-cert.pem ]; then
-	skip "" "run.sh starts no TLS servers"
+elif [ -z "${P_tlsx:-}" ] || [ -z "${TLS_CA:-}" ]; then
+	skip "" "run.sh starts no TLS servers (tests/vm/tls-setup.sh)"
 elif nbdbox nbd-list --tls -T 1 127.0.0.1:1 2>&1 | grep -q "built without TLS"; then
 	skip "" "nbdbox built without TLS"
 else
-	X="--tls-ca /etc/tls/ca-cert.pem --tls-hostname localhost"
-	P="--tls-psk /etc/tls/keys.psk"
+	mkdir -p /tmp/tls
+	printf '%s\n' "$TLS_CA" > /tmp/tls/ca-cert.pem
+	printf '%s\n' "$TLS_PSK" > /tmp/tls/keys.psk
+	X="--tls-ca /tmp/tls/ca-cert.pem --tls-hostname localhost"
+	P="--tls-psk /tmp/tls/keys.psk"
 
 	# kTLS, X.509: the full round trip, and the kernel's TLS counters.
 	tx0=$(tls_stat TlsTxSw)
