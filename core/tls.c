@@ -960,6 +960,11 @@ int nbd_tls_relay_start(struct nbd_io *io, int *kernel_fd, struct nbd_err *err)
 			if (fd > 2)
 				close(fd);
 		}
+		/* Hold nothing of the caller's (the device, netlink sockets,
+		 * other connections' kernel ends): only our two sockets. */
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != io->fd && fd != sv[1])
+				close(fd);
 		setsid();
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);

@@ -185,6 +185,20 @@ test_qemu_tls12_only() {
 	assert_out 67108864
 }
 
+test_unix_socket_chain_only() {
+	# No host name to check on a Unix socket: the chain still is.
+	start_nbdkit_unix --tls=require --tls-certificates="$SRV" memory 8M || fail "nbdkit -U"
+	run "$TLSBIN" nbd-probe --size "nbds+unix:///?socket=$SOCK" --tls-ca "$CA"
+	assert_ok
+	assert_out 8388608
+	run "$TLSBIN" nbd-probe --size "nbds+unix:///?socket=$SOCK" --tls-ca "$OTHERCA"
+	assert_rc 6
+	assert_err_has "not trusted"
+	run "$TLSBIN" nbd-probe --size "nbds+unix:///?socket=$SOCK&tls-hostname=example.com" --tls-ca "$CA"
+	assert_rc 6
+	assert_err_has "hostname mismatch"
+}
+
 test_verify_off_is_loud() {
 	run "$TLSBIN" nbd-probe --size "nbds://localhost:$KX" --tls-ca "$OTHERCA" --tls-verify-peer=no
 	assert_rc 0
