@@ -83,21 +83,43 @@ int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err)
 /* AEAD only, and only what the kernel's TLS ULP can take over
  * (AES-GCM-128/256, ChaCha20-Poly1305): the session must be able to
  * become kTLS after the option phase. */
-static const char cipher_list[] =
-	"TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"
-	"TLS13-CHACHA20-POLY1305-SHA256:"
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+#define AES13 "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"
+#define CHACHA13 "TLS13-CHACHA20-POLY1305-SHA256:"
+#define AES12 "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
 	"DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:"
-	"DHE-RSA-CHACHA20-POLY1305";
-static const char cipher_list_psk[] =
-	"TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"
-	"TLS13-CHACHA20-POLY1305-SHA256:"
-	"DHE-PSK-AES128-GCM-SHA256:DHE-PSK-AES256-GCM-SHA384:"
+#define CHACHA12 "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:" \
+	"DHE-RSA-CHACHA20-POLY1305:"
+#define AES12PSK "DHE-PSK-AES128-GCM-SHA256:DHE-PSK-AES256-GCM-SHA384:" \
 	"PSK-AES128-GCM-SHA256:PSK-AES256-GCM-SHA384:"
-	"ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-CHACHA20-POLY1305:"
-	"PSK-CHACHA20-POLY1305";
+#define CHACHA12PSK "ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-CHACHA20-POLY1305:" \
+	"PSK-CHACHA20-POLY1305:"
+/* [psk][chacha first]. Servers mostly honour the client's order. */
+static const char *const cipher_lists[2][2] = {
+	{ AES13 CHACHA13 AES12 CHACHA12, CHACHA13 AES13 CHACHA12 AES12 },
+	{ AES13 CHACHA13 AES12PSK CHACHA12PSK, CHACHA13 AES13 CHACHA12PSK AES12PSK },
+};
+
+/* Without AES instructions (older x86, many ARM boards) ChaCha20 is the
+ * faster cipher in both the kernel and wolfSSL: ask for it first. */
+static int cpu_has_aes(void)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	int aes = 1;    /* unknown: keep AES first */
+
+	if (!f)
+		return aes;
+	while (fgets(line, sizeof line, f)) {
+		/* x86 "flags", arm64 "Features": the word "aes". */
+		if (strncmp(line, "flags", 5) && strncmp(line, "Features", 8))
+			continue;
+		aes = strstr(line, " aes ") || strstr(line, " aes\n");
+		break;
+	}
+	fclose(f);
+	return aes;
+}
 
 struct nbd_tls {
 	WOLFSSL_CTX *ctx;
@@ -537,7 +559,7 @@ struct nbd_tls *nbd_tls_new(const struct nbd_tls_conf *c, struct nbd_err *err)
 	} else if (load_x509(t, c, err) < 0) {
 		goto fail;
 	}
-	if (wolfSSL_CTX_set_cipher_list(t->ctx, t->psk ? cipher_list_psk : cipher_list)
+	if (wolfSSL_CTX_set_cipher_list(t->ctx, cipher_lists[t->psk][!cpu_has_aes()])
 	    != WOLFSSL_SUCCESS) {
 		nbd_seterr(err, NBX_FAIL, 0, "TLS: wolfSSL knows none of our cipher suites");
 		goto fail;
