@@ -69,9 +69,16 @@ srv_start() {
 	PORT=$(eval echo "\$PORT_$n")
 	cmd=$(eval echo "\"\$SRVCMD_$n\"")
 	case $cmd in
-	nbdkit*) # -f: stays in front, $! is the server
-		eval "$cmd" >>"$W/$n.log" 2>&1 &
-		echo $! > "$W/$n.pid" ;;
+	nbdkit*) # -f: stays in front. nbdkit sets PR_SET_PDEATHSIG, so its
+		# parent must outlive it: a keeper shell that only waits for it
+		# (a restart is started from a short-lived subshell).
+		(
+			eval "exec $cmd" &
+			echo $! > "$W/$n.pid"
+			wait
+		) >>"$W/$n.log" 2>&1 &
+		i=0
+		until [ -s "$W/$n.pid" ] || [ $i -gt 100 ]; do sleep 0.01; i=$((i + 1)); done ;;
 	*) # forks by itself and writes $W/$n.pid
 		eval "$cmd" >>"$W/$n.log" 2>&1 ;;
 	esac
@@ -82,12 +89,12 @@ srv_start() {
 		sleep 0.05
 	done
 }
-srv_stop() {
+srv_stop() { # NAME [SIGNAL]
 	n=$1
 	[ -f "$W/$n.pid" ] || return 0
 	p=$(cat "$W/$n.pid"); rm -f "$W/$n.pid"
 	[ -n "$p" ] || return 0
-	kill "$p" 2>/dev/null || return 0
+	kill -s "${2:-TERM}" "$p" 2>/dev/null || return 0
 	i=0
 	while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.05; i=$((i + 1)); done
 	kill -9 "$p" 2>/dev/null
@@ -136,7 +143,10 @@ vm_boot() {
 # vm_read HANDLER: read the console until qemu ends; every line goes to
 # $W/console.log and to HANDLER (a function taking the line). SIGNAL lines
 # are acted on here:
-#   SIGNAL restart-server NAME [SECONDS]   stop NAME, wait, start it again
+#   SIGNAL restart-server NAME [SECONDS]   kill NAME, wait, start it again
+# The kill is SIGKILL, as a crash or a lost link: on SIGTERM nbdkit answers
+# the requests in flight with ESHUTDOWN, which the kernel fails as I/O
+# errors (a reply, not a dead link: no client can retry those).
 vm_read() {
 	handler=$1
 	exec 3<"$W/console"
@@ -146,7 +156,7 @@ vm_read() {
 		case $line in
 		*"SIGNAL restart-server "*)
 			set -- ${line#*SIGNAL restart-server }
-			( srv_stop "$1"; sleep "${2:-3}"; srv_start "$1" ) >>"$W/host.log" 2>&1 &
+			( srv_stop "$1" KILL; sleep "${2:-3}"; srv_start "$1" ) >>"$W/host.log" 2>&1 &
 			VM_PIDS="$VM_PIDS $!"
 			echo "host: restarting $1 (down ${2:-3} s)" >> "$W/console.log" ;;
 		esac

@@ -79,7 +79,7 @@ roundtrip() {
 	dev=$(attach "$@" "$u") || { fail attach "no device"; return 1; }
 	pass attach "$dev"
 	want=$(md5of "$(pattern 1)" 1)
-	if mke2fs -q -F -b 1024 "$dev" 8192 >/tmp/mkfs.out 2>&1 &&
+	if mke2fs -q -F -b 4096 "$dev" 8192 >/tmp/mkfs.out 2>&1 &&
 		mount -t ext4 "$dev" /mnt && cp /tmp/pattern.1 /mnt/f && umount /mnt; then
 		nbd-detach "$dev" || fail detach "nbd-detach $dev: exit $?"
 		dev=$(attach "$@" "$u") || { fail fs "re-attach failed"; return 1; }
@@ -113,15 +113,31 @@ conns_to() {
 	awk -v p=":$hp" '$3 ~ p"$" && $4 == "01"' /proc/net/tcp | wc -l
 }
 
+# wait_server NAME: until the host's server NAME answers a probe (at most
+# 20 s). Through the relay a stopped server looks like a connection closed
+# before the greeting, not a refused connect, so --wait does not apply.
+wait_server() {
+	i=0
+	until nbdbox nbd-probe -T 5 "$(uri "$1")" >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -ge 40 ] && return 1
+		sleep 0.5
+	done
+}
+
 # persist_read [nbd-attach OPTIONS]: see scenarios/50-persist.sh.
 persist_read() { # [nbd-attach OPTIONS]
+	wait_server persist || { fail "" "server persist not up"; return; }
 	dev=$(attach --persist "$@" "$(uri persist)") || { fail "" "attach failed"; return; }
 	dd if="$dev" bs=64k count=$((PERSIST_MIB * 16)) iflag=direct 2>/tmp/dd.err |
 		md5sum | cut -d' ' -f1 > /tmp/persist.md5 &
 	rd=$!
 	sleep 1
+	echo "persist: reading since 1 s, $(cut -d' ' -f1 /proc/uptime)"
 	host_signal restart-server persist 3
 	wait $rd
+	echo "persist: read done $(cut -d' ' -f1 /proc/uptime)"
+	# Leave the server up for whoever comes next.
+	wait_server persist
 	got=$(cat /tmp/persist.md5)
 	if [ "$got" = "$PERSIST_MD5" ]; then pass "" "read across a server restart, md5 ok"
 	else fail "" "md5 $got, want $PERSIST_MD5; dd: $(tail -n 2 /tmp/dd.err | tr '\n' ' ')"; fi

@@ -12,13 +12,5 @@ sleep 1
 if nbdbox nbd-probe -T 5 "$(uri persist)" >/dev/null 2>&1; then
 	fail signal "server still up after restart-server"
 else
-	# Through the relay a stopped server looks like a connection closed
-	# before the greeting, not a refused connect: retry by hand.
-	i=0
-	until nbdbox nbd-probe -T 5 "$(uri persist)" >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -ge 40 ] && break
-		sleep 0.5
-	done
-	[ $i -lt 40 ] && pass signal "server back after restart-server ($i retries)" ||
-		fail signal "server not back after 20 s"
+	check signal "server back after restart-server" wait_server persist
 fi
