@@ -130,7 +130,7 @@ vm_boot() {
 		fwd="$fwd,guestfwd=tcp:$H_GUEST:$p-cmd:/bin/busybox nc 127.0.0.1 $p"
 	done
 	mkfifo "$W/console"
-	timeout -s KILL "$1" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp 1 \
+	timeout -s KILL "$1" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp "${VM_SMP:-1}" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$KERNEL" -initrd "$2" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 ${3:-}" \
