@@ -93,9 +93,7 @@ grep -q VM-DONE "$W/console.log" || {
 mkdir -p "$TOP/build" && cp "$W/console.log" "$TOP/build/vm-console.log"
 [ "$failn" -gt 0 ] && echo "vm: full console in build/vm-console.log"
 echo "vm: boot and scenarios took ${secs}s"
-if [ "$skip" -gt 0 ]; then
-	echo "vm: $pass passed, $failn failed, $skip skipped"
-else
-	echo "vm: $pass passed, $failn failed"
-fi
+# tests/run-all.sh reads exactly `vm: N passed, N failed` as the last line.
+[ "$skip" -gt 0 ] && echo "vm: $skip skipped (this nbdbox lacks the applets)"
+echo "vm: $pass passed, $failn failed"
 [ "$failn" -eq 0 ]
