@@ -11,7 +11,8 @@ CC       ?= cc
 O        ?= build
 CONFIG   ?= .config
 CFLAGS   ?= -Os -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+# Always, whatever CFLAGS the command line brings:
+WFLAGS   := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -I$(O) -Icore -Iplatform -Iapplets
 LDFLAGS  ?=
 LDLIBS   ?=
@@ -28,11 +29,14 @@ $(CONFIG): | applets/Config.in
 applets/Config.in applets/Kbuild $(O)/applets.h: $(wildcard applets/*.c) scripts/gen.sh
 	$(Q)scripts/gen.sh . $(O)
 
-$(O)/autoconf.h: $(CONFIG) Config.in applets/Config.in scripts/config.sh
+$(O)/autoconf.h: $(CONFIG) Config.in applets/Config.in scripts/config.sh FORCE
 	$(Q)mkdir -p $(O) && scripts/config.sh header . $(CONFIG) > $@.tmp && \
 	  (cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@)
 
--include $(CONFIG)
+$(O)/auto.conf: $(O)/autoconf.h
+	$(Q)scripts/config.sh make . $(CONFIG) > $@
+
+-include $(O)/auto.conf
 
 # ---- objects from the Kbuild files
 define kbuild
@@ -53,7 +57,7 @@ endif
 $(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(OBJS:.o=.d)
 
@@ -73,7 +77,7 @@ $(KINC):
 static: $(KINC)
 	$(Q)$(MAKE) --no-print-directory O=build-static CC=musl-gcc BIN=nbdbox.static \
 	  CFLAGS="-Os -ffunction-sections -fdata-sections -isystem $(KINC)" \
-	  LDFLAGS="-static -s -Wl,--gc-sections"
+	  LDFLAGS="-static -s -Wl,--gc-sections -Wl,-z,noseparate-code"
 	@ls -l nbdbox.static
 
 # The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX off.
@@ -85,15 +89,30 @@ stub: $(CONFIG)
 	$(Q)$(MAKE) --no-print-directory O=build-stub CONFIG=build-stub/.config BIN=nbdbox.stub
 
 # ---- Kconfig front ends (Debian: kconfig-frontends)
+# Without kconfig-frontends, defconfig still works (scripts/config.sh).
+KCONF = $(Q)command -v kconfig-$(1) >/dev/null || \
+	{ echo "make $@ needs kconfig-frontends (apt-get install kconfig-frontends)"; exit 1; }; \
+	KCONFIG_CONFIG=$(CONFIG) kconfig-$(1)
 defconfig: applets/Config.in
-	$(Q)scripts/config.sh defconfig . > $(CONFIG)
-menuconfig oldconfig: applets/Config.in
-	$(Q)command -v kconfig-$@ >/dev/null || { echo "$@ needs kconfig-frontends (apt-get install kconfig-frontends)"; exit 1; }
-	$(Q)KCONFIG_CONFIG=$(CONFIG) kconfig-$@ Config.in
+	$(Q)if command -v kconfig-conf >/dev/null; then \
+	  KCONFIG_CONFIG=$(CONFIG) kconfig-conf --alldefconfig Config.in; \
+	else scripts/config.sh defconfig . > $(CONFIG); fi
+oldconfig: applets/Config.in
+	$(call KCONF,conf) --oldconfig Config.in
+olddefconfig: applets/Config.in
+	$(call KCONF,conf) --olddefconfig Config.in
+menuconfig: applets/Config.in
+	$(call KCONF,mconf) Config.in
 
+include tests/unit/unit.mk
 include tests/tests.mk
 
 clean:
 	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub applets/Config.in applets/Kbuild
 
-.PHONY: all static stub defconfig menuconfig oldconfig clean
+FORCE:
+.PHONY: all static stub defconfig menuconfig oldconfig olddefconfig clean FORCE
+
+demo: all
+	$(Q)scripts/demo.sh ./$(BIN)
+.PHONY: demo

@@ -3,13 +3,13 @@
  * first argument of `nbdbox APPLET ...`. */
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "autoconf.h"
 #include "applet.h"
+#include "fmt.h"
 
 #define APPLET(name, fn, usage) int fn(int argc, char **argv);
 #include "applets.h"
@@ -42,12 +42,12 @@ static const struct applet *find(const char *name)
 	return NULL;
 }
 
-static void list(FILE *f)
+static void list(void)
 {
 	const struct applet *a;
 
 	for (a = applets; a->name; a++)
-		fprintf(f, "%s\n", a->name);
+		out("%s\n", a->name);
 }
 
 static int install(const char *dir)
@@ -66,11 +66,11 @@ static int install(const char *dir)
 		/* Next to the binary itself. */
 		char *slash = strrchr(self, '/');
 		static char here[PATH_MAX];
-		snprintf(here, sizeof here, "%.*s", (int)(slash - self), self);
+		nbd_fmt(here, sizeof here, "%.*s", (int)(slash - self), self);
 		dir = here;
 	}
 	for (a = applets; a->name; a++) {
-		if ((size_t)snprintf(link, sizeof link, "%s/%s", dir, a->name) >= sizeof link) {
+		if (nbd_fmt(link, sizeof link, "%s/%s", dir, a->name) >= sizeof link - 1) {
 			msg("--install: %s: path too long", dir);
 			return NBX_FAIL;
 		}
@@ -83,13 +83,16 @@ static int install(const char *dir)
 	return rc;
 }
 
-static int help(FILE *f)
+/* To stdout (--help) or, after a usage error, to stderr. */
+static int help(int fd)
 {
-	fputs("nbdbox: Network Block Device client, multi-call binary.\n"
+	if (fd == 2)
+		out_flush(), dup2(2, 1);
+	out_str("nbdbox: Network Block Device client, multi-call binary.\n"
 	      "Usage: nbdbox APPLET [ARGS...]   or   APPLET [ARGS...] via a link\n"
-	      "       nbdbox --list | --install [DIR] | --help\n\nApplets:\n", f);
-	list(f);
-	return 0;
+	      "       nbdbox --list | --install [DIR] | --help\n\nApplets:\n");
+	list();
+	return finish_output();
 }
 
 int main(int argc, char **argv)
@@ -100,18 +103,18 @@ int main(int argc, char **argv)
 	if (!a) {
 		applet_name = "nbdbox";
 		if (argc < 2)
-			return help(stderr), NBX_USAGE;
+			return help(2), NBX_USAGE;
 		if (!strcmp(argv[1], "--list"))
-			return list(stdout), 0;
+			return list(), finish_output();
 		if (!strcmp(argv[1], "--install"))
 			return install(argc > 2 ? argv[2] : NULL);
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-			return help(stdout);
+			return help(1);
 		argv++, argc--;
 		a = find(base(argv[0]));
 		if (!a) {
 			msg("applet not found: %s", argv[0]);
-			help(stderr);
+			help(2);
 			return 127;
 		}
 	}

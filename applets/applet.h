@@ -4,10 +4,23 @@
 #define NBDBOX_APPLET_H
 
 #include <getopt.h>
-#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
 #include "err.h"
 #include "hs.h"
 #include "uri.h"
+
+/* The applets' getopt_long is applets/getopt.c: same contract, no libc
+ * getopt (and the stdio it prints with) in a static binary. */
+#define getopt_long nbd_getopt_long
+#define optarg nbd_optarg
+#define optind nbd_optind
+extern char *nbd_optarg;
+extern int nbd_optind;
+int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
+		    const struct option *longopts, int *longindex);
+/* After getopt_long returned '?' or ':': the usage error, exit code 2. */
+int bad_option(void);
 
 struct applet {
 	const char *name;
@@ -65,13 +78,24 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 /* ---- output */
 /* A number of seconds from the command line: 0 .. max. */
 int parse_uint(const char *s, unsigned long max, unsigned long *out);
-/* Write s[0..len) as a JSON string (with quotes). */
-void json_str(FILE *f, const char *s, size_t len);
-/* Write s[0..len) single-quoted for sh: safe to eval. */
-void shell_str(FILE *f, const char *s, size_t len);
-/* Transmission flags, decoded: names joined by sep, or as a JSON array. */
-void print_tflags(FILE *f, uint16_t tflags, const char *sep, int json);
-/* Flush stdout; a write error (full disk, closed pipe) is an error. */
+/* Standard output, buffered without stdio (see core/fmt.h for why):
+ * out() takes the conversions nbd_fmt() knows. */
+void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_bytes(const void *p, size_t n);
+void out_str(const char *s);
+void out_char(int c);
+int out_flush(void);
+/* nbd-probe DEVICE (applets/devprobe.c): attached (0) or not (NBX_NODEV),
+ * size, read-only, pid, backend. fmt: one of PROBE_*. */
+enum { PROBE_HUMAN, PROBE_JSON, PROBE_SHELL, PROBE_SIZE };
+int probe_device(const char *dev, int fmt);
+/* Flush; a write error (full disk, closed pipe) is reported: exit code. */
 int finish_output(void);
+/* Write s[0..len) as a JSON string (with quotes). */
+void json_str(const char *s, size_t len);
+/* Write s[0..len) single-quoted for sh: safe to eval. */
+void shell_str(const char *s, size_t len);
+/* Transmission flags, decoded: names joined by sep, or as a JSON array. */
+void print_tflags(uint16_t tflags, const char *sep, int json);
 
 #endif

@@ -4,32 +4,102 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "autoconf.h"
 #include "applet.h"
+#include "fmt.h"
 
 const char *applet_name = "nbdbox";
 const char *applet_usage = "";
 
+/* ---- standard output, buffered without stdio */
+static char obuf[4096];
+static size_t olen;
+static int oerr;
+
+static void oflush(void)
+{
+	size_t off = 0;
+
+	while (off < olen) {
+		ssize_t n = write(1, obuf + off, olen - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			oerr = n < 0 ? errno : EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	olen = 0;
+}
+
+void out_bytes(const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		size_t k = sizeof obuf - olen < n ? sizeof obuf - olen : n;
+		memcpy(obuf + olen, c, k);
+		olen += k;
+		c += k;
+		n -= k;
+		if (olen == sizeof obuf)
+			oflush();
+	}
+}
+
+void out_str(const char *s)
+{
+	out_bytes(s, strlen(s));
+}
+
+void out_char(int c)
+{
+	char ch = (char)c;
+
+	out_bytes(&ch, 1);
+}
+
+void out(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = nbd_vfmt(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	out_bytes(buf, n);
+}
+
+int out_flush(void)
+{
+	oflush();
+	return oerr ? -1 : 0;
+}
+
+int finish_output(void)
+{
+	if (out_flush() == 0)
+		return 0;
+	msg("write error: %s", strerror(oerr));
+	return NBX_FAIL;
+}
+
+/* ---- messages on standard error */
 static void vmsg(const char *fmt, va_list ap, const char *tail)
 {
 	char buf[1024];
-	int n = snprintf(buf, sizeof buf, "%s: ", applet_name);
+	size_t n = nbd_fmt(buf, sizeof buf, "%s: ", applet_name);
 
-	if (n < 0)
-		return;
-	n += vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
-	if (n > (int)sizeof buf - 2)
-		n = (int)sizeof buf - 2;
-	n += snprintf(buf + n, sizeof buf - (size_t)n, "%s", tail);
-	if (n > (int)sizeof buf - 1)
-		n = (int)sizeof buf - 1;
+	n += nbd_vfmt(buf + n, sizeof buf - n - 1, fmt, ap);
+	n += nbd_fmt(buf + n, sizeof buf - n, "%s", tail);
 	/* One write: lines from parallel processes do not interleave. */
-	if (write(2, buf, (size_t)n) < 0)
+	if (write(2, buf, n) < 0)
 		return;
 }
 
@@ -53,7 +123,7 @@ int usage_error(const char *fmt, ...)
 	va_list ap;
 	char tail[128];
 
-	snprintf(tail, sizeof tail, "\nTry '%s --help' for more information.\n", applet_name);
+	nbd_fmt(tail, sizeof tail, "\nTry '%s --help' for more information.\n", applet_name);
 	va_start(ap, fmt);
 	vmsg(fmt, ap, tail);
 	va_end(ap);
@@ -62,21 +132,21 @@ int usage_error(const char *fmt, ...)
 
 int show_usage(void)
 {
-	fputs(applet_usage, stdout);
+	out_str(applet_usage);
 	return finish_output();
 }
 
 int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
+	unsigned long v = 0;
 
-	if (!*s || *s == '-')
+	if (!*s)
 		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (unsigned)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
 	*out = v;
 	return 0;
 }
@@ -195,60 +265,52 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	return 0;
 }
 
-void json_str(FILE *f, const char *s, size_t len)
+void json_str(const char *s, size_t len)
 {
 	size_t i;
 
-	putc('"', f);
+	out_char('"');
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
+			out("\\%c", ch);
 		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(f, "\\u%04x", ch);
+			out("\\u%04x", ch);
 		else
-			putc(ch, f);
+			out_char(ch);
 	}
-	putc('"', f);
+	out_char('"');
 }
 
-void shell_str(FILE *f, const char *s, size_t len)
+void shell_str(const char *s, size_t len)
 {
 	size_t i;
 
-	putc('\'', f);
+	out_char('\'');
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\'')
-			fputs("'\\''", f);
+			out_str("'\\''");
 		else
-			putc(s[i], f);
+			out_char(s[i]);
 	}
-	putc('\'', f);
+	out_char('\'');
 }
 
-int finish_output(void)
-{
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	msg("write error: %s", strerror(errno));
-	return NBX_FAIL;
-}
-
-void print_tflags(FILE *f, uint16_t tflags, const char *sep, int json)
+void print_tflags(uint16_t tflags, const char *sep, int json)
 {
 	const struct nbd_flag_name *n;
 	const char *s = "";
 
 	if (json)
-		putc('[', f);
+		out_char('[');
 	for (n = nbd_tflag_names; n->name; n++) {
 		if (!(tflags & n->bit))
 			continue;
 		if (json)
-			fprintf(f, "%s\"%s\"", s, n->name), s = ",";
+			out("%s\"%s\"", s, n->name), s = ",";
 		else
-			fprintf(f, "%s%s", s, n->name), s = sep;
+			out("%s%s", s, n->name), s = sep;
 	}
 	if (json)
-		putc(']', f);
+		out_char(']');
 }

@@ -23,7 +23,8 @@
 //usage:Exit: 0 ok, 2 usage, 3 connect, 4 refused, 5 protocol, 6 TLS,
 //usage:7 not supported (oldstyle server, or no NBD_OPT_LIST).
 
-#include <stdlib.h>
+#include <errno.h>
+#include <sys/mman.h>
 #include <string.h>
 #include "autoconf.h"
 #include "applet.h"
@@ -35,40 +36,41 @@ struct list {
 	 * growing buffer; INFO can only be asked once LIST is over. */
 	char *buf;
 	size_t used, cap;
+	struct nbd_err *err;
 };
 
 static void print_entry(struct list *l, const char *name, size_t nlen,
 			const char *desc, size_t dlen, const struct nbd_export *e)
 {
 	if (l->json) {
-		fputs(l->n++ ? ",\n{\"name\":" : "{\"name\":", stdout);
-		json_str(stdout, name, nlen);
+		out_str(l->n++ ? ",\n{\"name\":" : "{\"name\":");
+		json_str(name, nlen);
 		if (dlen) {
-			fputs(",\"description\":", stdout);
-			json_str(stdout, desc, dlen);
+			out_str(",\"description\":");
+			json_str(desc, dlen);
 		}
 		if (e && e->have_info) {
-			printf(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
-			print_tflags(stdout, e->tflags, NULL, 1);
+			out(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
+			print_tflags(e->tflags, NULL, 1);
 		}
-		putchar('}');
+		out_char('}');
 		return;
 	}
 	l->n++;
-	fwrite(name, 1, nlen, stdout);
+	out_bytes(name, nlen);
 	if (l->longfmt) {
 		if (e && e->have_info) {
-			printf("\t%llu\t", (unsigned long long)e->size);
-			print_tflags(stdout, e->tflags, ",", 0);
+			out("\t%llu\t", (unsigned long long)e->size);
+			print_tflags(e->tflags, ",", 0);
 		} else {
-			fputs("\t-\t-", stdout);
+			out_str("\t-\t-");
 		}
-		putchar('\t');
+		out_char('\t');
 	} else if (dlen) {
-		putchar('\t');
+		out_char('\t');
 	}
-	fwrite(desc, 1, dlen, stdout);
-	putchar('\n');
+	out_bytes(desc, dlen);
+	out_char('\n');
 }
 
 static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
@@ -85,9 +87,14 @@ static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 		char *nb;
 		while (cap - l->used < need)
 			cap *= 2;
-		nb = realloc(l->buf, cap);
-		if (!nb)
-			return -1;
+		/* mmap/mremap rather than malloc: a static build then
+		 * carries no allocator at all. */
+		nb = l->buf ? mremap(l->buf, l->cap, cap, MREMAP_MAYMOVE)
+			    : mmap(NULL, cap, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (nb == MAP_FAILED)
+			return nbd_seterr(l->err, NBX_FAIL, ENOMEM,
+					  "NBD_OPT_LIST: out of memory after %lu exports", l->n);
 		l->buf = nb;
 		l->cap = cap;
 	}
@@ -98,6 +105,29 @@ static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 	l->used += desc.len;
 	l->buf[l->used++] = 0;
 	return 0;
+}
+
+/* nbd-server (3.24) answers NBD_OPT_INFO with size 0 while GO carries the
+ * right size. Size 0 is rare enough to double-check with a GO on a
+ * connection of its own. */
+static void recheck_size(struct conn_opts *c, const char *name, size_t nlen,
+			 struct nbd_export *e)
+{
+	static struct nbd_hs hs2;
+	struct nbd_io io;
+	struct nbd_err err;
+
+	if (!e->have_info || e->size)
+		return;
+	c->wait_s = 0;
+	if (conn_open(c, &io, &hs2, &err) < 0)
+		return;
+	nbd_hs_set_name(&hs2, name, nlen);
+	if (nbd_hs_run(&hs2, NBD_GOAL_GO) == 0) {
+		e->size = hs2.exp.size;
+		e->tflags = hs2.exp.tflags;
+	}
+	nbd_hs_close(&hs2);
 }
 
 int nbd_list_main(int argc, char **argv)
@@ -131,7 +161,7 @@ int nbd_list_main(int argc, char **argv)
 			l.json = 1;
 			break;
 		case 'h': return show_usage();
-		default: return usage_error("unknown option");
+		default: return bad_option();
 		}
 	}
 	i = optind;
@@ -144,11 +174,10 @@ int nbd_list_main(int argc, char **argv)
 		return report(&err);
 	hs.on_server = on_server;
 	hs.cb_ctx = &l;
+	l.err = &err;
 	if (l.json)
-		fputs("[", stdout);
+		out_str("[");
 	if (nbd_hs_run(&hs, NBD_GOAL_LIST) < 0) {
-		if (!err.msg[0])
-			nbd_seterr(&err, NBX_FAIL, 0, "out of memory");
 		rc = -1;
 		goto out;
 	}
@@ -170,15 +199,17 @@ int nbd_list_main(int argc, char **argv)
 			}
 			hs.exp.have_info = 0;
 		}
+		recheck_size(&c, name, nlen, &hs.exp);
 		print_entry(&l, name, nlen, desc, dlen, &hs.exp);
 	}
 out:
 	nbd_hs_close(&hs);
-	free(l.buf);
+	if (l.buf)
+		munmap(l.buf, l.cap);
 	if (l.json && rc == 0)
-		fputs(l.n ? "]\n" : "]\n", stdout);
+		out_str(l.n ? "]\n" : "]\n");
 	if (rc < 0) {
-		fflush(stdout);
+		out_flush();
 		return report(&err);
 	}
 	return finish_output();

@@ -7,7 +7,7 @@
 //config:	  description, handshake style, meta contexts.
 //applet:nbd-probe nbd_probe_main NBD_PROBE
 //kbuild:obj-$(CONFIG_NBD_PROBE) += nbd-probe.o
-//usage:Usage: nbd-probe [OPTIONS] HOST[:PORT] [PORT] | URI
+//usage:Usage: nbd-probe [OPTIONS] HOST[:PORT] [PORT] | URI | /dev/nbdN
 //usage:
 //usage:Show what an export offers: size in bytes, transmission flags, block
 //usage:sizes, description, handshake style and meta contexts.
@@ -23,11 +23,12 @@
 //usage:  -h, --help           this text
 //usage:
 //usage:Exit: 0 ok, 2 usage, 3 connect, 4 export refused, 5 protocol,
-//usage:6 TLS, 7 not supported.
+//usage:6 TLS, 7 not supported, 8 device not attached.
 
 #include <string.h>
 #include "autoconf.h"
 #include "applet.h"
+#include "platform.h"
 
 enum { FMT_HUMAN, FMT_JSON, FMT_SHELL, FMT_SIZE };
 enum { OPT_SIZE = OPT_CONN_LAST };
@@ -60,25 +61,25 @@ static void print_human(const struct nbd_hs *hs, const struct probe *p)
 	const struct nbd_export *e = &hs->exp;
 	unsigned i;
 
-	fputs("export: ", stdout);
-	fwrite(e->namelen ? e->name : hs->name, 1, e->namelen ? e->namelen : hs->namelen, stdout);
-	printf("\nsize: %llu\nflags: ", (unsigned long long)e->size);
-	print_tflags(stdout, e->tflags, " ", 0);
+	out_str("export: ");
+	out_bytes(e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
+	out("\nsize: %llu\nflags: ", (unsigned long long)e->size);
+	print_tflags(e->tflags, " ", 0);
 	if (e->bs_min)
-		printf("\nblock size: minimum %u, preferred %u, maximum %u",
+		out("\nblock size: minimum %u, preferred %u, maximum %u",
 		       e->bs_min, e->bs_pref, e->bs_max);
 	if (e->desclen) {
-		fputs("\ndescription: ", stdout);
-		fwrite(e->desc, 1, e->desclen, stdout);
+		out_str("\ndescription: ");
+		out_bytes(e->desc, e->desclen);
 	}
-	printf("\nhandshake: %s\n", nbd_style_name(hs->style));
+	out("\nhandshake: %s\n", nbd_style_name(hs->style));
 	if (p->nmeta) {
-		fputs("meta contexts:", stdout);
+		out_str("meta contexts:");
 		for (i = 0; i < p->nmeta; i++) {
-			putchar(' ');
-			fwrite(p->buf + p->off[i], 1, p->len[i], stdout);
+			out_char(' ');
+			out_bytes(p->buf + p->off[i], p->len[i]);
 		}
-		putchar('\n');
+		out_char('\n');
 	}
 }
 
@@ -87,23 +88,23 @@ static void print_json(const struct nbd_hs *hs, const struct probe *p)
 	const struct nbd_export *e = &hs->exp;
 	unsigned i;
 
-	fputs("{\"export\":", stdout);
-	json_str(stdout, e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
-	printf(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
-	print_tflags(stdout, e->tflags, NULL, 1);
-	printf(",\"read_only\":%s", e->tflags & NBD_TF_READ_ONLY ? "true" : "false");
+	out_str("{\"export\":");
+	json_str(e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
+	out(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
+	print_tflags(e->tflags, NULL, 1);
+	out(",\"read_only\":%s", e->tflags & NBD_TF_READ_ONLY ? "true" : "false");
 	if (e->bs_min)
-		printf(",\"block_size\":{\"minimum\":%u,\"preferred\":%u,\"maximum\":%u}",
+		out(",\"block_size\":{\"minimum\":%u,\"preferred\":%u,\"maximum\":%u}",
 		       e->bs_min, e->bs_pref, e->bs_max);
-	fputs(",\"description\":", stdout);
-	json_str(stdout, e->desc, e->desclen);
-	printf(",\"handshake\":\"%s\",\"meta_contexts\":[", nbd_style_name(hs->style));
+	out_str(",\"description\":");
+	json_str(e->desc, e->desclen);
+	out(",\"handshake\":\"%s\",\"meta_contexts\":[", nbd_style_name(hs->style));
 	for (i = 0; i < p->nmeta; i++) {
 		if (i)
-			putchar(',');
-		json_str(stdout, p->buf + p->off[i], p->len[i]);
+			out_char(',');
+		json_str(p->buf + p->off[i], p->len[i]);
 	}
-	fputs("]}\n", stdout);
+	out_str("]}\n");
 }
 
 static void print_shell(const struct nbd_hs *hs, const struct probe *p)
@@ -111,26 +112,26 @@ static void print_shell(const struct nbd_hs *hs, const struct probe *p)
 	const struct nbd_export *e = &hs->exp;
 	unsigned i;
 
-	fputs("NBD_EXPORT=", stdout);
-	shell_str(stdout, e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
-	printf("\nNBD_SIZE=%llu\nNBD_FLAGS='", (unsigned long long)e->size);
-	print_tflags(stdout, e->tflags, " ", 0);
-	printf("'\nNBD_READ_ONLY=%d\n", !!(e->tflags & NBD_TF_READ_ONLY));
-	printf("NBD_BLOCK_MIN=%u\nNBD_BLOCK_PREFERRED=%u\nNBD_BLOCK_MAX=%u\n",
+	out_str("NBD_EXPORT=");
+	shell_str(e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
+	out("\nNBD_SIZE=%llu\nNBD_FLAGS='", (unsigned long long)e->size);
+	print_tflags(e->tflags, " ", 0);
+	out("'\nNBD_READ_ONLY=%d\n", !!(e->tflags & NBD_TF_READ_ONLY));
+	out("NBD_BLOCK_MIN=%u\nNBD_BLOCK_PREFERRED=%u\nNBD_BLOCK_MAX=%u\n",
 	       e->bs_min, e->bs_pref, e->bs_max);
-	fputs("NBD_DESCRIPTION=", stdout);
-	shell_str(stdout, e->desc, e->desclen);
-	printf("\nNBD_HANDSHAKE='%s'\nNBD_META_CONTEXTS=", nbd_style_name(hs->style));
-	putchar('\'');
+	out_str("NBD_DESCRIPTION=");
+	shell_str(e->desc, e->desclen);
+	out("\nNBD_HANDSHAKE='%s'\nNBD_META_CONTEXTS=", nbd_style_name(hs->style));
+	out_char('\'');
 	for (i = 0; i < p->nmeta; i++) {
 		const char *s = p->buf + p->off[i];
 		uint32_t j;
 		if (i)
-			putchar(' ');
+			out_char(' ');
 		for (j = 0; j < p->len[i]; j++)
-			s[j] == '\'' ? (void)fputs("'\\''", stdout) : (void)putchar(s[j]);
+			s[j] == '\'' ? (void)out_str("'\\''") : (void)out_char(s[j]);
 	}
-	fputs("'\n", stdout);
+	out_str("'\n");
 }
 
 int nbd_probe_main(int argc, char **argv)
@@ -165,10 +166,14 @@ int nbd_probe_main(int argc, char **argv)
 		case 's': fmt = FMT_SHELL; break;
 		case OPT_SIZE: fmt = FMT_SIZE; break;
 		case 'h': return show_usage();
-		default: return usage_error("unknown option");
+		default: return bad_option();
 		}
 	}
 	i = optind;
+	/* A device rather than a server (applets/devprobe.c). */
+	if (!c.unix_path && i == argc - 1 && nbd_dev_index(argv[i]) >= 0)
+		return probe_device(argv[i], fmt == FMT_JSON ? PROBE_JSON : fmt == FMT_SHELL ?
+				    PROBE_SHELL : fmt == FMT_SIZE ? PROBE_SIZE : PROBE_HUMAN);
 	if ((opt = conn_target(&c, argc, argv, &i, 1)))
 		return opt;
 	if (i < argc)
@@ -189,7 +194,7 @@ int nbd_probe_main(int argc, char **argv)
 	nbd_hs_close(&hs);
 
 	switch (fmt) {
-	case FMT_SIZE: printf("%llu\n", (unsigned long long)hs.exp.size); break;
+	case FMT_SIZE: out("%llu\n", (unsigned long long)hs.exp.size); break;
 	case FMT_JSON: print_json(&hs, &p); break;
 	case FMT_SHELL: print_shell(&hs, &p); break;
 	default: print_human(&hs, &p); break;

@@ -1,7 +1,7 @@
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include "err.h"
+#include "fmt.h"
 
 static int vseterr(struct nbd_err *err, const char *peer, int code, int errnum,
 		   const char *fmt, va_list ap)
@@ -12,11 +12,9 @@ static int vseterr(struct nbd_err *err, const char *peer, int code, int errnum,
 		return -1;
 	err->code = code;
 	err->errnum = errnum;
-	if (peer && *peer) {
-		int r = snprintf(err->msg, sizeof err->msg, "%s: ", peer);
-		n = r < 0 ? 0 : (size_t)r < sizeof err->msg ? (size_t)r : sizeof err->msg - 1;
-	}
-	vsnprintf(err->msg + n, sizeof err->msg - n, fmt, ap);
+	if (peer && *peer)
+		n = nbd_fmt(err->msg, sizeof err->msg, "%s: ", peer);
+	nbd_vfmt(err->msg + n, sizeof err->msg - n, fmt, ap);
 	return -1;
 }
 

@@ -2,8 +2,8 @@
  * cited where a rule comes from the spec. */
 #include <errno.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
+#include "fmt.h"
 #include "hs.h"
 
 enum state {
@@ -84,7 +84,7 @@ static const char *what(struct nbd_hs *hs, char *buf, size_t len)
 	case NBD_OPT_EXPORT_NAME:
 	case NBD_OPT_LIST_META_CONTEXT:
 		nbd_quote(q, sizeof q, hs->name, hs->namelen);
-		snprintf(buf, len, "%s '%s'", nbd_opt_name(hs->opt), q);
+		nbd_fmt(buf, len, "%s '%s'", nbd_opt_name(hs->opt), q);
 		return buf;
 	}
 	return hs->opt ? nbd_opt_name(hs->opt) : "handshake";
@@ -126,7 +126,7 @@ static void expect_fixed(struct nbd_hs *hs, size_t n)
 	hs->need = n;
 }
 
-static void enter(struct nbd_hs *hs, int state)
+static int enter(struct nbd_hs *hs, int state)
 {
 	static const uint16_t none[1];
 
@@ -172,14 +172,23 @@ static void enter(struct nbd_hs *hs, int state)
 		hs->outlen = nbd_enc_opt(hs->out, hs->opt, none, 0);
 		break;
 	}
+	if (!hs->outlen) /* only an over-long export name gets here */
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_USAGE, 0,
+				       "%s: export name longer than %u bytes",
+				       nbd_opt_name(hs->opt), NBD_MAX_STRING);
+	return 0;
 }
 
 /* ---- decisions: pure functions of what was asked and what is done */
 
+enum { NO_OPTIONS = -1, NO_STARTTLS = -2 };
+
 static int decide(struct nbd_hs *hs)
 {
+	/* TLS asked for: STARTTLS comes first, and a server that cannot
+	 * do it gets no clear-text options from us. */
 	if (hs->want_tls && !hs->tls_done)
-		return S_STARTTLS;
+		return hs->style == NBD_STYLE_FIXED ? S_STARTTLS : NO_STARTTLS;
 	if (hs->goal == NBD_GOAL_START)
 		return S_OPTS;
 	if (hs->style == NBD_STYLE_NEW) {
@@ -191,7 +200,7 @@ static int decide(struct nbd_hs *hs)
 		case NBD_GOAL_ABORT:
 			return S_CLOSED;
 		}
-		return -1;
+		return NO_OPTIONS;
 	}
 	switch (hs->goal) {
 	case NBD_GOAL_LIST: return S_LIST;
@@ -200,7 +209,14 @@ static int decide(struct nbd_hs *hs)
 	case NBD_GOAL_GO: return S_GO;
 	case NBD_GOAL_ABORT: return S_ABORT;
 	}
-	return -1;
+	return NO_OPTIONS;
+}
+
+static int no_tls(struct nbd_hs *hs)
+{
+	return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0,
+			       "TLS requested, but the %s server cannot do STARTTLS",
+			       nbd_style_name(hs->style));
 }
 
 /* ---- replies: judge one answer, move the state on */
@@ -295,10 +311,8 @@ static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 		case S_GO:
 			/* proto.md: a server that does not know GO replies
 			 * ERR_UNSUP; fall back to EXPORT_NAME. */
-			if (e == NBD_REP_ERR_UNSUP) {
-				enter(hs, S_EXPORT_NAME);
-				return 0;
-			}
+			if (e == NBD_REP_ERR_UNSUP)
+				return enter(hs, S_EXPORT_NAME);
 			break;
 		case S_ABORT:
 			hs->state = S_CLOSED;
@@ -459,6 +473,8 @@ int nbd_hs_run(struct nbd_hs *hs, int goal)
 			if (goal_reached(hs))
 				return 0;
 			r = decide(hs);
+			if (r == NO_STARTTLS)
+				return no_tls(hs);
 			if (r < 0)
 				return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,
 						       "server speaks newstyle without FIXED: no options, no export list");
@@ -466,7 +482,8 @@ int nbd_hs_run(struct nbd_hs *hs, int goal)
 				hs->state = r;
 				return 0;
 			}
-			enter(hs, r);
+			if (enter(hs, r) < 0)
+				return -1;
 		}
 		if (flush(hs) < 0)
 			return -1;
@@ -519,18 +536,11 @@ int nbd_hs_run(struct nbd_hs *hs, int goal)
 		}
 		if (hs->state == S_XMIT || hs->state == S_CLOSED)
 			break;
-		if (hs->state == S_OPTS && hs->want_tls && !hs->tls_done &&
-		    hs->style != NBD_STYLE_FIXED)
-			return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0,
-					       "TLS requested, but the %s server cannot do STARTTLS",
-					       nbd_style_name(hs->style));
 		if (hs->state == S_OPTS && goal_reached(hs))
-			return 0;
+			return flush(hs);
 	}
 	if (hs->state == S_XMIT && hs->want_tls && !hs->tls_done)
-		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0,
-				       "TLS requested, but the %s server cannot do STARTTLS",
-				       nbd_style_name(hs->style));
+		return no_tls(hs);
 	if (hs->state == S_XMIT && goal != NBD_GOAL_GO && goal != NBD_GOAL_INFO &&
 	    goal != NBD_GOAL_START)
 		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,

@@ -1,7 +1,7 @@
 /* Memory transport: the server's bytes come from a script. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
+#include "fmt.h"
 #include "io.h"
 
 static ssize_t mem_read(struct nbd_io *io, void *buf, size_t len)
@@ -46,5 +46,5 @@ void nbd_memio_init(struct nbd_io *io, struct nbd_memio *m, const char *peer)
 	io->fd = -1;
 	io->timeout_ms = 0;
 	io->priv = m;
-	snprintf(io->peer, sizeof io->peer, "%s", peer);
+	nbd_fmt(io->peer, sizeof io->peer, "%s", peer);
 }

@@ -2,17 +2,20 @@
  * by a timeout; each read and write waits at most io->timeout_ms. */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <poll.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include "autoconf.h"
+#include "dns.h"
+#include "fmt.h"
 #include "io.h"
 
 static int wait_fd(int fd, short ev, int timeout_ms)
@@ -67,7 +70,7 @@ void nbd_sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms)
 	io->fd = fd;
 	io->timeout_ms = timeout_ms;
 	io->priv = NULL;
-	snprintf(io->peer, sizeof io->peer, "%s", peer);
+	nbd_fmt(io->peer, sizeof io->peer, "%s", peer);
 }
 
 int nbd_sock_release(struct nbd_io *io)
@@ -122,31 +125,138 @@ static int new_socket(int family)
 	return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
+/* Where a host name leads: at most a few addresses, tried in order. */
+#define MAX_ADDRS 8
+struct addrs {
+	int n;
+	struct sockaddr_storage ss[MAX_ADDRS];
+	socklen_t len[MAX_ADDRS];
+};
+
+static void add_addr(struct addrs *a, int family, const void *ip, unsigned port)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss[a->n];
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss[a->n];
+
+	if (a->n == MAX_ADDRS || (family == AF_INET6 && !ENABLE_IPV6))
+		return;
+	memset(&a->ss[a->n], 0, sizeof a->ss[0]);
+	if (family == AF_INET) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		memcpy(&s4->sin_addr, ip, 4);
+		a->len[a->n++] = sizeof *s4;
+	} else {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		memcpy(&s6->sin6_addr, ip, 16);
+		a->len[a->n++] = sizeof *s6;
+	}
+}
+
+/* Numeric address, or a name from /etc/hosts. */
+static void resolve_local(struct addrs *a, const char *host, unsigned port)
+{
+	unsigned char ip[16];
+	char line[512];
+	int fd;
+	ssize_t n;
+	size_t have = 0;
+
+	if (inet_pton(AF_INET, host, ip) == 1)
+		return add_addr(a, AF_INET, ip, port);
+	if (inet_pton(AF_INET6, host, ip) == 1)
+		return add_addr(a, AF_INET6, ip, port);
+	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* Line by line through a small buffer: "ADDRESS NAME ALIAS...". */
+	while ((n = read(fd, line + have, sizeof line - 1 - have)) > 0 || have) {
+		char *nl, *tok, *save, *addr;
+		have += n > 0 ? (size_t)n : 0;
+		line[have] = 0;
+		nl = strchr(line, '\n');
+		if (!nl && n > 0 && have < sizeof line - 1)
+			continue;
+		if (nl)
+			*nl = 0;
+		if ((tok = strchr(line, '#')))
+			*tok = 0;
+		addr = strtok_r(line, " \t", &save);
+		while (addr && (tok = strtok_r(NULL, " \t", &save)))
+			if (!strcasecmp(tok, host)) {
+				if (inet_pton(AF_INET, addr, ip) == 1)
+					add_addr(a, AF_INET, ip, port);
+				else if (inet_pton(AF_INET6, addr, ip) == 1)
+					add_addr(a, AF_INET6, ip, port);
+				break;
+			}
+		if (!nl) {
+			have = 0; /* overlong line or last line: drop it */
+			if (n <= 0)
+				break;
+			continue;
+		}
+		have -= (size_t)(nl + 1 - line);
+		memmove(line, nl + 1, have);
+	}
+	close(fd);
+}
+
+/* Numeric address, /etc/hosts, then DNS (core/dns.c). The connect
+ * timeout bounds the DNS wait too. NBDBOX_RESOLV_CONF names another
+ * resolv.conf (the tests' own nameserver). */
+static int resolve(struct addrs *a, const char *host, const char *port,
+		   const char *peer, int timeout_ms, struct nbd_err *err)
+{
+	unsigned long p = 0;
+	const char *d;
+
+	a->n = 0;
+	for (d = port; *d >= '0' && *d <= '9' && p <= 65535; d++)
+		p = p * 10 + (unsigned)(*d - '0');
+	if (!*port || *d || p > 65535)
+		return nbd_seterr_peer(err, peer, NBX_USAGE, 0, "bad port '%s'", port);
+	resolve_local(a, host, (unsigned)p);
+	if (!a->n && !strcasecmp(host, "localhost"))
+		resolve_local(a, "127.0.0.1", (unsigned)p);
+	if (!a->n && ENABLE_DNS) {
+		struct dns_addr da[MAX_ADDRS];
+		int i, n = nbd_dns_resolve(host, ENABLE_IPV6, da, MAX_ADDRS, timeout_ms,
+					   getenv("NBDBOX_RESOLV_CONF"));
+		if (n < 0)
+			return nbd_seterr_peer(err, peer, NBX_CONNECT, errno,
+					       "cannot resolve: no answer from the nameservers");
+		for (i = 0; i < n; i++)
+			add_addr(a, da[i].family, da[i].ip, (unsigned)p);
+	}
+	if (!a->n)
+		return nbd_seterr_peer(err, peer, NBX_CONNECT, 0, "cannot resolve: %s",
+				       ENABLE_DNS ? "no such host"
+				       : "not an address, not in /etc/hosts (built without DNS)");
+	return 0;
+}
+
 int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 		 int timeout_ms, struct nbd_err *err)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_ADDRCONFIG };
-	struct addrinfo *res, *ai;
+	struct addrs a;
 	char peer[sizeof io->peer];
 	long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
-	int r, fd = -1, e = 0, one = 1;
+	int i, fd = -1, e = 0, one = 1;
 
 	if (!port || !*port)
 		port = "10809";
-	snprintf(peer, sizeof peer, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
-	hints.ai_family = ENABLE_IPV6 ? AF_UNSPEC : AF_INET;
-	r = getaddrinfo(host, port, &hints, &res);
-	if (r)
-		return nbd_seterr_peer(err, peer, NBX_CONNECT, 0, "cannot resolve: %s",
-				       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = new_socket(ai->ai_family);
+	nbd_fmt(peer, sizeof peer, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
+	if (resolve(&a, host, port, peer, timeout_ms, err) < 0)
+		return -1;
+	for (i = 0; i < a.n; i++) {
+		fd = new_socket(a.ss[i].ss_family);
 		if (fd < 0) {
 			e = errno;
 			continue;
 		}
-		if (connect_one(fd, ai->ai_addr, ai->ai_addrlen, deadline) == 0)
+		if (connect_one(fd, (struct sockaddr *)&a.ss[i], a.len[i], deadline) == 0)
 			break;
 		e = errno;
 		close(fd);
@@ -154,7 +264,6 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 		if (e == ETIMEDOUT)
 			break;
 	}
-	freeaddrinfo(res);
 	if (fd < 0) {
 		if (e == ETIMEDOUT)
 			return nbd_seterr_peer(err, peer, NBX_CONNECT, e,

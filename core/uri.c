@@ -71,8 +71,8 @@ int nbd_parse_uri(struct nbd_addr *a, const char *uri, struct nbd_err *err)
 	long n;
 
 	nbd_addr_init(a);
-	p = strstr(uri, "://");
-	if (!p)
+	p = uri + strcspn(uri, ":/?#");
+	if (strncmp(p, "://", 3))
 		return bad(err, uri, "not an NBD URI");
 	slen = (size_t)(p - uri);
 	if ((slen == 3 && !memcmp(uri, "nbd", 3)) || (slen == 7 && !memcmp(uri, "nbd+tcp", 7))) {

@@ -3,6 +3,7 @@
 # it sources) to .config, or turn .config into autoconf.h.
 #   scripts/config.sh defconfig SRCDIR > .config
 #   scripts/config.sh header SRCDIR .config > autoconf.h
+#   scripts/config.sh make SRCDIR .config > auto.conf (for make)
 # Every symbol becomes ENABLE_X (0 or 1), so `if (ENABLE_X)` compiles
 # either way, and CONFIG_X when set.
 set -eu
@@ -24,20 +25,24 @@ defconfig)
 		if [ "$def" = y ]; then echo "CONFIG_$sym=y"; else echo "# CONFIG_$sym is not set"; fi
 	done
 	;;
-header)
+header|make)
 	conf=$3
-	echo "/* Generated from $conf: do not edit. */"
-	echo "#ifndef NBDBOX_AUTOCONF_H"
-	echo "#define NBDBOX_AUTOCONF_H"
+	[ $mode = header ] && printf '%s\n' "/* Generated from $conf: do not edit. */" \
+		"#ifndef NBDBOX_AUTOCONF_H" "#define NBDBOX_AUTOCONF_H"
+	[ $mode = make ] && echo "# Generated from $conf: do not edit."
+	# A symbol the .config does not mention yet (Config.in grew since)
+	# takes its default, as `make oldconfig` would.
 	symbols | while read -r sym def; do
-		if grep -q "^CONFIG_$sym=y" "$conf"; then
-			echo "#define CONFIG_$sym 1"
-			echo "#define ENABLE_$sym 1"
-		else
+		if grep -q "^CONFIG_$sym=y" "$conf" ||
+		   { [ "$def" = y ] && ! grep -q "^# CONFIG_$sym is not set" "$conf"; }; then
+			if [ $mode = make ]; then echo "CONFIG_$sym=y"; else
+				echo "#define CONFIG_$sym 1"; echo "#define ENABLE_$sym 1"; fi
+		elif [ $mode = header ]; then
 			echo "#define ENABLE_$sym 0"
 		fi
 	done
-	echo "#endif"
+	[ $mode = header ] && echo "#endif"
+	true
 	;;
 *)
 	echo "usage: $0 defconfig|header SRCDIR [.config]" >&2

@@ -1,0 +1,59 @@
+/* nbd-probe on a device (/dev/nbdN or nbdN) rather than a server: what the
+ * kernel says about it. Called from nbd-probe.c. */
+//kbuild:obj-$(CONFIG_NBD_PROBE) += devprobe.o
+
+#include <string.h>
+#include "autoconf.h"
+#include "applet.h"
+#include "fmt.h"
+#include "platform.h"
+
+int probe_device(const char *dev, int fmt)
+{
+	struct nbd_devinfo d;
+	struct nbd_err err;
+	char path[32];
+	int index = nbd_dev_index(dev);
+
+	if (index < 0)
+		return usage_error("'%s' is not an nbd device", dev);
+	if (nbd_dev_query(index, &d, &err) < 0)
+		return report(&err);
+	nbd_fmt(path, sizeof path, "/dev/nbd%d", index);
+	switch (fmt) {
+	case PROBE_SIZE:
+		if (d.attached)
+			out("%llu\n", (unsigned long long)d.size);
+		break;
+	case PROBE_JSON:
+		out_str("{\"device\":");
+		json_str(path, strlen(path));
+		out(",\"attached\":%s,\"size\":%llu,\"read_only\":%s,\"pid\":%ld,"
+		       "\"block_size\":%u,\"backend\":", d.attached ? "true" : "false",
+		       (unsigned long long)d.size, d.read_only ? "true" : "false", d.pid,
+		       d.block_size);
+		json_str(d.backend, strlen(d.backend));
+		out(",\"mode\":\"%s\"}\n", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
+		break;
+	case PROBE_SHELL:
+		out("NBD_DEVICE='%s'\nNBD_ATTACHED=%d\nNBD_SIZE=%llu\nNBD_READ_ONLY=%d\n"
+		       "NBD_PID=%ld\nNBD_BLOCK_SIZE=%u\nNBD_BACKEND=", path, d.attached,
+		       (unsigned long long)d.size, d.read_only, d.pid, d.block_size);
+		shell_str(d.backend, strlen(d.backend));
+		out("\nNBD_MODE='%s'\n", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
+		break;
+	default:
+		out("device: %s\nattached: %s\n", path, d.attached ? "yes" : "no");
+		if (d.attached) {
+			out("size: %llu\nread-only: %s\nblock size: %u\npid: %ld\nmode: %s\n",
+			       (unsigned long long)d.size, d.read_only ? "yes" : "no", d.block_size,
+			       d.pid, d.ioctl_owned ? "ioctl" : "netlink");
+			if (d.backend[0])
+				out("backend: %s\n", d.backend);
+		}
+		break;
+	}
+	if (finish_output())
+		return NBX_FAIL;
+	return d.attached ? 0 : NBX_NODEV;
+}

@@ -1,0 +1,522 @@
+/* nbd-attach: negotiate, then hand the connection to the kernel. */
+//config:config NBD_ATTACH
+//config:	bool "nbd-attach"
+//config:	default y
+//config:	help
+//config:	  Connect to an NBD server and give the connection to the
+//config:	  Linux nbd driver, so /dev/nbdN serves the export.
+//config:
+//config:config NBD_ATTACH_PERSIST
+//config:	bool "nbd-attach --persist (reconnect when the link dies)"
+//config:	default y
+//config:	depends on NBD_ATTACH
+//applet:nbd-attach nbd_attach_main NBD_ATTACH
+//kbuild:obj-$(CONFIG_NBD_ATTACH) += nbd-attach.o
+//usage:Usage: nbd-attach [OPTIONS] HOST[:PORT] [PORT] [DEVICE] | URI [DEVICE]
+//usage:
+//usage:Negotiate with the server, give the connection to the kernel and
+//usage:print the device (/dev/nbdN) on stdout. Without DEVICE the kernel
+//usage:picks a free one.
+//usage:
+//usage:  -N, --name NAME        export name (default: the server's default)
+//usage:  -u, --unix PATH        connect to a Unix socket instead of HOST
+//usage:      --tls              require TLS (as nbds:// does)
+//usage:  -T, --timeout SECS     handshake timeout (default 10)
+//usage:      --wait SECS        retry connecting with backoff for up to SECS
+//usage:  -b, --block-size SIZE  512..page size, a power of two (default: the
+//usage:                         server's preferred size when it fits, else 512)
+//usage:  -t, --io-timeout SECS  per-request timeout in the kernel
+//usage:      --dead-timeout SECS  all links dead: I/O waits SECS for a reconnect
+//usage:  -r, --read-only        attach read-only whatever the server offers
+//usage:  -C, --connections N    N connections (1-16; N > 1 needs CAN_MULTI_CONN)
+//usage:  -p, --persist          reconnect when the link dies (stays resident)
+//usage:      --identifier ID    backend identifier (netlink, kernel 5.14+)
+//usage:      --ioctl            use the ioctl interface, not netlink
+//usage:  -F, --foreground       ioctl/persist: stay in front, do not daemonize
+//usage:  -m, --systemd-mark     mark the daemon argv[0] with '@' (initrd root)
+//usage:  -h, --help             this text
+//usage:
+//usage:An export whose size is not a multiple of the block size gets a
+//usage:smaller block size when one divides it; else the tail is left out
+//usage:(with a warning).
+//usage:
+//usage:Exit: 0 ok, 2 usage, 3 connect, 4 export refused, 5 protocol,
+//usage:6 TLS, 7 not supported, 8 no such device, 9 kernel refused.
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pipe2, program_invocation_name */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "autoconf.h"
+#include "applet.h"
+#include "fmt.h"
+#include "platform.h"
+
+enum {
+	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL,
+};
+
+struct attach {
+	struct conn_opts c;
+	struct nbd_devconf conf;
+	int conns, read_only, persist, use_ioctl, foreground, mark;
+	uint32_t block_size;       /* -b, 0: choose */
+	int timeout_set, dead_set;
+	struct nbd_export first;   /* what the first handshake said */
+};
+
+/* Persist defaults: in-flight requests on a dead socket are only requeued
+ * when the request timeout fires (drivers/block/nbd.c nbd_xmit_timeout),
+ * and new I/O waits dead_timeout for a RECONFIGURE. */
+#define PERSIST_IO_TIMEOUT   10
+#define PERSIST_DEAD_TIMEOUT 120
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* One connection, negotiated up to transmission, its socket released for
+ * the kernel. The first one's export is kept; later ones must agree. */
+static int negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
+{
+	static struct nbd_hs hs;
+	struct nbd_io io;
+
+	if (conn_open(&a->c, &io, &hs, err) < 0)
+		return -1;
+	/* GOAL_GO alone: no structured replies, no extended headers. The
+	 * kernel speaks simple replies only. */
+	if (nbd_hs_run(&hs, NBD_GOAL_GO) < 0) {
+		nbd_hs_close(&hs);
+		return -1;
+	}
+	if (hs.tls_done) {
+		/* The kernel needs a plain socket (or kTLS): a user-space TLS
+		 * session cannot be handed over. */
+		nbd_hs_close(&hs);
+		return nbd_seterr(err, NBX_NOTSUP, ENOTSUP,
+				  "%s: TLS connections cannot be handed to the kernel yet", io.peer);
+	}
+	if (nth == 0) {
+		a->first = hs.exp;
+	} else if (hs.exp.size != a->first.size) {
+		nbd_hs_close(&hs);
+		return nbd_seterr_peer(err, io.peer, NBX_PROTO, 0,
+				       "connection %d: export size %llu, first said %llu", nth + 1,
+				       (unsigned long long)hs.exp.size,
+				       (unsigned long long)a->first.size);
+	}
+	*fd = nbd_sock_release(&io);
+	return 0;
+}
+
+static int is_pow2(uint32_t v) { return v && !(v & (v - 1)); }
+
+/* Block size and size for the kernel: see the usage text. */
+static void choose_sizes(struct attach *a)
+{
+	uint32_t page = nbd_page_size(), bs = a->block_size, pref = a->first.bs_pref;
+	uint64_t size = a->first.size;
+
+	if (!bs) {
+		bs = is_pow2(pref) && pref >= 512 && pref <= page ? pref : 512;
+		if (a->first.bs_min > bs && is_pow2(a->first.bs_min) && a->first.bs_min <= page)
+			bs = a->first.bs_min;
+		while (bs > 512 && size % bs && bs / 2 >= a->first.bs_min)
+			bs /= 2;
+	}
+	if (size % bs) {
+		msg("warning: export size %llu is not a multiple of the block size %u: "
+		    "the last %llu bytes are left out", (unsigned long long)size, bs,
+		    (unsigned long long)(size % bs));
+		size -= size % bs;
+	}
+	a->conf.block_size = bs;
+	a->conf.size = size;
+	a->conf.tflags = a->first.tflags;
+	if (a->read_only)
+		a->conf.tflags |= NBD_TF_HAS_FLAGS | NBD_TF_READ_ONLY;
+}
+
+static void close_fds(struct nbd_devconf *conf)
+{
+	int i;
+
+	for (i = 0; i < conf->nfds; i++)
+		if (conf->fds[i] >= 0)
+			close(conf->fds[i]);
+	conf->nfds = 0;
+}
+
+static int connect_all(struct attach *a, struct nbd_err *err)
+{
+	int i, fd;
+
+	for (i = 0; i < a->conns; i++) {
+		if (negotiate(a, i, &fd, err) < 0) {
+			close_fds(&a->conf);
+			return -1;
+		}
+		a->conf.fds[a->conf.nfds++] = fd;
+		/* Refuse before opening more connections or touching the
+		 * kernel (which would say only EINVAL). */
+		if (i == 0 && a->conns > 1 && !(a->first.tflags & NBD_TF_CAN_MULTI_CONN)) {
+			close_fds(&a->conf);
+			return nbd_seterr(err, NBX_NOTSUP, 0,
+					  "-C %d: the server does not advertise CAN_MULTI_CONN: "
+					  "it allows one connection only", a->conns);
+		}
+	}
+	return 0;
+}
+
+/* Detach from the terminal: the caller's pipes must close when it exits
+ * (`nbd-attach ... | read dev` would hang on an inherited stdout). */
+static void quiet_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	if (fd < 0)
+		return;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+static void mark_argv0(struct attach *a)
+{
+	/* systemd spares initrd processes whose argv[0] starts with '@'. */
+	if (a->mark && program_invocation_name && *program_invocation_name)
+		program_invocation_name[0] = '@';
+}
+
+static int print_dev(int index)
+{
+	out("/dev/nbd%d\n", index);
+	return finish_output();
+}
+
+/* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
+static int still_attached(int index)
+{
+	struct nbd_devinfo d;
+
+	return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
+}
+
+/* Reconnect `n` sockets with backoff until it works or the device is
+ * detached. Returns 0 when reconfigured, 1 when the device went away. */
+static int reconnect(struct attach *a, int index, int n, int (*give)(struct attach *, int, struct nbd_err *))
+{
+	struct nbd_err err;
+	long backoff = 100;
+	int i, fd;
+
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			if (negotiate(a, 1, &fd, &err) < 0)
+				break;
+			a->conf.fds[a->conf.nfds++] = fd;
+		}
+		if (i == n && give(a, index, &err) == 0) {
+			close_fds(&a->conf);
+			return 0;
+		}
+		close_fds(&a->conf);
+		if (!still_attached(index))
+			return 1;
+		sleep_ms(backoff);
+		backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
+	}
+}
+
+static int give_nl(struct attach *a, int index, struct nbd_err *err)
+{
+	a->conf.index = index;
+	return nbd_nl_reconfigure(&a->conf, err);
+}
+
+static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
+{
+	struct nbd_err err;
+	int n;
+
+	for (;;) {
+		n = nbd_nl_mon_wait(mon, index, 2000, &err);
+		if (n < 0)
+			return NBX_FAIL;
+		if (n == 0) {
+			/* Detached on request: the kernel sends no event for
+			 * that; sysfs shows it. */
+			if (!still_attached(index))
+				return 0;
+			continue;
+		}
+		if (n > a->conns)
+			n = a->conns;
+		if (reconnect(a, index, n, give_nl) > 0)
+			return 0;
+	}
+}
+
+/* ---- ioctl: a process sits in NBD_DO_IT */
+
+/* Serve until detached. With --persist, a lost link (told from a detach
+ * by the LINK_DEAD event, when the netlink family exists) starts a new
+ * DO_IT cycle on fresh sockets. Returns an exit code. */
+static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon *mon,
+		       struct nbd_err *err)
+{
+	for (;;) {
+		int r = nbd_ioctl_doit(devfd, index, err), lost = 0;
+
+		if (r == 0 && a->persist && mon) {
+			/* The event is queued by the receive worker before
+			 * DO_IT returns; give the workqueue a moment. */
+			lost = nbd_nl_mon_wait(mon, index, 1000, NULL) > 0;
+		}
+		nbd_ioctl_clear(devfd);
+		if (r < 0)
+			return err->code;
+		if (!lost)
+			return 0;
+		close(devfd);
+		devfd = -1;
+		for (long backoff = 100;; backoff = backoff * 2 > 5000 ? 5000 : backoff * 2) {
+			int got;
+			if (connect_all(a, err) == 0) {
+				a->conf.index = index;
+				devfd = nbd_ioctl_setup(&a->conf, &got, err);
+				close_fds(&a->conf);
+				if (devfd >= 0)
+					break;
+				if (err->errnum == EBUSY)
+					return err->code; /* someone else took it */
+			}
+			sleep_ms(backoff);
+		}
+	}
+}
+
+static int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
+{
+	struct nbd_err err;
+	int devfd, index, pfd[2], i;
+	pid_t pid;
+
+	devfd = nbd_ioctl_setup(&a->conf, &index, &err);
+	close_fds(&a->conf);
+	if (devfd < 0)
+		return report(&err);
+	if (a->foreground) {
+		if ((i = print_dev(index)))
+			return i;
+		mark_argv0(a);
+		i = serve_ioctl(a, devfd, index, mon, &err);
+		return i ? report(&err) : 0;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		msg("fork: %s", strerror(errno));
+		nbd_ioctl_clear(devfd);
+		return NBX_FAIL;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		setsid();
+		signal(SIGPIPE, SIG_IGN);
+		if (chdir("/") < 0)
+			(void)0;
+		quiet_stdio();
+		mark_argv0(a);
+		i = serve_ioctl(a, devfd, index, mon, &err);
+		/* Tell the parent if it is still waiting (a DO_IT that failed
+		 * at once); after that nobody reads. */
+		if (i && write(pfd[1], &err, sizeof err) < 0)
+			(void)0;
+		_exit(i);
+	}
+	close(pfd[1]);
+	/* Report success only once the child is in DO_IT: sysfs shows its
+	 * pid then (TESTBED: size may read 0 a moment before). */
+	for (i = 0; i < 200; i++) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		struct nbd_devinfo d;
+
+		if (poll(&p, 1, 50) > 0) {
+			ssize_t n = read(pfd[0], &err, sizeof err);
+			if (n == (ssize_t)sizeof err)
+				return report(&err);
+			/* EOF: the child ended without a word (detached at once). */
+			waitpid(pid, NULL, WNOHANG);
+			msg("/dev/nbd%d: the serving process ended at once", index);
+			return NBX_KERNEL;
+		}
+		if (nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == pid)
+			return print_dev(index);
+	}
+	msg("/dev/nbd%d: NBD_DO_IT did not start within 10 s", index);
+	return NBX_KERNEL;
+}
+
+static int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
+{
+	struct nbd_err err;
+	int index, r;
+
+	r = nbd_nl_connect(&a->conf, &index, &err);
+	close_fds(&a->conf);
+	if (r < 0)
+		return report(&err);
+	if ((r = print_dev(index)) || !a->persist)
+		return r;
+	if (!a->foreground) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			msg("fork: %s (the device stays attached, without --persist)", strerror(errno));
+			return NBX_FAIL;
+		}
+		if (pid > 0)
+			return 0;
+		setsid();
+		if (chdir("/") < 0)
+			(void)0;
+		quiet_stdio();
+	}
+	mark_argv0(a);
+	_exit(persist_netlink(a, mon, index));
+}
+
+int nbd_attach_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CONN_LONGOPTS,
+		{ "block-size", required_argument, NULL, 'b' },
+		{ "io-timeout", required_argument, NULL, 't' },
+		{ "dead-timeout", required_argument, NULL, OPT_DEAD },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "connections", required_argument, NULL, 'C' },
+		{ "persist", no_argument, NULL, 'p' },
+		{ "identifier", required_argument, NULL, OPT_IDENT },
+		{ "ioctl", no_argument, NULL, OPT_IOCTL },
+		{ "foreground", no_argument, NULL, 'F' },
+		{ "systemd-mark", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct attach a;
+	struct nbd_nl_mon *mon = NULL;
+	struct nbd_err err;
+	unsigned long v;
+	int opt, i, nl;
+
+	memset(&a, 0, sizeof a);
+	conn_opts_init(&a.c);
+	a.conns = 1;
+	a.conf.index = -1;
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", longopts, NULL)) != -1) {
+		switch (conn_opt(&a.c, opt, optarg)) {
+		case 1: continue;
+		case -1: return NBX_USAGE;
+		}
+		switch (opt) {
+		case 'b':
+			if (parse_uint(optarg, 65536, &v) < 0 || !is_pow2((uint32_t)v) || v < 512 ||
+			    v > nbd_page_size())
+				return usage_error("-b: '%s': a block size is a power of two from 512 to %u",
+						   optarg, nbd_page_size());
+			a.block_size = (uint32_t)v;
+			break;
+		case 't':
+			if (parse_uint(optarg, 86400, &v) < 0)
+				return usage_error("-t: '%s' is not a number of seconds", optarg);
+			a.conf.timeout_s = (unsigned)v;
+			a.timeout_set = 1;
+			break;
+		case OPT_DEAD:
+			if (parse_uint(optarg, 86400 * 7, &v) < 0)
+				return usage_error("--dead-timeout: '%s' is not a number of seconds", optarg);
+			a.conf.dead_timeout_s = (unsigned)v;
+			a.dead_set = 1;
+			break;
+		case 'r': a.read_only = 1; break;
+		case 'C':
+			if (parse_uint(optarg, NBD_MAX_CONNS, &v) < 0 || !v)
+				return usage_error("-C: '%s': connections are 1 to %d", optarg, NBD_MAX_CONNS);
+			a.conns = (int)v;
+			break;
+		case 'p':
+			if (!ENABLE_NBD_ATTACH_PERSIST)
+				return usage_error("built without --persist");
+			a.persist = 1;
+			break;
+		case OPT_IDENT:
+			if (!*optarg || strlen(optarg) > 255)
+				return usage_error("--identifier: 1 to 255 characters");
+			a.conf.identifier = optarg;
+			break;
+		case OPT_IOCTL: a.use_ioctl = 1; break;
+		case 'F': a.foreground = 1; break;
+		case 'm': a.mark = 1; break;
+		case 'h': return show_usage();
+		default: return bad_option();
+		}
+	}
+	i = optind;
+	if ((opt = conn_target(&a.c, argc, argv, &i, 1)))
+		return opt;
+	if (i < argc) {
+		if ((a.conf.index = nbd_dev_index(argv[i])) < 0)
+			return usage_error("'%s' is not an nbd device (/dev/nbdN or nbdN)", argv[i]);
+		i++;
+	}
+	if (i < argc)
+		return usage_error("unexpected argument '%s'", argv[i]);
+	if (a.use_ioctl && a.conf.identifier)
+		return usage_error("--identifier needs netlink (not with --ioctl)");
+	if (a.persist) {
+		if (!a.timeout_set)
+			a.conf.timeout_s = PERSIST_IO_TIMEOUT;
+		if (!a.dead_set)
+			a.conf.dead_timeout_s = PERSIST_DEAD_TIMEOUT;
+	}
+
+	/* Which interface, before any network traffic: the stub platform
+	 * says "not supported" here. A missing family falls back to ioctls. */
+	nl = a.use_ioctl ? 0 : nbd_nl_available(&err);
+	if (nl < 0)
+		return report(&err);
+	if (nl && a.use_ioctl)
+		nl = 0;
+	if (!nl && a.conf.identifier)
+		return msg("--identifier: the kernel has no nbd netlink interface (module not loaded?)"),
+		       NBX_NOTSUP;
+
+	if (connect_all(&a, &err) < 0)
+		return report(&err);
+	choose_sizes(&a);
+
+	/* Listen before connecting, so no LINK_DEAD is missed; ioctl mode
+	 * uses it only to tell a lost link from a detach. */
+	if (a.persist && (nl || nbd_nl_available(NULL) == 1))
+		mon = nbd_nl_mon_open(NULL);
+	if (a.persist && nl && !mon) {
+		close_fds(&a.conf);
+		msg("--persist: cannot listen for NBD_CMD_LINK_DEAD");
+		return NBX_KERNEL;
+	}
+	return nl ? attach_netlink(&a, mon) : attach_ioctl(&a, mon);
+}

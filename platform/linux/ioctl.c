@@ -1,0 +1,152 @@
+/* The ioctl path (<linux/nbd.h>): for kernels without the netlink family,
+ * and for --ioctl. The process that calls NBD_DO_IT serves the device
+ * until it is disconnected or the link is lost. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/nbd.h>
+#include "fmt.h"
+#include "platform.h"
+
+/* Errors of the ioctl path name the step and the device. */
+static int ioerr(struct nbd_err *err, int index, const char *step, int e)
+{
+	const char *why = strerror(e);
+	int code = NBX_KERNEL;
+
+	switch (e) {
+	case EBUSY: why = "device busy (already attached?)"; break;
+	case EPERM: case EACCES: why = "permission denied (needs CAP_SYS_ADMIN)"; break;
+	case ENOENT: case ENXIO: case ENODEV:
+		code = NBX_NODEV;
+		why = "no such device (is the nbd module loaded?)";
+		break;
+	}
+	return nbd_seterr(err, code, e, "/dev/nbd%d: %s: %s", index, step, why);
+}
+
+static int open_dev(int index, struct nbd_err *err)
+{
+	char path[32];
+	int fd;
+
+	nbd_fmt(path, sizeof path, "/dev/nbd%d", index);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return ioerr(err, index, "open", errno);
+	return fd;
+}
+
+int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err)
+{
+	int idx = c->index, fd, i;
+
+	if (idx < 0) {
+		int list[256], n = nbd_dev_list(list, 256);
+		struct nbd_devinfo info;
+		for (i = 0; i < n; i++)
+			if (nbd_dev_query(list[i], &info, NULL) == 0 && !info.attached) {
+				idx = list[i];
+				break;
+			}
+		if (idx < 0 && n)
+			return nbd_seterr(err, NBX_KERNEL, EBUSY, "no free nbd device (all %d attached)", n);
+		if (idx < 0)
+			return nbd_seterr(err, NBX_KERNEL, ENODEV,
+					  "no nbd devices: nbd module not loaded (modprobe nbd)");
+	}
+	if ((fd = open_dev(idx, err)) < 0)
+		return -1;
+	/* The kernel answers EINVAL (netlink-owned) or EBUSY (another task)
+	 * for a device in use; say it plainly. */
+	{
+		struct nbd_devinfo info;
+		if (nbd_dev_query(idx, &info, NULL) == 0 && info.attached) {
+			close(fd);
+			return nbd_seterr(err, NBX_KERNEL, EBUSY,
+					  "/dev/nbd%d: device busy (attached, pid %ld)", idx, info.pid);
+		}
+	}
+	/* Block size before size: the kernel rounds the size to it. */
+	if (ioctl(fd, NBD_SET_BLKSIZE, (unsigned long)c->block_size) < 0) {
+		ioerr(err, idx, "NBD_SET_BLKSIZE", errno);
+		goto fail;
+	}
+	if (ioctl(fd, NBD_SET_SIZE_BLOCKS, (unsigned long)(c->size / c->block_size)) < 0) {
+		ioerr(err, idx, "NBD_SET_SIZE_BLOCKS", errno);
+		goto fail;
+	}
+	if (c->timeout_s && ioctl(fd, NBD_SET_TIMEOUT, (unsigned long)c->timeout_s) < 0) {
+		ioerr(err, idx, "NBD_SET_TIMEOUT", errno);
+		goto fail;
+	}
+	if (ioctl(fd, NBD_SET_FLAGS, (unsigned long)c->tflags) < 0) {
+		ioerr(err, idx, "NBD_SET_FLAGS", errno);
+		goto fail;
+	}
+	for (i = 0; i < c->nfds; i++)
+		if (ioctl(fd, NBD_SET_SOCK, (unsigned long)c->fds[i]) < 0) {
+			ioerr(err, idx, "NBD_SET_SOCK", errno);
+			goto fail;
+		}
+	*index = idx;
+	return fd;
+fail:
+	/* An EBUSY device belongs to someone else: leave it alone. */
+	if (err && err->errnum != EBUSY)
+		ioctl(fd, NBD_CLEAR_SOCK);
+	close(fd);
+	return -1;
+}
+
+int nbd_ioctl_doit(int devfd, int index, struct nbd_err *err)
+{
+	if (ioctl(devfd, NBD_DO_IT) < 0)
+		return ioerr(err, index, "NBD_DO_IT", errno);
+	return 0;
+}
+
+void nbd_ioctl_clear(int devfd)
+{
+	ioctl(devfd, NBD_CLEAR_QUE);
+	ioctl(devfd, NBD_CLEAR_SOCK);
+}
+
+int nbd_ioctl_disconnect(int index, struct nbd_err *err)
+{
+	int fd = open_dev(index, err);
+
+	if (fd < 0)
+		return -1;
+	/* DISCONNECT queues NBD_CMD_DISC behind the requests in flight; the
+	 * DO_IT owner then returns and clears. CLEAR_SOCK here would fail
+	 * what is still queued. */
+	if (ioctl(fd, NBD_DISCONNECT) < 0) {
+		int e = errno;
+		close(fd);
+		return ioerr(err, index, "NBD_DISCONNECT", e);
+	}
+	close(fd);
+	return 0;
+}
+
+int nbd_dev_flush(int index, struct nbd_err *err)
+{
+	int fd = open_dev(index, err), r;
+
+	if (fd < 0)
+		return -1;
+	/* Write back what the page cache holds for the device and have the
+	 * server flush (NBD_CMD_FLUSH when it offers it) before the link
+	 * goes: a disconnect must not lose a write. */
+	r = fsync(fd);
+	if (r < 0) {
+		int e = errno;
+		close(fd);
+		return ioerr(err, index, "fsync", e);
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,273 @@
+/* The nbd generic netlink family (linux/nbd-netlink.h): CONNECT,
+ * RECONFIGURE, DISCONNECT, STATUS and LINK_DEAD events. Messages are built
+ * with nlmsg.c and sent through the one socket module, genl.c. */
+#include <errno.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <linux/nbd-netlink.h>
+#include "autoconf.h"
+#include "genl.h"
+#include "fmt.h"
+#include "platform.h"
+
+/* Static storage rather than malloc: a static build then carries no
+ * allocator. One request socket at a time, and one monitor (the --persist
+ * daemon holds both). */
+static struct genl req_g;
+static uint8_t req_buf[GENL_BUFSZ];
+
+/* Open a socket and resolve "nbd". A missing family means the module is
+ * not loaded (or the kernel predates netlink support). */
+static int nbd_genl(struct genl *g, const char *mcgrp, struct nbd_err *err)
+{
+	int r;
+
+	if (!ENABLE_NETLINK)
+		return nbd_seterr(err, NBX_NOTSUP, EOPNOTSUPP, "netlink: built without netlink support");
+	if (genl_open(g, err) < 0)
+		return -1;
+	r = genl_resolve(g, NBD_GENL_FAMILY_NAME, mcgrp, err);
+	if (r) {
+		genl_close(g);
+		if (r > 0)
+			return nbd_seterr(err, NBX_KERNEL, ENOENT,
+					  "netlink family \"nbd\" not found: nbd module not loaded (modprobe nbd)");
+		return -1;
+	}
+	return 0;
+}
+
+int nbd_nl_available(struct nbd_err *err)
+{
+	struct genl *g = &req_g;
+	int r;
+
+	if (!ENABLE_NETLINK)
+		return 0;
+	if (genl_open(g, err) < 0)
+		return err && err->code == NBX_NOTSUP ? 0 : -1;
+	r = genl_resolve(g, NBD_GENL_FAMILY_NAME, NULL, err);
+	genl_close(g);
+	return r < 0 ? -1 : !r;
+}
+
+static void put_conf(struct nlbuf *b, const struct nbd_devconf *c, int with_sizes)
+{
+	size_t socks;
+	int i;
+
+	if (c->index >= 0)
+		nl_put_u32(b, NBD_ATTR_INDEX, (uint32_t)c->index);
+	if (with_sizes) {
+		nl_put_u64(b, NBD_ATTR_SIZE_BYTES, c->size);
+		nl_put_u64(b, NBD_ATTR_BLOCK_SIZE_BYTES, c->block_size);
+		nl_put_u64(b, NBD_ATTR_SERVER_FLAGS, c->tflags);
+		nl_put_u64(b, NBD_ATTR_CLIENT_FLAGS, 0);
+	}
+	if (c->timeout_s)
+		nl_put_u64(b, NBD_ATTR_TIMEOUT, c->timeout_s);
+	if (c->dead_timeout_s)
+		nl_put_u64(b, NBD_ATTR_DEAD_CONN_TIMEOUT, c->dead_timeout_s);
+	if (c->identifier)
+		nl_put_str(b, NBD_ATTR_BACKEND_IDENTIFIER, c->identifier);
+	socks = nl_nest_start(b, NBD_ATTR_SOCKETS);
+	for (i = 0; i < c->nfds; i++) {
+		size_t item = nl_nest_start(b, NBD_SOCK_ITEM);
+		nl_put_u32(b, NBD_SOCK_FD, (uint32_t)c->fds[i]);
+		nl_nest_end(b, item);
+	}
+	nl_nest_end(b, socks);
+}
+
+static int on_connect(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
+		      struct nbd_err *err)
+{
+	struct nlattr_v a;
+	uint32_t idx;
+
+	(void)cmd;
+	(void)err;
+	if (nl_attr_find(attrs, alen, NBD_ATTR_INDEX, &a) == 1 && nl_attr_u32(&a, &idx) == 0)
+		*(int *)ctx = (int)idx;
+	return 0;
+}
+
+/* Say what the kernel's errno means for the device, not just strerror. */
+static int kernel_err(struct nbd_err *err, const char *what, int index)
+{
+	char dev[32];
+	int e = err ? err->errnum : 0;
+
+	if (!err)
+		return -1;
+	if (index >= 0)
+		nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	else
+		nbd_fmt(dev, sizeof dev, "nbd");
+	switch (e) {
+	case EBUSY:
+		return nbd_seterr(err, NBX_KERNEL, e, "%s: %s: device busy (already attached?)", dev, what);
+	case EPERM: case EACCES:
+		return nbd_seterr(err, NBX_KERNEL, e, "%s: %s: permission denied (needs CAP_SYS_ADMIN)",
+				  dev, what);
+	case ENODEV: case ENXIO: case ENOENT:
+		return nbd_seterr(err, NBX_NODEV, e, "%s: %s: no such device", dev, what);
+	}
+	return nbd_seterr(err, err->code ? err->code : NBX_KERNEL, e, "%s: %s: %s", dev, what,
+			  strerror(e));
+}
+
+static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c,
+		      int with_sizes, int *index, struct nbd_err *err)
+{
+	struct genl *g = &req_g;
+	struct nlbuf b;
+	int r = -1;
+
+	if (nbd_genl(g, NULL, err) < 0)
+		return -1;
+	genl_req(g, &b, req_buf, cmd, 0);
+	if (c)
+		put_conf(&b, c, with_sizes);
+	else if (index && *index >= 0)
+		nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)*index);
+	r = genl_talk(g, &b, what, cmd == NBD_CMD_CONNECT ? on_connect : NULL, index, err);
+	if (r < 0)
+		kernel_err(err, what, c ? c->index : index ? *index : -1);
+	genl_close(g);
+	return r;
+}
+
+int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
+{
+	*index = c->index;
+	if (simple_cmd(NBD_CMD_CONNECT, "NBD_CMD_CONNECT", c, 1, index, err) < 0)
+		return -1;
+	if (*index < 0)
+		return nbd_seterr(err, NBX_KERNEL, EPROTO,
+				  "NBD_CMD_CONNECT: the kernel did not say which device it used");
+	return 0;
+}
+
+int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err)
+{
+	int index = c->index;
+
+	return simple_cmd(NBD_CMD_RECONFIGURE, "NBD_CMD_RECONFIGURE", c, 0, &index, err);
+}
+
+int nbd_nl_disconnect(int index, struct nbd_err *err)
+{
+	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, 0, &index, err);
+}
+
+struct status {
+	void (*cb)(void *ctx, int index, int connected);
+	void *ctx;
+	int n;
+};
+
+static int on_status(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
+		     struct nbd_err *err)
+{
+	struct status *s = ctx;
+	struct nlattr_v list, item, a;
+	size_t off = 0;
+	int k;
+
+	(void)cmd;
+	if (nl_attr_find(attrs, alen, NBD_ATTR_DEVICE_LIST, &list) != 1)
+		return 0;
+	/* [DEVICE_LIST] [DEVICE_ITEM] [DEVICE_INDEX u32] [DEVICE_CONNECTED u8] */
+	while ((k = nl_attr_next(list.p, list.len, &off, &item)) == 1) {
+		uint32_t idx;
+		uint8_t conn = 0;
+		if (item.type != NBD_DEVICE_ITEM)
+			continue;
+		if (nl_attr_find(item.p, item.len, NBD_DEVICE_INDEX, &a) != 1 ||
+		    nl_attr_u32(&a, &idx) < 0)
+			continue;
+		if (nl_attr_find(item.p, item.len, NBD_DEVICE_CONNECTED, &a) == 1)
+			nl_attr_u8(&a, &conn);
+		s->n++;
+		if (s->cb)
+			s->cb(s->ctx, (int)idx, conn);
+	}
+	if (k < 0)
+		return nbd_seterr(err, NBX_FAIL, EPROTO, "NBD_CMD_STATUS: malformed device list");
+	return 0;
+}
+
+int nbd_nl_status(int index, void (*cb)(void *ctx, int index, int connected),
+		  void *ctx, struct nbd_err *err)
+{
+	struct genl *g = &req_g;
+	uint8_t buf[64];
+	struct nlbuf b;
+	struct status s = { cb, ctx, 0 };
+	int r = -1;
+
+	if (nbd_genl(g, NULL, err) == 0) {
+		nl_init(&b, buf, sizeof buf);
+		nl_genl_start(&b, g->family, NLM_F_REQUEST | NLM_F_ACK, ++g->seq, NBD_CMD_STATUS, 1);
+		if (index >= 0)
+			nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)index);
+		r = genl_talk(g, &b, "NBD_CMD_STATUS", on_status, &s, err);
+		if (r < 0)
+			kernel_err(err, "NBD_CMD_STATUS", index);
+		genl_close(g);
+	}
+	return r < 0 ? -1 : s.n;
+}
+
+struct nbd_nl_mon {
+	struct genl g;
+};
+
+struct nbd_nl_mon *nbd_nl_mon_open(struct nbd_err *err)
+{
+	static struct nbd_nl_mon mon;
+	struct nbd_nl_mon *m = &mon;
+
+	if (nbd_genl(&m->g, NBD_GENL_MCAST_GROUP_NAME, err) < 0)
+		return NULL;
+	if (genl_join(&m->g, err) < 0) {
+		nbd_nl_mon_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+int nbd_nl_mon_wait(struct nbd_nl_mon *m, int index, int timeout_ms, struct nbd_err *err)
+{
+	long n = genl_recv_event(&m->g, timeout_ms, err);
+	size_t off = 0;
+	struct nlmsg msg;
+	int count = 0;
+
+	if (n <= 0)
+		return n < 0 ? -1 : 0;
+	/* One datagram may carry several events (one per dead socket). */
+	while (nl_next(m->g.rx, (size_t)n, &off, &msg) == 1) {
+		uint8_t cmd;
+		const uint8_t *attrs;
+		size_t alen;
+		struct nlattr_v a;
+		uint32_t idx;
+
+		if (msg.type != m->g.family || nl_genl(&msg, &cmd, &attrs, &alen) < 0 ||
+		    cmd != NBD_CMD_LINK_DEAD)
+			continue;
+		if (nl_attr_find(attrs, alen, NBD_ATTR_INDEX, &a) == 1 &&
+		    nl_attr_u32(&a, &idx) == 0 && (int)idx == index)
+			count++;
+	}
+	return count;
+}
+
+void nbd_nl_mon_close(struct nbd_nl_mon *m)
+{
+	if (!m)
+		return;
+	genl_close(&m->g);
+}

@@ -1,0 +1,89 @@
+/* The kernel-facing calls applets use. platform/linux implements them
+ * with generic netlink, ioctls and sysfs; platform/stub answers every one
+ * with NBX_NOTSUP, "not supported on this platform". Like core/, nothing
+ * here prints or exits: failures fill struct nbd_err (exit class, errno,
+ * "STEP: reason") and return -1. */
+#ifndef NBDBOX_PLATFORM_H
+#define NBDBOX_PLATFORM_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "err.h"
+
+#define NBD_MAX_CONNS 16
+
+/* What the kernel needs to serve a device. */
+struct nbd_devconf {
+	int index;              /* -1: any free device (netlink: the kernel picks) */
+	uint64_t size;          /* bytes, a multiple of block_size */
+	uint32_t block_size;    /* power of two, 512 .. page size */
+	uint16_t tflags;        /* the server's transmission flags (+ READ_ONLY for -r) */
+	unsigned timeout_s;     /* per request; 0: the kernel's default */
+	unsigned dead_timeout_s;/* all links dead: I/O waits this long for a new one */
+	const char *identifier; /* backend identifier, NULL for none (5.14+) */
+	int nfds;
+	int fds[NBD_MAX_CONNS]; /* sockets in transmission phase */
+};
+
+/* Device names: "/dev/nbdN" or "nbdN". Returns N, or -1 if s is not one. */
+int nbd_dev_index(const char *s);
+
+/* ---- generic netlink (family "nbd") */
+/* 1: the family exists; 0: it does not (module not loaded, or a kernel
+ * without it); -1: err (no netlink at all is 0, not -1). */
+int nbd_nl_available(struct nbd_err *err);
+/* NBD_CMD_CONNECT. *index gets the device the kernel used. */
+int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err);
+/* NBD_CMD_RECONFIGURE: new sockets for dead ones (c->index must be set). */
+int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err);
+int nbd_nl_disconnect(int index, struct nbd_err *err);
+/* NBD_CMD_STATUS. index >= 0: that device only. cb is called per device;
+ * returns the number of devices reported, or -1. */
+int nbd_nl_status(int index, void (*cb)(void *ctx, int index, int connected),
+		  void *ctx, struct nbd_err *err);
+
+/* Multicast listener for NBD_CMD_LINK_DEAD. */
+struct nbd_nl_mon;
+struct nbd_nl_mon *nbd_nl_mon_open(struct nbd_err *err);
+/* Wait up to timeout_ms (<0: forever) for events. Returns how many
+ * LINK_DEAD events named device index (0: timeout or other devices), or
+ * -1 on error. */
+int nbd_nl_mon_wait(struct nbd_nl_mon *m, int index, int timeout_ms, struct nbd_err *err);
+void nbd_nl_mon_close(struct nbd_nl_mon *m);
+
+/* ---- ioctl path */
+/* Open /dev/nbdN (c->index, or the first one that is free when -1) and
+ * configure it: SET_BLKSIZE, SET_SIZE, SET_TIMEOUT, SET_FLAGS, SET_SOCK.
+ * Returns the device fd; *index gets N. */
+int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err);
+/* NBD_DO_IT: blocks until the device is disconnected or the link is lost
+ * (it returns 0 in both cases). 0 or -1 with err. */
+int nbd_ioctl_doit(int devfd, int index, struct nbd_err *err);
+/* NBD_CLEAR_QUE and NBD_CLEAR_SOCK: after DO_IT, or to undo a setup. */
+void nbd_ioctl_clear(int devfd);
+/* fsync /dev/nbdN: dirty pages written and flushed on the server, before
+ * a detach. */
+int nbd_dev_flush(int index, struct nbd_err *err);
+/* NBD_DISCONNECT + NBD_CLEAR_SOCK from another process. */
+int nbd_ioctl_disconnect(int index, struct nbd_err *err);
+
+/* ---- what a device is doing (sysfs) */
+struct nbd_devinfo {
+	int index;
+	int exists;             /* /sys/block/nbdN is there */
+	int attached;           /* has a live configuration (pid file) */
+	uint64_t size;          /* bytes */
+	int read_only;
+	long pid;               /* the task that configured it, 0 if none */
+	int ioctl_owned;        /* pid lives and holds /dev/nbdN open: NBD_DO_IT */
+	uint32_t block_size;
+	char backend[256];      /* backend identifier, "" if none */
+};
+/* 0 with info filled; -1 with err (NBX_NODEV: no such device). */
+int nbd_dev_query(int index, struct nbd_devinfo *info, struct nbd_err *err);
+/* Indices of the nbd devices present, ascending; returns how many. */
+int nbd_dev_list(int *idx, int max);
+/* The page size: the largest block size the kernel takes. */
+uint32_t nbd_page_size(void);
+
+#endif

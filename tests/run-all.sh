@@ -1,0 +1,68 @@
+#!/bin/bash
+# Run every test suite; each ends its output with `NAME: N passed, N failed`.
+# Sum them and end with the total line `N passed, N failed`; exit non-zero
+# if anything failed. A suite that ends without its line counts as one
+# failure (it crashed, or hung until its time limit).
+#
+#   NBDBOX_SKIP_VM=1     skip tests/vm/run.sh
+#   SUITE_TIMEOUT=SECS   per-suite limit (default 1200; the VM suite 3000)
+cd "$(dirname "$0")/.." || exit 1
+
+total_pass=0 total_fail=0 summary=
+log=$(mktemp /tmp/nbdbox-run-all.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+# run_suite NAME LIMIT CMD...: stream the output, then take the suite's
+# last `NAME: N passed, N failed` line.
+run_suite() {
+	local name=$1 limit=$2 line p f rc
+	shift 2
+	echo "==== $name: $*"
+	timeout -k 10 "$limit" "$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[A-Za-z0-9_.+-]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/' <<< "$line")
+		f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/' <<< "$line")
+		# A suite whose counts say 0 failed yet exits non-zero broke
+		# somewhere its counts cannot see.
+		if [ "$f" -eq 0 ] && [ "$rc" -ne 0 ]; then
+			echo "$name: exit status $rc despite 0 failures: counting 1 failed"
+			f=1
+		fi
+	else
+		[ "$rc" -eq 124 ] && echo "$name: timed out after ${limit}s"
+		echo "$name: no result line (exit status $rc): counting 1 failed"
+		p=0 f=1 line="$name: 0 passed, 1 failed (no result line)"
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary="$summary  $line"$'\n'
+}
+
+limit=${SUITE_TIMEOUT:-1200}
+
+if make -n unit > /dev/null 2>&1; then
+	run_suite unit "$limit" make --no-print-directory unit
+fi
+if make -n fuzz-replay > /dev/null 2>&1; then
+	run_suite fuzz "$limit" make --no-print-directory fuzz-replay
+fi
+for t in tests/shell/test_*.sh; do
+	[ -f "$t" ] || continue
+	n=$(basename "$t" .sh)
+	run_suite "${n#test_}" "$limit" bash "$t"
+done
+if [ -f tests/vm/run.sh ]; then
+	if [ "${NBDBOX_SKIP_VM:-0}" = 1 ]; then
+		echo "==== vm: skipped (NBDBOX_SKIP_VM=1)"
+	else
+		run_suite vm "${VM_TIMEOUT:-3000}" bash tests/vm/run.sh
+	fi
+fi
+
+echo
+echo "==== summary"
+printf '%s' "$summary"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

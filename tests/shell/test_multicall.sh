@@ -1,0 +1,155 @@
+#!/bin/bash
+# The multicall binary: dispatch, --list, --install, --help, links.
+. "$(dirname "$0")/lib.sh"
+
+suiteSetUp() {
+	start_nbdkit --filter=exportname memory 1M exportname=one \
+		exportname-list=explicit || return 1
+	KIT=$PORT
+	APPLETS=$("$NBDBOX" --list)
+}
+
+test_list() {
+	run "$NBDBOX" --list
+	assert_ok
+	assert_out_has nbd-list
+	assert_out_has nbd-probe
+	# One name a line, nothing else.
+	assertEquals "only applet names $(_ctx)" "" \
+		"$(printf '%s\n' "$OUT" | grep -v '^nbd-[a-z]*$')"
+}
+
+test_applet_as_argument() {
+	run "$NBDBOX" nbd-list "127.0.0.1:$KIT"
+	assert_ok
+	assert_out one
+}
+
+test_symlink_dispatch() {
+	mkdir -p "$TMPD/links"
+	ln -sf "$NBDBOX" "$TMPD/links/nbd-list"
+	ln -sf "$NBDBOX" "$TMPD/links/nbd-probe"
+	run "$TMPD/links/nbd-list" "127.0.0.1:$KIT"
+	assert_ok
+	assert_out one
+	run "$TMPD/links/nbd-probe" --size -N one "127.0.0.1:$KIT"
+	assert_ok
+	assert_out 1048576
+	# As the issue has it: a link in the current directory.
+	run sh -c 'cd "$1" && ./nbd-list "$2"' sh "$TMPD/links" "127.0.0.1:$KIT"
+	assert_ok
+	assert_out one
+}
+
+test_copy_named_after_applet() {
+	cp "$NBDBOX" "$TMPD/nbd-probe"
+	run "$TMPD/nbd-probe" --size -N one "127.0.0.1:$KIT"
+	assert_ok
+	assert_out 1048576
+}
+
+test_install() {
+	local dir=$TMPD/bin a
+	mkdir -p "$dir"
+	run "$NBDBOX" --install "$dir"
+	assert_ok
+	for a in $APPLETS; do
+		assertTrue "$a is a link" "[ -L '$dir/$a' ]"
+		assertEquals "$a points at the binary" "$(readlink -f "$NBDBOX")" \
+			"$(readlink -f "$dir/$a")"
+	done
+	assertEquals "no other files" "$(printf '%s\n' $APPLETS | sort)" "$(ls "$dir" | sort)"
+	# Idempotent: a second run replaces the links.
+	run "$NBDBOX" --install "$dir"
+	assert_ok
+	run "$dir/nbd-list" "127.0.0.1:$KIT"
+	assert_ok
+	assert_out one
+}
+
+test_install_bad_dir() {
+	run "$NBDBOX" --install "$TMPD/does/not/exist"
+	assertNotEquals "exit code $(_ctx)" 0 "$RC"
+	assert_err_has "$TMPD/does/not/exist"
+}
+
+test_unknown_applet() {
+	run "$NBDBOX" nbd-frobnicate x
+	assert_rc 127
+	assert_out_empty
+	assert_err_has "nbd-frobnicate"
+	assert_err_has nbd-list
+	assert_err_has nbd-probe
+	ln -sf "$NBDBOX" "$TMPD/frob"
+	run "$TMPD/frob"
+	assertNotEquals "a link with an unknown name must not succeed $(_ctx)" 0 "$RC"
+	assert_err_has nbd-list
+}
+
+test_no_arguments() {
+	run "$NBDBOX"
+	assert_rc 2
+	assert_out_empty
+	assert_err_has nbd-list
+}
+
+test_toplevel_help() {
+	run "$NBDBOX" --help
+	assert_ok
+	assert_out_has nbd-list
+	assert_out_has nbd-probe
+}
+
+test_every_applet_help() {
+	local a
+	assertNotNull "applets listed" "$APPLETS"
+	for a in $APPLETS; do
+		run "$NBDBOX" "$a" --help
+		assert_rc 0 "$a --help"
+		assert_err_empty
+		assert_out_has "Usage: $a"
+		run "$NBDBOX" "$a" -h
+		assert_rc 0 "$a -h"
+		assert_out_has "Usage: $a"
+	done
+}
+
+test_every_applet_bad_option() {
+	local a
+	for a in $APPLETS; do
+		run "$NBDBOX" "$a" --no-such-option
+		assert_rc 2 "$a --no-such-option"
+		assert_out_empty
+		assert_err_has "$a: "
+		assert_err_has "--help"
+	done
+}
+
+test_static_binary() {
+	# make check builds it; a bare `make` does not.
+	if [ ! -x "$TOP/nbdbox.static" ]; then
+		startSkipping
+		return 0
+	fi
+	run "$TOP/nbdbox.static" nbd-probe --size -N one "127.0.0.1:$KIT"
+	assert_ok
+	assert_out 1048576
+	run "$TOP/nbdbox.static" nbd-list "127.0.0.1:$KIT"
+	assert_ok
+	assert_out one
+	run file -L "$TOP/nbdbox.static"
+	case $OUT in *"statically linked"*|*"static-pie"*) ;; *) command -v file >/dev/null && fail "not static: $OUT" ;; esac
+}
+
+test_stub_binary() {
+	if [ ! -x "$TOP/nbdbox.stub" ]; then
+		startSkipping
+		return 0
+	fi
+	# The stub platform still speaks the protocol: only kernel calls go.
+	run "$TOP/nbdbox.stub" nbd-probe --size -N one "127.0.0.1:$KIT"
+	assert_ok
+	assert_out 1048576
+}
+
+lib_main
