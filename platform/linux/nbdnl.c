@@ -2,7 +2,6 @@
  * RECONFIGURE, DISCONNECT, STATUS and LINK_DEAD events. Messages are built
  * with nlmsg.c and sent through the one socket module, genl.c. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
 #include <linux/nbd-netlink.h>
@@ -10,6 +9,12 @@
 #include "genl.h"
 #include "fmt.h"
 #include "platform.h"
+
+/* Static storage rather than malloc: a static build then carries no
+ * allocator. One request socket at a time, and one monitor (the --persist
+ * daemon holds both). */
+static struct genl req_g;
+static uint8_t req_buf[GENL_BUFSZ];
 
 /* Open a socket and resolve "nbd". A missing family means the module is
  * not loaded (or the kernel predates netlink support). */
@@ -34,20 +39,15 @@ static int nbd_genl(struct genl *g, const char *mcgrp, struct nbd_err *err)
 
 int nbd_nl_available(struct nbd_err *err)
 {
-	struct genl *g = malloc(sizeof *g);
+	struct genl *g = &req_g;
 	int r;
 
 	if (!ENABLE_NETLINK)
-		return free(g), 0;
-	if (!g)
-		return nbd_seterr(err, NBX_FAIL, ENOMEM, "out of memory");
-	if (genl_open(g, err) < 0) {
-		free(g);
+		return 0;
+	if (genl_open(g, err) < 0)
 		return err && err->code == NBX_NOTSUP ? 0 : -1;
-	}
 	r = genl_resolve(g, NBD_GENL_FAMILY_NAME, NULL, err);
 	genl_close(g);
-	free(g);
 	return r < 0 ? -1 : !r;
 }
 
@@ -120,18 +120,13 @@ static int kernel_err(struct nbd_err *err, const char *what, int index)
 static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c,
 		      int with_sizes, int *index, struct nbd_err *err)
 {
-	struct genl *g = malloc(sizeof *g);
-	uint8_t *buf = malloc(GENL_BUFSZ);
+	struct genl *g = &req_g;
 	struct nlbuf b;
 	int r = -1;
 
-	if (!g || !buf) {
-		nbd_seterr(err, NBX_FAIL, ENOMEM, "out of memory");
-		goto out;
-	}
 	if (nbd_genl(g, NULL, err) < 0)
-		goto out;
-	genl_req(g, &b, buf, cmd, 0);
+		return -1;
+	genl_req(g, &b, req_buf, cmd, 0);
 	if (c)
 		put_conf(&b, c, with_sizes);
 	else if (index && *index >= 0)
@@ -140,9 +135,6 @@ static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c
 	if (r < 0)
 		kernel_err(err, what, c ? c->index : index ? *index : -1);
 	genl_close(g);
-out:
-	free(g);
-	free(buf);
 	return r;
 }
 
@@ -209,14 +201,12 @@ static int on_status(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
 int nbd_nl_status(int index, void (*cb)(void *ctx, int index, int connected),
 		  void *ctx, struct nbd_err *err)
 {
-	struct genl *g = malloc(sizeof *g);
+	struct genl *g = &req_g;
 	uint8_t buf[64];
 	struct nlbuf b;
 	struct status s = { cb, ctx, 0 };
 	int r = -1;
 
-	if (!g)
-		return nbd_seterr(err, NBX_FAIL, ENOMEM, "out of memory");
 	if (nbd_genl(g, NULL, err) == 0) {
 		nl_init(&b, buf, sizeof buf);
 		nl_genl_start(&b, g->family, NLM_F_REQUEST | NLM_F_ACK, ++g->seq, NBD_CMD_STATUS, 1);
@@ -227,7 +217,6 @@ int nbd_nl_status(int index, void (*cb)(void *ctx, int index, int connected),
 			kernel_err(err, "NBD_CMD_STATUS", index);
 		genl_close(g);
 	}
-	free(g);
 	return r < 0 ? -1 : s.n;
 }
 
@@ -237,14 +226,11 @@ struct nbd_nl_mon {
 
 struct nbd_nl_mon *nbd_nl_mon_open(struct nbd_err *err)
 {
-	struct nbd_nl_mon *m = malloc(sizeof *m);
+	static struct nbd_nl_mon mon;
+	struct nbd_nl_mon *m = &mon;
 
-	if (!m)
-		return nbd_seterr(err, NBX_FAIL, ENOMEM, "out of memory"), NULL;
-	if (nbd_genl(&m->g, NBD_GENL_MCAST_GROUP_NAME, err) < 0) {
-		free(m);
+	if (nbd_genl(&m->g, NBD_GENL_MCAST_GROUP_NAME, err) < 0)
 		return NULL;
-	}
 	if (genl_join(&m->g, err) < 0) {
 		nbd_nl_mon_close(m);
 		return NULL;
@@ -284,5 +270,4 @@ void nbd_nl_mon_close(struct nbd_nl_mon *m)
 	if (!m)
 		return;
 	genl_close(&m->g);
-	free(m);
 }

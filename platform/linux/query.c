@@ -1,28 +1,66 @@
 /* What a device is doing, from sysfs: /sys/block/nbdN/{size,ro,pid,
  * backend,queue/logical_block_size}. STATUS over netlink says only
  * "connected"; sysfs says the rest and needs no privilege. */
-#include <dirent.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include "fmt.h"
 #include "platform.h"
 
+/* Decimal digits at s; *end (if not NULL) gets what follows. Saturates
+ * rather than overflows. No strtoul: the static build stays small. */
+static uint64_t dec(const char *s, const char **end)
+{
+	uint64_t v = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(*s - '0');
+	if (end)
+		*end = s;
+	return v;
+}
+
 int nbd_dev_index(const char *s)
 {
-	char *end;
-	long n;
+	const char *end;
+	uint64_t n;
 
 	if (!strncmp(s, "/dev/", 5))
 		s += 5;
 	if (strncmp(s, "nbd", 3) || s[3] < '0' || s[3] > '9')
 		return -1;
-	n = strtol(s + 3, &end, 10);
+	n = dec(s + 3, &end);
 	if (*end || n > 1000000)
 		return -1;
 	return (int)n;
+}
+
+/* Call fn for each name in directory path (getdents: no opendir, whose
+ * DIR comes from malloc). Stops when fn returns non-zero; returns that. */
+static int each_entry(const char *path, int (*fn)(void *ctx, const char *name), void *ctx)
+{
+	char buf[2048] __attribute__((aligned(8)));
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0, n;
+
+	if (fd < 0)
+		return 0;
+	/* struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, name */
+	while (!r && (n = (int)syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+		int off = 0;
+		while (!r && off + 19 < n) {
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			if (reclen < 20 || off + reclen > n)
+				break;
+			r = fn(ctx, buf + off + 19);
+			off += reclen;
+		}
+	}
+	close(fd);
+	return r;
 }
 
 /* First line of /sys/block/nbdN/NAME into buf. -1 if absent. */
@@ -46,28 +84,31 @@ static int sysread(int index, const char *name, char *buf, size_t len)
 
 /* Does process pid hold /dev/nbdN open? An ioctl-mode server does (it
  * sits in NBD_DO_IT on that fd); a netlink attach does not. */
+struct holds {
+	char dir[64], want[32];
+};
+
+static int fd_is_dev(void *ctx, const char *name)
+{
+	struct holds *h = ctx;
+	char path[600], link[64];
+	ssize_t n;
+
+	nbd_fmt(path, sizeof path, "%s/%s", h->dir, name);
+	n = readlink(path, link, sizeof link - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = 0;
+	return !strcmp(link, h->want);
+}
+
 static int holds_dev(long pid, int index)
 {
-	char dir[64], path[600], link[64], want[32];
-	struct dirent *e;
-	DIR *d;
-	int found = 0;
+	struct holds h;
 
-	nbd_fmt(dir, sizeof dir, "/proc/%ld/fd", pid);
-	nbd_fmt(want, sizeof want, "/dev/nbd%d", index);
-	if (!(d = opendir(dir)))
-		return 0;
-	while (!found && (e = readdir(d))) {
-		ssize_t n;
-		nbd_fmt(path, sizeof path, "%s/%s", dir, e->d_name);
-		n = readlink(path, link, sizeof link - 1);
-		if (n > 0) {
-			link[n] = 0;
-			found = !strcmp(link, want);
-		}
-	}
-	closedir(d);
-	return found;
+	nbd_fmt(h.dir, sizeof h.dir, "/proc/%ld/fd", pid);
+	nbd_fmt(h.want, sizeof h.want, "/dev/nbd%d", index);
+	return each_entry(h.dir, fd_is_dev, &h);
 }
 
 int nbd_dev_query(int index, struct nbd_devinfo *d, struct nbd_err *err)
@@ -81,50 +122,54 @@ int nbd_dev_query(int index, struct nbd_devinfo *d, struct nbd_err *err)
 				  "/dev/nbd%d: no such device%s", index,
 				  access("/sys/module/nbd", F_OK) ? " (nbd module not loaded)" : "");
 	d->exists = 1;
-	d->size = strtoull(buf, NULL, 10) * 512u;
+	d->size = dec(buf, NULL) * 512u;
 	if (sysread(index, "ro", buf, sizeof buf) == 0)
-		d->read_only = atoi(buf) != 0;
+		d->read_only = dec(buf, NULL) != 0;
 	/* The kernel creates pid when a configuration starts serving and
 	 * removes it when the device is torn down. */
 	if (sysread(index, "pid", buf, sizeof buf) == 0) {
 		d->attached = 1;
-		d->pid = atol(buf);
+		d->pid = (long)dec(buf, NULL);
 	}
 	if (d->pid > 0)
 		d->ioctl_owned = holds_dev(d->pid, index);
 	if (sysread(index, "queue/logical_block_size", buf, sizeof buf) == 0)
-		d->block_size = (uint32_t)strtoul(buf, NULL, 10);
+		d->block_size = (uint32_t)dec(buf, NULL);
 	if (sysread(index, "backend", buf, sizeof buf) == 0)
 		nbd_fmt(d->backend, sizeof d->backend, "%s", buf);
 	return 0;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
+struct devlist {
+	int *idx, n, max;
+};
 
-	return (x > y) - (x < y);
+static int add_dev(void *ctx, const char *name)
+{
+	struct devlist *l = ctx;
+	int i = nbd_dev_index(name), k;
+
+	if (i < 0)
+		return 0;
+	/* Insertion sort: a handful of devices, and no qsort to link. */
+	for (k = l->n++; k > 0 && l->idx[k - 1] > i; k--)
+		l->idx[k] = l->idx[k - 1];
+	l->idx[k] = i;
+	return l->n == l->max;
 }
 
 int nbd_dev_list(int *idx, int max)
 {
-	DIR *d = opendir("/sys/block");
-	struct dirent *e;
-	int n = 0, i;
+	struct devlist l = { idx, 0, max };
 
-	if (!d)
-		return 0;
-	while (n < max && (e = readdir(d)))
-		if ((i = nbd_dev_index(e->d_name)) >= 0)
-			idx[n++] = i;
-	closedir(d);
-	qsort(idx, (size_t)n, sizeof *idx, cmp_int);
-	return n;
+	if (max > 0)
+		each_entry("/sys/block", add_dev, &l);
+	return l.n;
 }
 
 uint32_t nbd_page_size(void)
 {
-	long p = sysconf(_SC_PAGESIZE);
+	int p = getpagesize();
 
 	return p > 0 ? (uint32_t)p : 4096u;
 }

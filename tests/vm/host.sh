@@ -1,0 +1,167 @@
+# Host side of the VM tests (sourced by tests/vm/run.sh and bench/vm-*.sh):
+# servers on 127.0.0.1, the guest configuration, the qemu boot, and the
+# console reader that reacts to the guest's SIGNAL lines.
+# Caller sets: TOP (repo root). Provides W (work dir), cleanup on EXIT.
+
+VMDIR=$TOP/tests/vm
+H_GUEST=10.0.2.100    # where the guest finds the host's servers (guestfwd)
+
+vm_log() { echo "vm: $*" >&2; }
+
+vm_need() { # vm_need CMD PACKAGE: install what a fresh Debian 12 lacks
+	command -v "$1" >/dev/null 2>&1 && return 0
+	vm_log "installing $2"
+	apt-get install -y "$2" >/dev/null 2>&1 ||
+		{ apt-get update >/dev/null 2>&1; apt-get install -y "$2" >/dev/null; }
+}
+vm_deps() {
+	vm_need qemu-system-x86_64 qemu-system-x86
+	vm_need nbdkit nbdkit
+	vm_need nbd-server nbd-server
+	vm_need qemu-nbd qemu-utils
+	vm_need qemu-img qemu-utils
+	vm_need musl-gcc musl-tools
+	vm_need cpio cpio
+	vm_need depmod kmod
+	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
+		apt-get install -y busybox-static >/dev/null
+}
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/nbdbox-vm.XXXXXX")
+# nbd-server drops to user nbd: it must reach its image.
+chmod 755 "$W"
+SERVERS=""
+VM_PIDS=""
+
+vm_cleanup() {
+	set +e
+	for p in $VM_PIDS; do kill "$p" 2>/dev/null; done
+	for s in $SERVERS; do srv_stop "$s"; done
+	for p in $VM_PIDS; do wait "$p" 2>/dev/null; done
+	[ -n "${VM_KEEP:-}" ] && vm_log "kept $W" || rm -rf "$W"
+}
+trap vm_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A free TCP port on 127.0.0.1 (not listening now, not handed out before).
+PORTS_USED=""
+free_port() {
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		case " $PORTS_USED " in *" $p "*) continue ;; esac
+		ss -Htln "sport = :$p" 2>/dev/null | grep -q . && continue
+		PORTS_USED="$PORTS_USED $p"
+		echo "$p"; return
+	done
+}
+
+# srv_add NAME CMD...: remember how to start server NAME on port $PORT_NAME
+# (CMD may use $PORT, it is eval'ed at start), then start it.
+srv_add() {
+	n=$1; shift
+	eval "PORT_$n=\$(free_port)"
+	eval "SRVCMD_$n=\$*"
+	SERVERS="$SERVERS $n"
+	srv_start "$n"
+}
+srv_start() {
+	n=$1
+	PORT=$(eval echo "\$PORT_$n")
+	cmd=$(eval echo "\"\$SRVCMD_$n\"")
+	case $cmd in
+	nbdkit*) # -f: stays in front. nbdkit sets PR_SET_PDEATHSIG, so its
+		# parent must outlive it: a keeper shell that only waits for it
+		# (a restart is started from a short-lived subshell).
+		(
+			eval "exec $cmd" &
+			echo $! > "$W/$n.pid"
+			wait
+		) >>"$W/$n.log" 2>&1 &
+		i=0
+		until [ -s "$W/$n.pid" ] || [ $i -gt 100 ]; do sleep 0.01; i=$((i + 1)); done ;;
+	*) # forks by itself and writes $W/$n.pid
+		eval "$cmd" >>"$W/$n.log" 2>&1 ;;
+	esac
+	# Ready when the port answers.
+	i=0
+	until ss -Htln "sport = :$PORT" | grep -q .; do
+		i=$((i + 1)); [ $i -gt 100 ] && { vm_log "server $n did not start: $(tail -n 3 "$W/$n.log")"; return 1; }
+		sleep 0.05
+	done
+}
+srv_stop() { # NAME [SIGNAL]
+	n=$1
+	[ -f "$W/$n.pid" ] || return 0
+	p=$(cat "$W/$n.pid"); rm -f "$W/$n.pid"
+	[ -n "$p" ] || return 0
+	kill -s "${2:-TERM}" "$p" 2>/dev/null || return 0
+	i=0
+	while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.05; i=$((i + 1)); done
+	kill -9 "$p" 2>/dev/null
+	PORT=$(eval echo "\$PORT_$n")
+	# Per-connection children (nbd-server forks) die with their parent;
+	# wait until nobody listens so a restart can bind.
+	i=0
+	while ss -Htln "sport = :$PORT" | grep -q . && [ $i -lt 50 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
+# The guest's view: where each server is, plus anything the caller adds
+# (vm_conf KEY VALUE).
+vm_conf() { echo "$1='$2'" >> "$W/vm.conf"; }
+vm_conf_servers() {
+	vm_conf H "$H_GUEST"
+	for n in $SERVERS; do vm_conf "P_$n" "$(eval echo "\$PORT_$n")"; done
+}
+
+vm_nbdbox() { # build the static binary unless NBDBOX names one
+	if [ -n "${NBDBOX:-}" ]; then echo "$NBDBOX"; return; fi
+	make -C "$TOP" static >"$W/make.log" 2>&1 || { cat "$W/make.log" >&2; return 1; }
+	echo "$TOP/nbdbox.static"
+}
+
+# vm_boot TIMEOUT INITRD [APPEND]: boot in the background; the console goes
+# to the fifo $W/console.
+vm_boot() {
+	eval "$("$VMDIR/kernel.sh")"
+	fwd=""
+	for n in $SERVERS; do
+		p=$(eval echo "\$PORT_$n")
+		# One relay per guest connection: a tcp: target connects only once.
+		fwd="$fwd,guestfwd=tcp:$H_GUEST:$p-cmd:/bin/busybox nc 127.0.0.1 $p"
+	done
+	mkfifo "$W/console"
+	timeout -s KILL "$1" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp "${VM_SMP:-1}" \
+		-nographic -no-reboot -nodefaults -serial stdio \
+		-kernel "$KERNEL" -initrd "$2" \
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 ${3:-}" \
+		-netdev "user,id=n,restrict=on$fwd" -device e1000,netdev=n,romfile= \
+		</dev/null >"$W/console" 2>"$W/qemu.err" &
+	VM_PIDS="$VM_PIDS $!"
+	VM_QEMU=$!
+}
+
+# vm_read HANDLER: read the console until qemu ends; every line goes to
+# $W/console.log and to HANDLER (a function taking the line). SIGNAL lines
+# are acted on here:
+#   SIGNAL restart-server NAME [SECONDS]   kill NAME, wait, start it again
+# The kill is SIGKILL, as a crash or a lost link: on SIGTERM nbdkit answers
+# the requests in flight with ESHUTDOWN, which the kernel fails as I/O
+# errors (a reply, not a dead link: no client can retry those).
+vm_read() {
+	handler=$1
+	exec 3<"$W/console"
+	while IFS= read -r line <&3; do
+		line=${line%$(printf '\r')}
+		echo "$line" >> "$W/console.log"
+		case $line in
+		*"SIGNAL restart-server "*)
+			set -- ${line#*SIGNAL restart-server }
+			( srv_stop "$1" KILL; sleep "${2:-3}"; srv_start "$1" ) >>"$W/host.log" 2>&1 &
+			VM_PIDS="$VM_PIDS $!"
+			echo "host: restarting $1 (down ${2:-3} s)" >> "$W/console.log" ;;
+		esac
+		"$handler" "$line"
+	done
+	exec 3<&-
+	wait "$VM_QEMU"
+}

@@ -1,0 +1,99 @@
+#!/bin/bash
+# The VM tests: boot Debian 12's kernel under qemu (TCG) with an initramfs
+# of busybox, the nbd modules and the static nbdbox; the guest runs every
+# scenario in tests/vm/scenarios/ against servers on the host's loopback
+# and reports RESULT lines on the console; this script folds them into
+#   vm: N passed, N failed
+#   run.sh [SCENARIO...]     (names without NN- and .sh; default all)
+# Env: NBDBOX=binary (default: make static), VM_TIMEOUT (s, default 540),
+# VM_VERBOSE=1 (whole console), VM_KEEP=1 (keep the work dir).
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/vm/host.sh"
+vm_deps
+
+fail_setup() { echo "vm: setup: $*" >&2; echo "vm: 0 passed, 1 failed"; exit 1; }
+
+# ---- scenarios to run
+SCN_FILES=""
+for f in "$VMDIR"/scenarios/[0-9][0-9]-*.sh; do
+	n=${f##*/}; n=${n%.sh}; n=${n#[0-9][0-9]-}
+	if [ $# -gt 0 ]; then
+		case " $* " in *" $n "*) ;; *) continue ;; esac
+	fi
+	SCN_FILES="$SCN_FILES $f"
+done
+[ -n "$SCN_FILES" ] || fail_setup "no scenario matches: $*"
+
+# ---- host servers (127.0.0.1 only)
+BIN=$(vm_nbdbox) || fail_setup "make static failed"
+truncate -s 64M "$W/nbd-server.img" && chmod 666 "$W/nbd-server.img"
+cat > "$W/nbd-server.conf" <<CONF
+[generic]
+listenaddr = 127.0.0.1
+port = PORT
+allowlist = true
+[disk]
+exportname = $W/nbd-server.img
+CONF
+qemu-img create -q -f qcow2 "$W/qemu.qcow2" 64M
+# The --persist image: random data the guest checks by md5 after the host
+# restarts the server under it; the delay filter makes the read last
+# seconds so the restart lands in the middle.
+dd if=/dev/urandom of="$W/persist.img" bs=1M count=16 2>/dev/null
+
+NBDKIT="nbdkit -f -i 127.0.0.1 -p \$PORT"
+srv_add mem "$NBDKIT memory 64M" || fail_setup "nbdkit"
+srv_add ro "$NBDKIT -r memory 16M" || fail_setup "nbdkit -r"
+srv_add nomc "$NBDKIT --filter=multi-conn memory 64M multi-conn-mode=disable" ||
+	fail_setup "nbdkit multi-conn filter"
+srv_add nbdsrv "sed \"s/^port = .*/port = \$PORT/\" $W/nbd-server.conf > $W/nbd-server.conf.run &&
+	nbd-server -C $W/nbd-server.conf.run -p $W/nbdsrv.pid" || fail_setup "nbd-server"
+srv_add qemu "qemu-nbd -f qcow2 -x disk -b 127.0.0.1 -p \$PORT -t --fork --pid-file=$W/qemu.pid $W/qemu.qcow2" ||
+	fail_setup "qemu-nbd"
+srv_add persist "$NBDKIT --filter=delay file $W/persist.img rdelay=20ms" || fail_setup "nbdkit file"
+vm_conf_servers
+vm_conf PERSIST_MD5 "$(md5sum < "$W/persist.img" | cut -d' ' -f1)"
+vm_conf PERSIST_MIB 16
+
+# ---- initramfs and boot
+"$VMDIR/mkinitramfs.sh" "$W/initrd" "$BIN" "$W/vm.conf" $SCN_FILES ||
+	fail_setup "mkinitramfs"
+start=$(date +%s)
+vm_boot "${VM_TIMEOUT:-540}" "$W/initrd"
+
+on_line() {
+	case $1 in
+	*RESULT\ *) echo "${1#*RESULT }" | sed 's/^/  /' ;;
+	*) [ -n "${VM_VERBOSE:-}" ] && echo "    | $1" ;;
+	esac
+	return 0
+}
+vm_read on_line
+rc=$?
+secs=$(( $(date +%s) - start ))
+
+# ---- fold
+pass=$(grep -c 'RESULT [^ ]* PASS' "$W/console.log")
+failn=$(grep -c 'RESULT [^ ]* FAIL' "$W/console.log")
+skip=$(grep -c 'RESULT [^ ]* SKIP' "$W/console.log")
+for f in $SCN_FILES; do
+	n=${f##*/}; n=${n%.sh}; n=${n#[0-9][0-9]-}
+	# init closes every scenario it ran with VM-END, after reporting it.
+	grep -q "^VM-END $n " "$W/console.log" && continue
+	echo "  $n FAIL no result (VM ended or timed out)"
+	failn=$((failn + 1))
+done
+grep -q VM-DONE "$W/console.log" || {
+	echo "vm: the guest did not finish (qemu exit $rc after ${secs}s); console tail:"
+	tail -n 25 "$W/console.log" | sed 's/^/    | /'
+	[ -s "$W/qemu.err" ] && sed 's/^/    qemu: /' "$W/qemu.err" | tail -n 5
+	[ "$failn" -gt 0 ] || failn=1
+}
+mkdir -p "$TOP/build" && cp "$W/console.log" "$TOP/build/vm-console.log"
+[ "$failn" -gt 0 ] && echo "vm: full console in build/vm-console.log"
+echo "vm: boot and scenarios took ${secs}s"
+# tests/run-all.sh reads exactly `vm: N passed, N failed` as the last line.
+[ "$skip" -gt 0 ] && echo "vm: $skip skipped (this nbdbox lacks the applets)"
+echo "vm: $pass passed, $failn failed"
+[ "$failn" -eq 0 ]
