@@ -298,7 +298,7 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	if (c->addr.tls && !ENABLE_TLS)
 		return nbd_seterr(err, NBX_TLS, 0, "%s: TLS requested, but nbdbox was built without TLS",
 				  c->addr.is_unix ? c->addr.socket : c->addr.host);
-	if (c->addr.tls && !c->tls_ctx) {
+	if (ENABLE_TLS && c->addr.tls && !c->tls_ctx) {
 		struct nbd_tls_conf t;
 
 		tls_conf(c, &t);
@@ -321,7 +321,7 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	nbd_hs_init(hs, io, err);
 	nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
 	hs->want_tls = c->addr.tls;
-	if (c->addr.tls) {
+	if (ENABLE_TLS && c->addr.tls) {
 		hs->tls = nbd_tls_hook;
 		hs->tls_ctx = c->tls_ctx;
 	}

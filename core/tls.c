@@ -388,6 +388,7 @@ static void tls_forget(struct nbd_io *io, int close_fd)
 	io->priv = NULL;
 	io->ops = NULL;
 	io->fd = -1;
+	io->rpos = io->rlen = 0;
 }
 
 int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len)
@@ -743,6 +744,8 @@ int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 	/* A record wolfSSL already read (or half-read) would be lost to the
 	 * kernel, and so would bytes the kernel holds but wolfSSL has not
 	 * seen yet: both would desynchronise the record sequence. */
+	if (!why && nbd_io_pending(io))
+		why = "reply bytes still buffered in the transport";
 	if (!why && (wolfSSL_pending(s->ssl) > 0 || wolfSSL_has_pending(s->ssl)))
 		why = "TLS data still buffered in wolfSSL";
 	if (!why && (ioctl(fd, FIONREAD, &avail) < 0 || avail != 0))
@@ -960,6 +963,10 @@ int nbd_tls_relay_start(struct nbd_io *io, int *kernel_fd, struct nbd_err *err)
 
 	if (io->ops != &tls_ops || !io->priv)
 		return nbd_seterr_peer(err, io->peer, NBX_FAIL, 0, "relay: not a TLS connection");
+	/* The relay reads the TLS session, not io's read-ahead. */
+	if (nbd_io_pending(io))
+		return nbd_seterr_peer(err, io->peer, NBX_PROTO, 0,
+				       "relay: reply bytes still buffered in the transport");
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return nbd_seterr_peer(err, io->peer, NBX_FAIL, errno, "relay: socketpair: %s",
 				       strerror(errno));
