@@ -326,11 +326,20 @@ test_starttls_odd_reply() {
 }
 
 test_starttls_ack_then_clear_text() {
+	# Clear text right behind the ACK: read with it (data nobody asked
+	# for) or taken for the ServerHello (the handshake fails); either
+	# way a TLS failure, never a session.
+	local i
 	start_fake clear
-	run "$TLSBIN" nbd-probe "nbds://localhost:$PORT" --tls-ca "$CA"
-	assert_rc 6
-	assert_err_has "TLS handshake"
-	assert_out_empty
+	for i in 1 2 3 4 5; do
+		run "$TLSBIN" nbd-probe "nbds://localhost:$PORT" --tls-ca "$CA"
+		assert_rc 6
+		case $ERR in
+		*"TLS handshake"* | *"NBD_OPT_STARTTLS: the server sent data nobody asked for"*) ;;
+		*) fail "unexpected message $(_ctx)" ;;
+		esac
+		assert_out_empty
+	done
 }
 
 test_protocol_version_tls11_only() {
