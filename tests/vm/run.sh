@@ -52,6 +52,7 @@ srv_add nbdsrv "sed \"s/^port = .*/port = \$PORT/\" $W/nbd-server.conf > $W/nbd-
 srv_add qemu "qemu-nbd -f qcow2 -x disk -b 127.0.0.1 -p \$PORT -t --fork --pid-file=$W/qemu.pid $W/qemu.qcow2" ||
 	fail_setup "qemu-nbd"
 srv_add persist "$NBDKIT --filter=delay file $W/persist.img rdelay=20ms" || fail_setup "nbdkit file"
+[ -f "$VMDIR/tls-setup.sh" ] && . "$VMDIR/tls-setup.sh"
 vm_conf_servers
 vm_conf PERSIST_MD5 "$(md5sum < "$W/persist.img" | cut -d' ' -f1)"
 vm_conf PERSIST_MIB 16
