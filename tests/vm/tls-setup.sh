@@ -23,6 +23,9 @@ tls_setup() {
 	} > "$d/gen.log" 2>&1 || { vm_log "TLS credentials: $(tail -n 2 "$d/gen.log")"; return 1; }
 	srv_add tlsx "$NBDKIT --tls=require --tls-certificates=$d memory 64M" || return 1
 	srv_add tlspsk "$NBDKIT --tls=require --tls-psk=$d/keys.psk memory 64M" || return 1
+	# --persist over TLS: run.sh's persist image, restarted under a read.
+	srv_add tlspersist "$NBDKIT --tls=require --tls-certificates=$d --filter=delay file $W/persist.img rdelay=20ms" ||
+		return 1
 	vm_conf TLS_CA "$(cat "$d/ca-cert.pem")"
 	vm_conf TLS_PSK "$(cat "$d/keys.psk")"
 }

@@ -50,6 +50,29 @@ else
 	[ "$n" = 0 ] && pass relay-exit "no relay left after detach" ||
 		fail relay-exit "$n relay process(es) left"
 
+	# --persist over kTLS: the host restarts the server under a read;
+	# the reconnect runs the TLS handshake and the hand-off again.
+	if [ -n "${P_tlspersist:-}" ]; then
+		u="nbds://$H:$P_tlspersist/"
+		if dev=$(attach --persist $X "$u"); then
+			dd if="$dev" bs=64k count=$((PERSIST_MIB * 16)) iflag=direct 2>/tmp/dd.err |
+				md5sum | cut -d' ' -f1 > /tmp/persist.md5 &
+			rd=$!
+			sleep 1
+			tx0=$(tls_stat TlsRxSw)
+			host_signal restart-server tlspersist 3
+			wait $rd
+			got=$(cat /tmp/persist.md5)
+			tx1=$(tls_stat TlsRxSw)
+			[ "$got" = "$PERSIST_MD5" ] && [ "$tx1" -gt "$tx0" ] &&
+				pass persist "read across a server restart over kTLS, md5 ok, TlsRxSw $tx0 -> $tx1" ||
+				fail persist "md5 $got want $PERSIST_MD5, TlsRxSw $tx0 -> $tx1: $(tail -n 1 /tmp/dd.err)"
+			nbd-detach "$dev"
+		else
+			fail persist "attach --persist failed"
+		fi
+	fi
+
 	# Automatic fallback: without the tls module kTLS cannot be set up.
 	if rmmod tls 2>/dev/null; then
 		if dev=$(attach $X "nbds://$H:$P_tlsx/"); then
