@@ -26,7 +26,9 @@ uri() { echo "nbd://$H:$(eval echo \$P_$1)/${2:-}"; }
 attach() {
 	dev=$(nbd-attach "$@" 2>/tmp/attach.err) || {
 		echo "nbd-attach $*: exit $? $(cat /tmp/attach.err)" >&2; return 1; }
-	case $dev in /dev/nbd[0-9]*) ;; *) echo "nbd-attach $*: printed '$dev'" >&2; return 1 ;; esac
+	# The device and nothing else: scripts take stdout as the path.
+	case $dev in /dev/nbd[0-9]*[!0-9]* | /dev/nbd) ok=n ;; /dev/nbd[0-9]*) ok=y ;; *) ok=n ;; esac
+	[ $ok = y ] || { echo "nbd-attach $*: printed '$dev'" >&2; return 1; }
 	wait_size "$dev" || { echo "$dev: size stays 0" >&2; return 1; }
 	echo "$dev"
 }
