@@ -520,6 +520,10 @@ int nbd_hs_run(struct nbd_hs *hs, int goal)
 		case EXP_NONE:
 			break;
 		}
+		/* The socket is about to change hands (TLS now, the kernel
+		 * after GO): nothing the server sent may be left unread. */
+		if ((hs->state == S_TLS || hs->state == S_XMIT) && nbd_io_pending(hs->io))
+			return proto_err(hs, "the server sent data nobody asked for");
 		if (hs->state == S_TLS) {
 			if (!hs->tls)
 				return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0,

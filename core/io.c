@@ -9,7 +9,28 @@ int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 	unsigned char *p = buf;
 
 	while (len) {
-		ssize_t n = io->ops->read(io, p, len);
+		ssize_t n;
+
+		if (io->rpos < io->rlen) {
+			size_t k = io->rlen - io->rpos < len ? io->rlen - io->rpos : len;
+			memcpy(p, io->rbuf + io->rpos, k);
+			io->rpos += (unsigned)k;
+			p += k;
+			len -= k;
+			continue;
+		}
+		/* Small reads go through the read-ahead buffer; large ones
+		 * straight to the caller. */
+		if (len < sizeof io->rbuf) {
+			n = io->ops->read(io, io->rbuf, sizeof io->rbuf);
+			if (n > 0) {
+				io->rpos = 0;
+				io->rlen = (unsigned)n;
+				continue;
+			}
+		} else {
+			n = io->ops->read(io, p, len);
+		}
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
@@ -60,4 +81,5 @@ void nbd_io_close(struct nbd_io *io)
 		io->ops->close(io);
 	io->ops = NULL;
 	io->fd = -1;
+	io->rpos = io->rlen = 0;
 }

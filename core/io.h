@@ -24,7 +24,19 @@ struct nbd_io {
 	int timeout_ms;         /* per read/write wait; <= 0: wait forever */
 	char peer[300];         /* "host:port", "[v6]:port" or a socket path */
 	void *priv;             /* the transport's own state (TLS session, ...) */
+	/* Read-ahead for small messages (10,000 NBD_REP_SERVER replies are
+	 * 20,000 reads without it). Whatever is still here when the socket
+	 * changes hands (TLS, the kernel) is a protocol error: see
+	 * nbd_io_pending(). */
+	unsigned rpos, rlen;
+	unsigned char rbuf[4096];
 };
+
+/* Bytes read ahead and not yet consumed. */
+static inline unsigned nbd_io_pending(const struct nbd_io *io)
+{
+	return io->rlen - io->rpos;
+}
 
 /* Read exactly len bytes / write all of buf. On failure fill err with
  * "PEER: WHAT: reason" (EOF is a protocol error: the server hung up). */

@@ -70,6 +70,7 @@ void nbd_sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms)
 	io->fd = fd;
 	io->timeout_ms = timeout_ms;
 	io->priv = NULL;
+	io->rpos = io->rlen = 0;
 	nbd_fmt(io->peer, sizeof io->peer, "%s", peer);
 }
 

@@ -351,12 +351,18 @@ TEST(hs_not_nbd)
 	CHECK_STR(c.err.msg, "bad second magic");
 }
 
+/* A TLS hook that, like a real session, carries on with new bytes: what
+ * the server says inside TLS is the second script. */
 static int tls_calls;
+static struct script inside;
 static int fake_tls(struct nbd_hs *hs, void *ctx)
 {
 	(void)hs;
 	(void)ctx;
 	tls_calls++;
+	c.m.in = inside.b;
+	c.m.inlen = inside.len;
+	c.m.inpos = 0;
 	return 0;
 }
 
@@ -364,7 +370,9 @@ TEST(hs_starttls_first_and_state_redone)
 {
 	fixed();
 	s_ack(&s, NBD_OPT_STARTTLS);
-	go_ok(NBD_OPT_GO);
+	inside.len = 0;
+	s_info_export(&inside, NBD_OPT_GO, 1 << 20, 1);
+	s_ack(&inside, NBD_OPT_GO);
 	s_open(&c, &s, "root");
 	c.hs.want_tls = 1;
 	c.hs.tls = fake_tls;
@@ -404,6 +412,29 @@ TEST(hs_starttls_refused_never_downgrades)
 	c.hs.tls = fake_tls;
 	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
 	CHECK_EQ(c.m.outlen, 4 + 16);
+}
+
+TEST(hs_data_left_when_the_socket_changes_hands)
+{
+	/* Bytes after STARTTLS's ACK would be read as TLS by nobody. */
+	fixed();
+	s_ack(&s, NBD_OPT_STARTTLS);
+	s_bytes(&s, "\x16\x03\x01", 3);
+	s_open(&c, &s, "root");
+	c.hs.want_tls = 1;
+	c.hs.tls = fake_tls;
+	tls_calls = 0;
+	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
+	CHECK_EQ(tls_calls, 0);
+	CHECK_STR(c.err.msg, "NBD_OPT_STARTTLS: the server sent data nobody asked for");
+	/* Bytes after GO's ACK would reach the kernel as a reply to nothing. */
+	fixed();
+	go_ok(NBD_OPT_GO);
+	s_u32(&s, NBD_SIMPLE_MAGIC);
+	s_open(&c, &s, "root");
+	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
+	CHECK_EQ(c.err.code, NBX_PROTO);
+	CHECK_STR(c.err.msg, "sent data nobody asked for");
 }
 
 TEST(hs_tls_wanted_but_impossible)
