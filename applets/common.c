@@ -309,27 +309,29 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 			return -1;
 	}
 	for (;;) {
-		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, err) == 0)
-			break;
-		/* --wait: boot scripts start before their server does. Only
-		 * "nobody there yet" is worth retrying. */
-		if (err->code != NBX_CONNECT || !deadline || mono_ms() + backoff > deadline)
+		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, err) == 0) {
+			nbd_hs_init(hs, io, err);
+			nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
+			hs->want_tls = c->addr.tls;
+			if (ENABLE_TLS && c->addr.tls) {
+				hs->tls = nbd_tls_hook;
+				hs->tls_ctx = c->tls_ctx;
+			}
+			if (nbd_hs_run(hs, NBD_GOAL_START) == 0)
+				return 0;
+			nbd_io_close(io);
+		}
+		/* --wait: boot scripts start before their server does. Worth
+		 * retrying is "nobody there yet": no connection, or (behind a
+		 * relay or proxy) one that closes before the greeting. */
+		if (!deadline || mono_ms() + backoff > deadline ||
+		    !(err->code == NBX_CONNECT ||
+		      (err->code == NBX_PROTO && hs->style == NBD_STYLE_NONE &&
+		       (err->errnum == 0 || err->errnum == ECONNRESET))))
 			return -1;
 		sleep_ms(backoff);
 		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
 	}
-	nbd_hs_init(hs, io, err);
-	nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
-	hs->want_tls = c->addr.tls;
-	if (ENABLE_TLS && c->addr.tls) {
-		hs->tls = nbd_tls_hook;
-		hs->tls_ctx = c->tls_ctx;
-	}
-	if (nbd_hs_run(hs, NBD_GOAL_START) < 0) {
-		nbd_io_close(io);
-		return -1;
-	}
-	return 0;
 }
 
 void json_str(const char *s, size_t len)

@@ -37,7 +37,7 @@ rd() {
 }
 rss() { awk '/^VmRSS/ { print $2 }' /proc/$1/status 2>/dev/null; }
 U=$(uri mem)
-nc() { # nc LABEL DEV nbd-client OPTIONS...
+ncl() { # ncl LABEL DEV nbd-client OPTIONS...
 	l=$1 d=$2; shift 2
 	if nbd-client "$@" -N bench "$H" "$P_mem" "$d" >/tmp/nc.out 2>&1; then
 		rd "$l" "$d"
@@ -65,11 +65,11 @@ d=$(attach "$U") && { dd if=/dev/urandom of="$d" bs=1M count=64 oflag=direct 2>/
 r=0
 while [ $r -lt "$REPS" ]; do
 	nb nbdbox
-	nc nbd-client /dev/nbd10
+	ncl nbd-client /dev/nbd10
 	nb nbdbox-C4 -C 4
-	nc nbd-client-C4 /dev/nbd11 -C 4
+	ncl nbd-client-C4 /dev/nbd11 -C 4
 	nb nbdbox-ioctl --ioctl
-	nc nbd-client-L /dev/nbd12 -L
+	ncl nbd-client-L /dev/nbd12 -L
 	r=$((r + 1))
 done
 pass "" done

@@ -65,8 +65,13 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 		struct nbd_devinfo info;
 		if (nbd_dev_query(idx, &info, NULL) == 0 && info.attached) {
 			close(fd);
+			/* The pid of a netlink attach is a process long gone. */
+			if (info.ioctl_owned)
+				return nbd_seterr(err, NBX_KERNEL, EBUSY,
+						  "/dev/nbd%d: device busy (attached, served by pid %ld)",
+						  idx, info.pid);
 			return nbd_seterr(err, NBX_KERNEL, EBUSY,
-					  "/dev/nbd%d: device busy (attached, pid %ld)", idx, info.pid);
+					  "/dev/nbd%d: device busy (attached)", idx);
 		}
 	}
 	/* Block size before size: the kernel rounds the size to it. */

@@ -198,6 +198,32 @@ test_wait_for_late_server() {
 	assert_out 8388608
 }
 
+# Behind a relay (qemu guestfwd, a proxy) a server that is not up yet
+# looks like a connection closed before the greeting: --wait retries that
+# too, and without --wait it is a protocol error at once.
+test_wait_through_a_relay() {
+	local p
+	p=$(free_port)
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); s.settimeout(0.2)
+end = time.time() + 1.5
+while time.time() < end:
+    try: s.accept()[0].close()
+    except socket.timeout: pass
+' "$p" &
+	save_pid $!
+	wait_port "$p"
+	run timeout 10 "$NBDBOX" nbd-probe --size "127.0.0.1:$p"
+	assert_rc 5
+	assert_err_has "closed the connection"
+	( sleep 2; exec nbdkit -f -i 127.0.0.1 -p "$p" memory 8M ) > /dev/null 2>&1 &
+	save_pid $!
+	run timeout 30 "$NBDBOX" nbd-probe --wait 15 --size "127.0.0.1:$p"
+	assert_ok
+	assert_out 8388608
+}
+
 test_wait_gives_up() {
 	local p
 	p=$(free_port)

@@ -35,8 +35,12 @@ VM_PIDS=""
 
 vm_cleanup() {
 	set +e
+	# A signal that lands inside `IFS= read` runs this with IFS empty.
+	IFS=$' \t\n'
 	for p in $VM_PIDS; do kill "$p" 2>/dev/null; done
-	for s in $SERVERS; do srv_stop "$s"; done
+	stoppers=""
+	for s in $SERVERS; do srv_stop "$s" & stoppers="$stoppers $!"; done
+	for p in $stoppers; do wait "$p"; done
 	for p in $VM_PIDS; do wait "$p" 2>/dev/null; done
 	[ -n "${VM_KEEP:-}" ] && vm_log "kept $W" || rm -rf "$W"
 }

@@ -43,6 +43,8 @@ ROOT=$VM_CACHE/$PKG
 if [ ! -f "$ROOT/.unpacked" ]; then
 	log "fetching $PKG"
 	tmp=$(mktemp -d "$VM_CACHE/dl.XXXXXX")
+	# apt's download sandbox user must be able to write there.
+	chown _apt "$tmp" 2>/dev/null || true
 	( cd "$tmp" && apt-get download "$PKG" >/dev/null ) || {
 		apt-get update >/dev/null 2>&1
 		( cd "$tmp" && apt-get download "$PKG" >/dev/null )

@@ -26,7 +26,9 @@ uri() { echo "nbd://$H:$(eval echo \$P_$1)/${2:-}"; }
 attach() {
 	dev=$(nbd-attach "$@" 2>/tmp/attach.err) || {
 		echo "nbd-attach $*: exit $? $(cat /tmp/attach.err)" >&2; return 1; }
-	case $dev in /dev/nbd[0-9]*) ;; *) echo "nbd-attach $*: printed '$dev'" >&2; return 1 ;; esac
+	# The device and nothing else: scripts take stdout as the path.
+	case $dev in /dev/nbd[0-9]*[!0-9]* | /dev/nbd) ok=n ;; /dev/nbd[0-9]*) ok=y ;; *) ok=n ;; esac
+	[ $ok = y ] || { echo "nbd-attach $*: printed '$dev'" >&2; return 1; }
 	wait_size "$dev" || { echo "$dev: size stays 0" >&2; return 1; }
 	echo "$dev"
 }
@@ -132,13 +134,21 @@ persist_read() { # [nbd-attach OPTIONS]
 		md5sum | cut -d' ' -f1 > /tmp/persist.md5 &
 	rd=$!
 	sleep 1
-	echo "persist: reading since 1 s, $(cut -d' ' -f1 /proc/uptime)"
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	host_signal restart-server persist 3
 	wait $rd
-	echo "persist: read done $(cut -d' ' -f1 /proc/uptime)"
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	echo "persist: read ended ${secs}s after the restart request"
 	# Leave the server up for whoever comes next.
 	wait_server persist
 	got=$(cat /tmp/persist.md5)
-	if [ "$got" = "$PERSIST_MD5" ]; then pass "" "read across a server restart, md5 ok"
-	else fail "" "md5 $got, want $PERSIST_MD5; dd: $(tail -n 2 /tmp/dd.err | tr '\n' ' ')"; fi
+	if [ "$got" != "$PERSIST_MD5" ]; then
+		fail "" "md5 $got, want $PERSIST_MD5; dd: $(tail -n 2 /tmp/dd.err | tr '\n' ' ')"
+	elif awk -v s="$secs" 'BEGIN { exit !(s < 3) }'; then
+		# The server stays down 3 s: a read that ended sooner missed it.
+		fail "" "the read ended ${secs}s after the restart request: it did not span the outage"
+	else
+		pass "" "read across a server restart, md5 ok (ended ${secs}s after the kill)"
+	fi
 }

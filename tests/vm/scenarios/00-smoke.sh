@@ -2,6 +2,15 @@
 # reachable through guestfwd, twice (one relay per connection).
 check module "nbd module loaded" test -d /sys/module/nbd
 check dev "/dev/nbd0 is a block device" test -b /dev/nbd0
+check ext4 "ext4 registered" grep -qw ext4 /proc/filesystems
+# For the kTLS tests: the ULP and the AEADs it asks the crypto API for.
+ktls_mods() {
+	for m in tls gcm ctr ghash_generic aesni_intel ghash_clmulni_intel \
+		chacha20poly1305 chacha_generic poly1305_generic; do
+		[ -d /sys/module/$m ] || { echo "module $m not loaded"; return 1; }
+	done
+}
+check ktls-modules "tls, gcm, aesni, chacha20poly1305 loaded" ktls_mods
 check probe "nbd-probe through guestfwd" nbdbox nbd-probe -T 20 "$(uri mem)"
 check probe2 "second connection to the same port" nbdbox nbd-probe -T 20 "$(uri mem)"
 # The host control channel that --persist relies on: the host stops the
