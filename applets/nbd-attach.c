@@ -87,6 +87,28 @@ static void sleep_ms(long ms)
 		;
 }
 
+static void mark_argv0(struct attach *a);
+
+/* TLS: kTLS on the same TCP socket when the kernel can take it, else (or
+ * with --tls-relay) a relay process over a socketpair. */
+static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_err *err)
+{
+	if (!a->c.tls_relay) {
+		*fd = nbd_tls_ktls(io, err);
+		if (*fd >= 0)
+			return 0;
+		if (err->code != NBX_NOTSUP)
+			return -1;      /* keys half installed: the link is lost */
+		msg("%s; using the user-space relay", err->msg);
+	}
+	mark_argv0(a);                  /* the relay inherits the '@' */
+	if (nbd_tls_relay_start(io, fd, err) < 0) {
+		nbd_io_close(io);
+		return -1;
+	}
+	return 0;
+}
+
 /* One connection, negotiated up to transmission, its socket released for
  * the kernel. The first one's export is kept; later ones must agree. */
 static int negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
@@ -102,13 +124,6 @@ static int negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 		nbd_hs_close(&hs);
 		return -1;
 	}
-	if (hs.tls_done) {
-		/* The kernel needs a plain socket (or kTLS): a user-space TLS
-		 * session cannot be handed over. */
-		nbd_hs_close(&hs);
-		return nbd_seterr(err, NBX_NOTSUP, ENOTSUP,
-				  "%s: TLS connections cannot be handed to the kernel yet", io.peer);
-	}
 	if (nth == 0) {
 		a->first = hs.exp;
 	} else if (hs.exp.size != a->first.size) {
@@ -118,6 +133,8 @@ static int negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 				       (unsigned long long)hs.exp.size,
 				       (unsigned long long)a->first.size);
 	}
+	if (hs.tls_done)
+		return tls_handoff(a, &io, fd, err);
 	*fd = nbd_sock_release(&io);
 	return 0;
 }

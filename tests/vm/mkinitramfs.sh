@@ -29,6 +29,9 @@ mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/lib/modules" "$ROOT/lib/vm" "$ROOT/etc"
 	"$ROOT/scenarios" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/mnt"
 cp "$BB" "$ROOT/bin/busybox"
 cp "$NBDBOX" "$ROOT/bin/nbdbox"
+# The TLS build, for the TLS scenario only: the others test the binary an
+# initramfs would carry.
+[ -n "${NBDBOX_TLS:-}" ] && cp "$NBDBOX_TLS" "$ROOT/bin/nbdbox-tls"
 cp "$HERE/init" "$ROOT/init"
 cp "$HERE/lib.sh" "$ROOT/lib/vm/lib.sh"
 cp "$CONF" "$ROOT/etc/vm.conf"

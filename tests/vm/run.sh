@@ -27,6 +27,8 @@ done
 
 # ---- host servers (127.0.0.1 only)
 BIN=$(vm_nbdbox) || fail_setup "make static failed"
+NBDBOX_TLS=$(vm_nbdbox_tls) || fail_setup "make static-tls failed"
+export NBDBOX_TLS
 truncate -s 64M "$W/nbd-server.img" && chmod 666 "$W/nbd-server.img"
 cat > "$W/nbd-server.conf" <<CONF
 [generic]

@@ -6,6 +6,15 @@
 # CA and PSK in vm.conf as TLS_CA, TLS_PSK), a TLS build as NBDBOX (make
 # static-tls) and the modules tls, gcm, ctr, ghash-generic (kernel.sh).
 # SKIPs without.
+# run.sh puts the TLS build in as /bin/nbdbox-tls: its applets first.
+if [ -x /bin/nbdbox-tls ]; then
+	mkdir -p /tmp/tlsbin
+	for a in nbdbox nbd-attach nbd-detach nbd-probe nbd-list; do
+		ln -sf /bin/nbdbox-tls /tmp/tlsbin/$a
+	done
+	PATH=/tmp/tlsbin:$PATH
+fi
+
 tls_stat() { # COUNTER
 	awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat 2>/dev/null
 }
