@@ -33,14 +33,18 @@ int probe_device(const char *dev, int fmt)
 		       (unsigned long long)d.size, d.read_only ? "true" : "false", d.pid,
 		       d.block_size);
 		json_str(d.backend, strlen(d.backend));
-		out(",\"mode\":\"%s\"}\n", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
+		out(",\"mode\":\"%s\",\"data_path\":", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
+		json_str(d.datapath, strlen(d.datapath));
+		out("}\n");
 		break;
 	case PROBE_SHELL:
 		out("NBD_DEVICE='%s'\nNBD_ATTACHED=%d\nNBD_SIZE=%llu\nNBD_READ_ONLY=%d\n"
 		       "NBD_PID=%ld\nNBD_BLOCK_SIZE=%u\nNBD_BACKEND=", path, d.attached,
 		       (unsigned long long)d.size, d.read_only, d.pid, d.block_size);
 		shell_str(d.backend, strlen(d.backend));
-		out("\nNBD_MODE='%s'\n", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
+		out("\nNBD_MODE='%s'\nNBD_DATA_PATH=", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
+		shell_str(d.datapath, strlen(d.datapath));
+		out("\n");
 		break;
 	default:
 		out("device: %s\nattached: %s\n", path, d.attached ? "yes" : "no");
@@ -50,6 +54,8 @@ int probe_device(const char *dev, int fmt)
 			       d.pid, d.ioctl_owned ? "ioctl" : "netlink");
 			if (d.backend[0])
 				out("backend: %s\n", d.backend);
+			if (d.datapath[0])
+				out("data path: %s\n", d.datapath);
 		}
 		break;
 	}

@@ -71,6 +71,7 @@ struct attach {
 	uint32_t block_size;       /* -b, 0: choose */
 	int timeout_set, dead_set;
 	struct nbd_export first;   /* what the first handshake said */
+	char datapath[96];         /* for nbd-probe DEVICE: plain, kTLS, relay */
 };
 
 /* Persist defaults: in-flight requests on a dead socket are only requeued
@@ -93,19 +94,26 @@ static void mark_argv0(struct attach *a);
  * with --tls-relay) a relay process over a socketpair. */
 static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_err *err)
 {
+	char tls[64];
+	int pid;
+
+	nbd_tls_active(io, tls, sizeof tls);
 	if (!a->c.tls_relay) {
 		*fd = nbd_tls_ktls(io, err);
-		if (*fd >= 0)
+		if (*fd >= 0) {
+			nbd_fmt(a->datapath, sizeof a->datapath, "kTLS, %s", tls);
 			return 0;
+		}
 		if (err->code != NBX_NOTSUP)
 			return -1;      /* keys half installed: the link is lost */
 		msg("%s; using the user-space relay", err->msg);
 	}
 	mark_argv0(a);                  /* the relay inherits the '@' */
-	if (nbd_tls_relay_start(io, fd, err) < 0) {
+	if ((pid = nbd_tls_relay_start(io, fd, err)) < 0) {
 		nbd_io_close(io);
 		return -1;
 	}
+	nbd_fmt(a->datapath, sizeof a->datapath, "TLS relay pid %d, %s", pid, tls);
 	return 0;
 }
 
@@ -135,6 +143,7 @@ static int negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 	}
 	if (hs.tls_done)
 		return tls_handoff(a, &io, fd, err);
+	nbd_fmt(a->datapath, sizeof a->datapath, "plain");
 	*fd = nbd_sock_release(&io);
 	return 0;
 }
@@ -221,8 +230,9 @@ static void mark_argv0(struct attach *a)
 		program_invocation_name[0] = '@';
 }
 
-static int print_dev(int index)
+static int print_dev(struct attach *a, int index)
 {
+	nbd_dev_note(index, a->datapath);
 	out("/dev/nbd%d\n", index);
 	return finish_output();
 }
@@ -340,7 +350,7 @@ static int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
 	if (devfd < 0)
 		return report(&err);
 	if (a->foreground) {
-		if ((i = print_dev(index)))
+		if ((i = print_dev(a, index)))
 			return i;
 		mark_argv0(a);
 		i = serve_ioctl(a, devfd, index, mon, &err);
@@ -383,7 +393,7 @@ static int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
 			return NBX_KERNEL;
 		}
 		if (nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == pid)
-			return print_dev(index);
+			return print_dev(a, index);
 	}
 	msg("/dev/nbd%d: NBD_DO_IT did not start within 10 s", index);
 	return NBX_KERNEL;
@@ -398,7 +408,7 @@ static int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 	close_fds(&a->conf);
 	if (r < 0)
 		return report(&err);
-	if ((r = print_dev(index)) || !a->persist)
+	if ((r = print_dev(a, index)) || !a->persist)
 		return r;
 	if (!a->foreground) {
 		pid_t pid = fork();

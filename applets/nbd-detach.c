@@ -51,6 +51,7 @@ static int detach(int index, int use_nl)
 		return report(&err);
 	if ((use_nl ? nbd_nl_disconnect(index, &err) : nbd_ioctl_disconnect(index, &err)) < 0)
 		return report(&err);
+	nbd_dev_unnote(index);
 	/* Done when the configuration is gone, so a script can re-attach at
 	 * once; the kernel sends what is queued first. Not an error if it
 	 * takes longer (a slow server): the disconnect is under way. */

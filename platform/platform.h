@@ -78,7 +78,16 @@ struct nbd_devinfo {
 	int ioctl_owned;        /* pid lives and holds /dev/nbdN open: NBD_DO_IT */
 	uint32_t block_size;
 	char backend[256];      /* backend identifier, "" if none */
+	char datapath[96];      /* how the data flows, as nbd-attach noted it:
+				 * "plain", "kTLS ...", "TLS relay ..."; "" unknown */
 };
+
+/* nbd-attach leaves a note of the data path in /run/nbdbox/nbdN (the
+ * kernel keeps no such thing); nbd_dev_query() reads it back while the
+ * same configuration (same pid in sysfs) lives. Best effort: no /run, no
+ * note. */
+void nbd_dev_note(int index, const char *datapath);
+void nbd_dev_unnote(int index);
 /* 0 with info filled; -1 with err (NBX_NODEV: no such device). */
 int nbd_dev_query(int index, struct nbd_devinfo *info, struct nbd_err *err);
 /* Indices of the nbd devices present, ascending; returns how many. */

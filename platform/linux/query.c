@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fmt.h"
 #include "platform.h"
@@ -111,6 +112,64 @@ static int holds_dev(long pid, int index)
 	return each_entry(h.dir, fd_is_dev, &h);
 }
 
+#define NOTE_DIR "/run/nbdbox"
+
+static void note_path(char *path, size_t len, int index)
+{
+	nbd_fmt(path, len, NOTE_DIR "/nbd%d", index);
+}
+
+/* "PID TEXT": PID is what sysfs said when the note was written. */
+static void read_note(int index, struct nbd_devinfo *d)
+{
+	char path[64], buf[128];
+	const char *rest;
+	ssize_t n;
+	int fd;
+
+	note_path(path, sizeof path, index);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	if ((long)dec(buf, &rest) != d->pid || *rest != ' ')
+		return; /* another configuration's note */
+	nbd_fmt(d->datapath, sizeof d->datapath, "%s", rest + 1);
+}
+
+void nbd_dev_note(int index, const char *datapath)
+{
+	struct nbd_devinfo d;
+	char path[64], buf[128];
+	size_t n;
+	int fd;
+
+	if (nbd_dev_query(index, &d, NULL) < 0 || !d.attached)
+		return;
+	mkdir("/run", 0755); /* an early initramfs may not have it yet */
+	mkdir(NOTE_DIR, 0755);
+	note_path(path, sizeof path, index);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	n = nbd_fmt(buf, sizeof buf, "%ld %s\n", d.pid, datapath);
+	if (write(fd, buf, n) < 0)
+		(void)0;
+	close(fd);
+}
+
+void nbd_dev_unnote(int index)
+{
+	char path[64];
+
+	note_path(path, sizeof path, index);
+	unlink(path);
+}
+
 int nbd_dev_query(int index, struct nbd_devinfo *d, struct nbd_err *err)
 {
 	char buf[256];
@@ -137,6 +196,8 @@ int nbd_dev_query(int index, struct nbd_devinfo *d, struct nbd_err *err)
 		d->block_size = (uint32_t)dec(buf, NULL);
 	if (sysread(index, "backend", buf, sizeof buf) == 0)
 		nbd_fmt(d->backend, sizeof d->backend, "%s", buf);
+	if (d->attached)
+		read_note(index, d);
 	return 0;
 }
 

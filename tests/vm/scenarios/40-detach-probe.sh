@@ -12,6 +12,8 @@ if need_applet nbd-attach; then
 		nbd-probe "$dev" >/tmp/out 2>&1; rc=$?
 		if [ $rc = 0 ] && grep -q 67108864 /tmp/out; then pass probe-attached "exit 0, size 67108864"
 		else fail probe-attached "exit $rc: $(head -n3 /tmp/out | tr '\n' ' ')"; fi
+		grep -qx 'data path: plain' /tmp/out && pass probe-datapath "plain" ||
+			fail probe-datapath "$(cat /tmp/out | tr '\n' ' ')"
 	else
 		fail probe-attached "attach failed"
 	fi

@@ -47,6 +47,9 @@ else
 		n=$(relays)
 		[ "$cur" -ge 1 ] && [ "$n" = 0 ] && pass ktls-handoff "TlsCurrRxSw=$cur, no relay" ||
 			fail ktls-handoff "TlsCurrRxSw=$cur relays=$n"
+		p=$(nbd-probe "$dev" | grep '^data path:')
+		case $p in "data path: kTLS, TLSv1."*) pass ktls-probe "$p" ;;
+			*) fail ktls-probe "nbd-probe $dev said '$p'" ;; esac
 		nbd-detach "$dev"
 	else
 		fail ktls-handoff "attach failed"
@@ -88,6 +91,9 @@ else
 			grep -q "using the user-space relay" /tmp/attach.err &&
 				pass fallback "$(head -n 1 /tmp/attach.err)" ||
 				fail fallback "no fallback message: $(cat /tmp/attach.err)"
+			p=$(nbd-probe --shell "$dev" | grep '^NBD_DATA_PATH=')
+			case $p in "NBD_DATA_PATH='TLS relay pid "*) pass relay-probe "$p" ;;
+				*) fail relay-probe "nbd-probe --shell $dev said '$p'" ;; esac
 			want=$(md5of "$(pattern 16)" 16)
 			got=$(dd if="$dev" bs=1M skip=16 count=16 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
 			[ "$got" = "$want" ] && pass fallback-read "md5 ok through the relay" ||
