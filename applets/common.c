@@ -1,6 +1,24 @@
 /* Shared by every applet: printing errors, the server-address options,
  * output quoting. The only place (with the applets) that prints. */
 //kbuild:obj-y += common.o
+// The options every network applet takes, for their usage texts
+// (`//usage:@CONN` there; scripts/gen.sh puts these lines in its place).
+//usage-conn:  -N, --name NAME      export name (default: the server's default, "")
+//usage-conn:  -u, --unix PATH      connect to a Unix socket instead of HOST
+//usage-conn:  -T, --timeout SECS   connect and handshake timeout (default 10)
+//usage-conn:      --wait SECS      keep retrying with backoff for up to SECS
+// `//usage:@TLS`: the TLS options, in builds with TLS only.
+//usage-tls:TLS (nbds:// or --tls; naming any credential asks for it too; never
+//usage-tls:falls back to clear text):
+//usage-tls:      --tls            require TLS
+//usage-tls:      --tls-ca FILE    CA certificates to verify the server with
+//usage-tls:      --tls-certificates DIR  ca-cert.pem, client-cert.pem and
+//usage-tls:                       client-key.pem in DIR (libnbd's layout)
+//usage-tls:      --tls-cert FILE, --tls-key FILE  client certificate and key
+//usage-tls:      --tls-hostname NAME  name to check (default: the host given)
+//usage-tls:      --tls-verify-peer=no  do not verify the server: INSECURE
+//usage-tls:      --tls-psk FILE   pre-shared key file (username:hexkey, psktool)
+//usage-tls:      --tls-username NAME  PSK identity (default: the URI's user@)
 
 #include <errno.h>
 #include <stdarg.h>

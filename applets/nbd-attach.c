@@ -18,11 +18,11 @@
 //usage:print the device (/dev/nbdN) on stdout. Without DEVICE the kernel
 //usage:picks a free one.
 //usage:
-//usage:  -N, --name NAME        export name (default: the server's default)
-//usage:  -u, --unix PATH        connect to a Unix socket instead of HOST
-//usage:      --tls              require TLS (as nbds:// does)
-//usage:  -T, --timeout SECS     handshake timeout (default 10)
-//usage:      --wait SECS        retry connecting with backoff for up to SECS
+//usage:@CONN
+//usage:@TLS
+//usage:      --tls-relay      TLS through a relay process, not kTLS
+//usage:
+//usage:The kernel side:
 //usage:  -b, --block-size SIZE  512..page size, a power of two (default: the
 //usage:                         server's preferred size when it fits, else 512)
 //usage:  -t, --io-timeout SECS  per-request timeout in the kernel

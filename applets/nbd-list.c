@@ -13,10 +13,10 @@
 //usage:
 //usage:  -l, --long           add size and flags of each export (NBD_OPT_INFO):
 //usage:                       NAME<tab>SIZE<tab>FLAGS<tab>DESCRIPTION
-//usage:  -u, --unix PATH      connect to a Unix socket instead of HOST
-//usage:      --tls            require TLS (as nbds:// does)
-//usage:  -T, --timeout SECS   give up on a silent server after SECS (default 10)
-//usage:      --wait SECS      retry connecting with backoff for up to SECS
+//usage:@CONN
+//usage:@TLS
+//usage:
+//usage:Output:
 //usage:  -j, --json           JSON output
 //usage:  -h, --help           this text
 //usage:

@@ -12,11 +12,10 @@
 //usage:Show what an export offers: size in bytes, transmission flags, block
 //usage:sizes, description, handshake style and meta contexts.
 //usage:
-//usage:  -N, --name NAME      export name (default: the server's default export)
-//usage:  -u, --unix PATH      connect to a Unix socket instead of HOST
-//usage:      --tls            require TLS (as nbds:// does)
-//usage:  -T, --timeout SECS   give up on a silent server after SECS (default 10)
-//usage:      --wait SECS      retry connecting with backoff for up to SECS
+//usage:@CONN
+//usage:@TLS
+//usage:
+//usage:Output:
 //usage:      --size           print only the size in bytes
 //usage:  -j, --json           JSON output
 //usage:  -s, --shell          KEY=VALUE lines, quoted for sh eval
