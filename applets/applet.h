@@ -89,6 +89,9 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg);
  * optional PORT after it when allow_port). Advances *i. Returns 0 or an
  * exit code (printed). */
 int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_port);
+/* The same when the server address is all that is left of argv (from
+ * argv[i]): anything after it is a usage error. */
+int conn_args(struct conn_opts *c, int argc, char **argv, int i);
 /* Connect (retrying with backoff while --wait lasts) and run the greeting
  * (and STARTTLS). io and hs are the caller's. Returns 0 or -1 with err. */
 int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,

@@ -291,6 +291,17 @@ static void tls_conf(struct conn_opts *c, struct nbd_tls_conf *t)
 	t->verify = c->tls_verify >= 0 ? c->tls_verify : a->tls_verify >= 0 ? a->tls_verify : 1;
 }
 
+int conn_args(struct conn_opts *c, int argc, char **argv, int i)
+{
+	int r = conn_target(c, argc, argv, &i, 1);
+
+	if (r)
+		return r;
+	if (i < argc)
+		return usage_error("unexpected argument '%s'", argv[i]);
+	return 0;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };

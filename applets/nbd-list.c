@@ -165,10 +165,8 @@ int nbd_list_main(int argc, char **argv)
 		}
 	}
 	i = optind;
-	if ((opt = conn_target(&c, argc, argv, &i, 1)))
+	if ((opt = conn_args(&c, argc, argv, i)))
 		return opt;
-	if (i < argc)
-		return usage_error("unexpected argument '%s'", argv[i]);
 
 	if (conn_open(&c, &io, &hs, &err) < 0)
 		return report(&err);

@@ -173,10 +173,8 @@ int nbd_probe_main(int argc, char **argv)
 	if (!c.unix_path && i == argc - 1 && nbd_dev_index(argv[i]) >= 0)
 		return probe_device(argv[i], fmt == FMT_JSON ? PROBE_JSON : fmt == FMT_SHELL ?
 				    PROBE_SHELL : fmt == FMT_SIZE ? PROBE_SIZE : PROBE_HUMAN);
-	if ((opt = conn_target(&c, argc, argv, &i, 1)))
+	if ((opt = conn_args(&c, argc, argv, i)))
 		return opt;
-	if (i < argc)
-		return usage_error("unexpected argument '%s'", argv[i]);
 
 	if (conn_open(&c, &io, &hs, &err) < 0)
 		return report(&err);
