@@ -440,8 +440,19 @@ static int read_reply(struct nbd_hs *hs, struct nbd_rep_hdr *h)
 	const char *why, *w = what(hs, wb, sizeof wb);
 	uint8_t hdr[NBD_REP_HDR_LEN];
 
-	if (nbd_io_read_full(hs->io, hdr, sizeof hdr, w, hs->err) < 0)
+	if (nbd_io_read_full(hs->io, hdr, sizeof hdr, w, hs->err) < 0) {
+		/* Some servers (nbd-server) check the client certificate only
+		 * after the TLS handshake, and just hang up. */
+		if (hs->tls_done && !hs->replies_in_tls && hs->err->code == NBX_PROTO &&
+		    !hs->err->errnum) {
+			hs->err->code = NBX_TLS;
+			strncat(hs->err->msg, " right after the TLS handshake (does it want a "
+				"client certificate? --tls-cert, --tls-key)",
+				sizeof hs->err->msg - strlen(hs->err->msg) - 1);
+		}
 		return -1;
+	}
+	hs->replies_in_tls += hs->tls_done;
 	if (nbd_dec_rep_hdr(hdr, h, &why) < 0)
 		return proto_err(hs, why);
 	if (h->opt != hs->opt)

@@ -63,6 +63,7 @@ struct nbd_hs {
 	uint16_t gflags;           /* server handshake flags */
 	uint32_t cflags;           /* client flags we sent */
 	int tls_done;              /* TLS is up on hs->io */
+	int replies_in_tls;        /* option replies read since TLS came up */
 	int sr_done;               /* structured replies agreed (probe only) */
 	int meta_unsup;            /* server offers no meta contexts */
 	struct nbd_export exp;

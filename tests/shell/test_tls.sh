@@ -90,6 +90,22 @@ start_qemu_tls() {
 	wait_port "$PORT"
 }
 
+# nbd-server with TLS (Debian's is built with GnuTLS): force_tls, and it
+# insists on a client certificate signed by cacertfile.
+start_nbd_server_tls() {
+	PORT=$(free_port)
+	local dir=$TMPD/nbd-server-tls
+	mkdir -p "$dir" && chmod 755 "$dir" "$TMPD/pki" "$SRV" && chmod 644 "$SRV"/*.pem
+	truncate -s 4M "$dir/disk.img" && chmod 666 "$dir/disk.img"
+	printf '[generic]\nlistenaddr = 127.0.0.1\nport = %s\nallowlist = true\n' "$PORT" > "$dir/config"
+	printf 'certfile = %s\nkeyfile = %s\ncacertfile = %s\nforce_tls = true\n' \
+		"$SRV/server-cert.pem" "$SRV/server-key.pem" "$SRV/ca-cert.pem" >> "$dir/config"
+	printf '[tdisk]\nexportname = %s\n' "$dir/disk.img" >> "$dir/config"
+	nbd-server -C "$dir/config" -p "$dir/pid" > "$dir/log" 2>&1 || { cat "$dir/log" >&2; return 1; }
+	wait_file "$dir/pid" && save_pid "$(cat "$dir/pid")"
+	wait_port "$PORT"
+}
+
 suiteSetUp() {
 	[ -x "$TLSBIN" ] || { echo "no TLS build: $TLSBIN (make tls; needs libwolfssl-dev)" >&2; return 1; }
 	make_certs || return 1
@@ -109,6 +125,34 @@ suiteSetUp() {
 	QP=$PORT
 	start_qemu_tls "tls-creds-x509,id=tls0,endpoint=server,dir=$SRV,verify-peer=off,priority=NORMAL:-VERS-TLS1.3" || return 1
 	Q12=$PORT
+	start_nbd_server_tls || return 1
+	NS=$PORT
+}
+
+test_nbd_server_tls_with_client_cert() {
+	run "$TLSBIN" nbd-list --tls-certificates "$CLI" "nbds://localhost:$NS"
+	assert_ok
+	assert_out tdisk
+	run "$TLSBIN" nbd-probe --size --tls-ca "$CA" --tls-cert "$CLICERT" --tls-key "$CLIKEY" \
+		"nbds://127.0.0.1:$NS/tdisk"
+	assert_ok
+	assert_out 4194304
+}
+
+test_nbd_server_tls_without_client_cert() {
+	run "$TLSBIN" nbd-probe --tls-ca "$CA" "nbds://localhost:$NS/tdisk"
+	assert_rc 6
+	assert_err_oneline nbd-probe
+	assert_err_has "localhost:$NS"
+	assert_err_has "right after the TLS handshake"
+	assert_err_has "client certificate"
+}
+
+test_nbd_server_force_tls_in_clear() {
+	run "$TLSBIN" nbd-probe "nbd://127.0.0.1:$NS/tdisk"
+	assert_rc 6
+	assert_err_has "server requires TLS"
+	assert_err_has "nbds://"
 }
 
 # ---- what works

@@ -384,6 +384,20 @@ TEST(hs_starttls_first_and_state_redone)
 	CHECK_EQ(nbd_get32(c.out + 4 + 16 + 8), NBD_OPT_GO);
 }
 
+TEST(hs_hangup_right_after_tls_handshake)
+{
+	fixed();
+	s_ack(&s, NBD_OPT_STARTTLS);
+	inside.len = 0; /* the server hangs up inside TLS at once */
+	s_open(&c, &s, "root");
+	c.hs.want_tls = 1;
+	c.hs.tls = fake_tls;
+	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
+	CHECK_EQ(c.err.code, NBX_TLS);
+	CHECK_STR(c.err.msg, "NBD_OPT_GO 'root': server closed the connection right after the TLS handshake");
+	CHECK_STR(c.err.msg, "client certificate");
+}
+
 TEST(hs_starttls_refused_never_downgrades)
 {
 	static const uint32_t errs[] = { NBD_REP_ERR_UNSUP, NBD_REP_ERR_POLICY,
