@@ -1,0 +1,160 @@
+/* nbd-client: the reference client's command line, for the scripts that
+ * already call it (Debian's initramfs-tools, dracut). It only translates:
+ * the work is nbd-attach's, nbd-detach's and nbd-list's. */
+//config:config NBD_CLIENT
+//config:	bool "nbd-client (the reference client's command line)"
+//config:	default y
+//config:	help
+//config:	  Accept nbd-client's syntax, as initramfs-tools and dracut write
+//config:	  it ("nbd-client HOST PORT /dev/nbd0 -N root -persist -swap
+//config:	  -systemd-mark -b 512", -c, -d, -l), and hand it to nbd-attach,
+//config:	  nbd-detach and nbd-list. Needs those applets.
+//applet:nbd-client nbd_client_main NBD_CLIENT
+//kbuild:obj-$(CONFIG_NBD_CLIENT) += nbd-client.o
+//usage:Usage: nbd-client [bs=SIZE] [timeout=SECS] HOST [PORT] DEVICE [OPTIONS]
+//usage:       nbd-client -unix PATH DEVICE [OPTIONS]
+//usage:       nbd-client -c|-check DEVICE     pid of the owner; exit 1 if not attached
+//usage:       nbd-client -d|-disconnect DEVICE
+//usage:       nbd-client -l|-list HOST [PORT]
+//usage:
+//usage:The reference nbd-client's command line (options with one dash or two),
+//usage:done by nbd-attach, nbd-detach and nbd-list:
+//usage:  -N, -name NAME          export name
+//usage:  -b, -block-size SIZE    block size
+//usage:  -t, -timeout SECS       request timeout
+//usage:  -p, -persist            reconnect when the link dies
+//usage:  -n, -nofork             stay in front
+//usage:  -L, -nonetlink          use the ioctl interface
+//usage:  -m, -systemd-mark       argv[0] starts with '@' (root storage daemon)
+//usage:  -C, -connections N      N connections
+//usage:  -R, -readonly           read-only
+//usage:  -s, -swap               accepted: the kernel already keeps the socket
+//usage:                          usable under memory pressure
+//usage:  -x, -enable-tls         TLS; -F/-certfile, -K/-keyfile,
+//usage:                          -A/-cacertfile, -H/-tlshostname FILE|NAME
+
+#include <string.h>
+#include "autoconf.h"
+#include "applet.h"
+#include "platform.h"
+
+int nbd_attach_main(int argc, char **argv);
+int nbd_detach_main(int argc, char **argv);
+int nbd_list_main(int argc, char **argv);
+
+/* nbd-client's options: its long names, its short letters, and what
+ * nbd-attach calls them (NULL: accepted and ignored). */
+static const struct {
+	const char *name;
+	char letter, has_arg;
+	const char *attach;
+} opts[] = {
+	{ "name", 'N', 1, "-N" },
+	{ "block-size", 'b', 1, "-b" },
+	{ "timeout", 't', 1, "-t" },
+	{ "persist", 'p', 0, "-p" },
+	{ "nofork", 'n', 0, "-F" },
+	{ "nonetlink", 'L', 0, "--ioctl" },
+	{ "systemd-mark", 'm', 0, "-m" },
+	{ "connections", 'C', 1, "-C" },
+	{ "readonly", 'R', 0, "-r" },
+	{ "swap", 's', 0, NULL },
+	{ "enable-tls", 'x', 0, "--tls" },
+	{ "certfile", 'F', 1, "--tls-cert" },
+	{ "keyfile", 'K', 1, "--tls-key" },
+	{ "cacertfile", 'A', 1, "--tls-ca" },
+	{ "tlshostname", 'H', 1, "--tls-hostname" },
+	{ "unix", 'u', 1, "-u" },
+	{ "check", 'c', 1, NULL },
+	{ "disconnect", 'd', 1, NULL },
+	{ "list", 'l', 0, NULL },
+	{ "help", 'h', 0, NULL },
+};
+
+static int find(const char *arg)
+{
+	const char *a = arg + 1 + (arg[1] == '-');
+	unsigned i;
+
+	for (i = 0; i < sizeof opts / sizeof *opts; i++)
+		if ((a[0] == opts[i].letter && !a[1]) || !strcmp(a, opts[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* -check: like the reference client, print the pid that serves the device
+ * and exit 0, or exit 1 when it is not attached. */
+static int check(const char *dev)
+{
+	struct nbd_devinfo d;
+	int index = nbd_dev_index(dev);
+
+	if (index < 0)
+		return usage_error("'%s' is not an nbd device", dev);
+	if (nbd_dev_query(index, &d, NULL) < 0 || !d.attached)
+		return 1;
+	out("%ld\n", d.pid);
+	return finish_output();
+}
+
+int nbd_client_main(int argc, char **argv)
+{
+	/* Worst case every argument becomes two: "bs=512" -> "-b" "512". */
+	char *av[2 * argc + 2], *pos[3];
+	int ac = 1, npos = 0, list = 0, i, k;
+
+	if (!ENABLE_NBD_ATTACH || !ENABLE_NBD_DETACH || !ENABLE_NBD_LIST) {
+		msg("built without nbd-attach, nbd-detach or nbd-list");
+		return NBX_NOTSUP;
+	}
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (!strncmp(a, "bs=", 3) || !strncmp(a, "timeout=", 8)) {
+			av[ac++] = a[0] == 'b' ? "-b" : "-t";
+			av[ac++] = strchr(a, '=') + 1;
+			continue;
+		}
+		if (a[0] != '-' || !a[1]) {
+			if (npos == 3)
+				return usage_error("unexpected argument '%s'", a);
+			pos[npos++] = a;
+			continue;
+		}
+		if ((k = find(a)) < 0)
+			return usage_error("unknown option '%s'", a);
+		if (opts[k].has_arg && ++i >= argc)
+			return usage_error("option '%s' needs an argument", a);
+		switch (opts[k].letter) {
+		case 'h':
+			return show_usage();
+		case 'c':
+			return check(argv[i]);
+		case 'd':
+			argv[i - 1] = "nbd-detach";
+			return nbd_detach_main(2, argv + i - 1);
+		case 'l':
+			list = 1;
+			continue;
+		}
+		if (!opts[k].attach)
+			continue;
+		av[ac++] = (char *)opts[k].attach;
+		if (opts[k].has_arg)
+			av[ac++] = argv[i];
+	}
+	if (list) {
+		/* -l HOST [PORT]: the options nbd-list shares pass through. */
+		av[0] = "nbd-list";
+		for (i = 0; i < npos; i++)
+			av[ac++] = pos[i];
+		av[ac] = NULL;
+		return nbd_list_main(ac, av);
+	}
+	/* HOST [PORT] DEVICE, or with -unix just DEVICE. */
+	for (i = 0; i < npos; i++)
+		av[ac++] = pos[i];
+	av[0] = "nbd-attach";
+	av[ac] = NULL;
+	return nbd_attach_main(ac, av);
+}
