@@ -401,30 +401,59 @@ static int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
 
 static int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 {
-	struct nbd_err err;
-	int index, r;
+	struct {
+		int index;
+		struct nbd_err err;
+	} res;
+	int r, pfd[2];
+	pid_t pid;
 
-	r = nbd_nl_connect(&a->conf, &index, &err);
-	close_fds(&a->conf);
-	if (r < 0)
-		return report(&err);
-	if ((r = print_dev(a, index)) || !a->persist)
-		return r;
-	if (!a->foreground) {
-		pid_t pid = fork();
-		if (pid < 0) {
-			msg("fork: %s (the device stays attached, without --persist)", strerror(errno));
-			return NBX_FAIL;
-		}
-		if (pid > 0)
-			return 0;
+	if (!a->persist || a->foreground) {
+		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
+		close_fds(&a->conf);
+		if (r < 0)
+			return report(&res.err);
+		if ((r = print_dev(a, res.index)) || !a->persist)
+			return r;
+		mark_argv0(a);
+		_exit(persist_netlink(a, mon, res.index));
+	}
+	/* --persist: the resident process does the CONNECT itself, so the
+	 * pid the kernel shows in sysfs (nbd-probe DEVICE, nbd-client -check)
+	 * is the one that serves the device. */
+	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		msg("fork: %s", strerror(errno));
+		close_fds(&a->conf);
+		return NBX_FAIL;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
 		setsid();
 		if (chdir("/") < 0)
 			(void)0;
+		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
+		close_fds(&a->conf);
+		if (r < 0)
+			res.index = -1;
+		else
+			nbd_dev_note(res.index, a->datapath);
+		if (write(pfd[1], &res, sizeof res) < 0 || r < 0)
+			_exit(NBX_FAIL);
+		close(pfd[1]);
 		quiet_stdio();
+		mark_argv0(a);
+		_exit(persist_netlink(a, mon, res.index));
 	}
-	mark_argv0(a);
-	_exit(persist_netlink(a, mon, index));
+	close(pfd[1]);
+	close_fds(&a->conf);
+	if (read(pfd[0], &res, sizeof res) != (ssize_t)sizeof res) {
+		msg("the --persist process ended before attaching");
+		return NBX_FAIL;
+	}
+	if (res.index < 0)
+		return report(&res.err);
+	out("/dev/nbd%d\n", res.index);
+	return finish_output();
 }
 
 int nbd_attach_main(int argc, char **argv)

@@ -9,10 +9,10 @@ if need_applet nbd-client; then
 	if nbd-client "$H" -N "" "$P_mem" /dev/nbd5 -swap -persist -systemd-mark -b 512 \
 		>/tmp/out 2>&1; then
 		pid=$(nbd-client -check /dev/nbd5); rc=$?
-		# As the reference client: the pid sysfs names (for a netlink
-		# attach, the process that configured the device).
-		[ $rc = 0 ] && [ "$pid" -gt 0 ] 2>/dev/null &&
-			pass check-attached "exit 0, pid $pid" ||
+		# The pid sysfs names: with -persist, the resident process
+		# that serves the device.
+		[ $rc = 0 ] && [ "$pid" -gt 0 ] 2>/dev/null && kill -0 "$pid" &&
+			pass check-attached "exit 0, pid $pid is alive" ||
 			fail check-attached "exit $rc, pid '$pid'"
 		# The persist daemon marks itself for systemd: argv[0] starts with '@'.
 		ps | grep -v grep | grep -q '@.*nbd' && pass systemd-mark "daemon argv[0] starts with @" ||
