@@ -27,31 +27,14 @@ else
 	fi
 fi
 
-# certtool templates: a CA, a server certificate for localhost and
-# 127.0.0.1, a client certificate; a second CA nobody trusts.
+. "$TOP/tests/pki.sh"
+
+# The shared test PKI (tests/pki.sh), plus a client directory without a
+# certificate, a wrong PSK and a PSK file with two users.
 make_certs() {
 	local d=$TMPD/pki
-	mkdir -p "$d/srv" "$d/cli" "$d/other" "$d/cli-nocert"
-	printf 'cn = "nbdbox test CA"\nca\ncert_signing_key\nexpiration_days = 30\n' > "$d/ca.tmpl"
-	printf 'organization = "nbdbox test"\ncn = "localhost"\ndns_name = "localhost"\nip_address = "127.0.0.1"\ntls_www_server\nencryption_key\nsigning_key\nexpiration_days = 30\n' > "$d/server.tmpl"
-	printf 'cn = "nbdbox client"\ntls_www_client\nencryption_key\nsigning_key\nexpiration_days = 30\n' > "$d/client.tmpl"
-	{
-		certtool --generate-privkey --outfile "$d/srv/ca-key.pem" &&
-		certtool --generate-self-signed --load-privkey "$d/srv/ca-key.pem" \
-			--template "$d/ca.tmpl" --outfile "$d/srv/ca-cert.pem" &&
-		certtool --generate-privkey --outfile "$d/srv/server-key.pem" &&
-		certtool --generate-certificate --load-privkey "$d/srv/server-key.pem" \
-			--load-ca-certificate "$d/srv/ca-cert.pem" --load-ca-privkey "$d/srv/ca-key.pem" \
-			--template "$d/server.tmpl" --outfile "$d/srv/server-cert.pem" &&
-		certtool --generate-privkey --outfile "$d/cli/client-key.pem" &&
-		certtool --generate-certificate --load-privkey "$d/cli/client-key.pem" \
-			--load-ca-certificate "$d/srv/ca-cert.pem" --load-ca-privkey "$d/srv/ca-key.pem" \
-			--template "$d/client.tmpl" --outfile "$d/cli/client-cert.pem" &&
-		certtool --generate-privkey --outfile "$d/other/ca-key.pem" &&
-		certtool --generate-self-signed --load-privkey "$d/other/ca-key.pem" \
-			--template "$d/ca.tmpl" --outfile "$d/other/ca-cert.pem"
-	} > "$d/certtool.log" 2>&1 || { cat "$d/certtool.log" >&2; return 1; }
-	cp "$d/srv/ca-cert.pem" "$d/cli/"
+	make_pki "$d" || { cat "$d/pki.log" >&2; return 1; }
+	mkdir -p "$d/cli-nocert"
 	cp "$d/srv/ca-cert.pem" "$d/cli-nocert/"
 	CA=$d/srv/ca-cert.pem
 	OTHERCA=$d/other/ca-cert.pem
@@ -60,9 +43,7 @@ make_certs() {
 	CLICERT=$d/cli/client-cert.pem
 	SRV=$d/srv
 	# PSK: one for the servers, a different key under the same name.
-	mkdir -p "$d/psk"
-	psktool -u alice -p "$d/psk/keys.psk" > /dev/null 2>&1 &&
-		psktool -u alice -p "$d/wrong.psk" > /dev/null 2>&1 || return 1
+	psktool -u alice -p "$d/wrong.psk" > /dev/null 2>&1 || return 1
 	PSK=$d/psk/keys.psk
 	WRONGPSK=$d/wrong.psk
 	# Two users in one file: which one is ours must be said.

@@ -8,25 +8,14 @@ tls_setup() {
 	command -v certtool >/dev/null && command -v psktool >/dev/null || {
 		vm_log "no certtool/psktool (gnutls-bin): TLS scenario will skip"; return 0; }
 	d=$W/tls
-	mkdir -p "$d"
-	printf 'cn = "nbdbox vm CA"\nca\ncert_signing_key\nexpiration_days = 30\n' > "$d/ca.tmpl"
-	printf 'cn = "localhost"\ndns_name = "localhost"\nip_address = "127.0.0.1"\ntls_www_server\nencryption_key\nsigning_key\nexpiration_days = 30\n' > "$d/srv.tmpl"
-	{
-		certtool --generate-privkey --outfile "$d/ca-key.pem" &&
-		certtool --generate-self-signed --load-privkey "$d/ca-key.pem" \
-			--template "$d/ca.tmpl" --outfile "$d/ca-cert.pem" &&
-		certtool --generate-privkey --outfile "$d/server-key.pem" &&
-		certtool --generate-certificate --load-privkey "$d/server-key.pem" \
-			--load-ca-certificate "$d/ca-cert.pem" --load-ca-privkey "$d/ca-key.pem" \
-			--template "$d/srv.tmpl" --outfile "$d/server-cert.pem" &&
-		psktool -u alice -p "$d/keys.psk"
-	} > "$d/gen.log" 2>&1 || { vm_log "TLS credentials: $(tail -n 2 "$d/gen.log")"; return 1; }
-	srv_add tlsx "$NBDKIT --tls=require --tls-certificates=$d memory 64M" || return 1
-	srv_add tlspsk "$NBDKIT --tls=require --tls-psk=$d/keys.psk memory 64M" || return 1
+	. "$TOP/tests/pki.sh"
+	make_pki "$d" || { vm_log "TLS credentials: $(tail -n 2 "$d/pki.log")"; return 1; }
+	srv_add tlsx "$NBDKIT --tls=require --tls-certificates=$d/srv memory 64M" || return 1
+	srv_add tlspsk "$NBDKIT --tls=require --tls-psk=$d/psk/keys.psk memory 64M" || return 1
 	# --persist over TLS: run.sh's persist image, restarted under a read.
-	srv_add tlspersist "$NBDKIT --tls=require --tls-certificates=$d --filter=delay file $W/persist.img rdelay=20ms" ||
+	srv_add tlspersist "$NBDKIT --tls=require --tls-certificates=$d/srv --filter=delay file $W/persist.img rdelay=20ms" ||
 		return 1
-	vm_conf TLS_CA "$(cat "$d/ca-cert.pem")"
-	vm_conf TLS_PSK "$(cat "$d/keys.psk")"
+	vm_conf TLS_CA "$(cat "$d/srv/ca-cert.pem")"
+	vm_conf TLS_PSK "$(cat "$d/psk/keys.psk")"
 }
 tls_setup || fail_setup "TLS servers"
