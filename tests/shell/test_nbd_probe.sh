@@ -188,6 +188,32 @@ test_silent_listener_times_out() {
 	assert_err_has "time"
 }
 
+# A host that never answers the SYN, on loopback: a listener whose accept
+# queue is full drops new SYNs, so connect() itself must time out.
+test_connect_to_a_blackhole_times_out() {
+	local p
+	p=$(free_port)
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(0)
+fill = []
+for i in range(3):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(("127.0.0.1", int(sys.argv[1])))
+    except BlockingIOError: pass
+    fill.append(c)
+print("ready", flush=True)
+time.sleep(120)
+' "$p" > "$TMPD/blackhole.out" &
+	save_pid $!
+	wait_file "$TMPD/blackhole.out"   # "ready": the queue is full
+	local t0=$SECONDS
+	run timeout 20 "$NBDBOX" nbd-probe -T 2 "127.0.0.1:$p"
+	assert_rc 3
+	assert_err_oneline nbd-probe
+	assert_err_has "127.0.0.1:$p: connect: no answer within 2000 ms"
+	assertTrue "gave up after the timeout, not long after" "[ $((SECONDS - t0)) -le 5 ]"
+}
+
 test_wait_for_late_server() {
 	local p
 	p=$(free_port)
