@@ -2,7 +2,7 @@
 # Sequential 64 MiB direct read over TLS in one VM boot: nbdbox kTLS,
 # nbdbox relay (--tls-relay), Debian's nbd-client (its GnuTLS relay), all
 # against the same nbdkit --tls=require (TLS 1.3, AES-128-GCM). Timings,
-# not pass/fail. Needs the Debian kernel unpacked in /tmp/pk/root (see
+# not pass/fail. Gets the Debian kernel through tests/vm/kernel.sh (see
 # tests/vm-tls/README) and a static TLS nbdbox with TLS attach:
 #   bench/vm-tls-read.sh [BIN]     (default ./nbdbox.static-tls)
 # QEMU_CPU=max gives the guest AES-NI (kernel and GnuTLS alike).

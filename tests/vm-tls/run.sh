@@ -4,7 +4,9 @@
 # AES-NI for both kernel and user-space crypto) is passed to -cpu.
 set -e
 B=$1; G=$2; F=$3; shift 3
-R=/tmp/pk/root; K=$(ls $R/lib/modules); M=$R/lib/modules/$K/kernel
+# The Debian kernel package as tests/vm/kernel.sh fetches and caches it.
+eval "$(sh "$(dirname "$0")/../vm/kernel.sh")"
+R=$(dirname "$(dirname "$KERNEL")"); K=$(ls $R/lib/modules); M=$R/lib/modules/$K/kernel
 I=/tmp/vmtls/initrd; rm -rf $I; mkdir -p $I/bin $I/mod $I/dev $I/proc $I/sys $I/tmp $I/mnt $I/f
 cp /bin/busybox $I/bin/busybox
 for a in sh mount insmod ifconfig route dd md5sum cat echo sleep ls poweroff mkdir grep blockdev head umount seq kill ps cmp sync wc tr od cut; do ln -s busybox $I/bin/$a; done
