@@ -54,14 +54,20 @@ ifeq ($(CONFIG_TLS),y)
 LDLIBS += -lwolfssl
 endif
 
-$(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h
+# Objects and the binary are rebuilt when the flags change (make static
+# after a change to its CFLAGS, say), not only when the sources do.
+FLAGS_NOW = $(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) | $(LDFLAGS) $(LDLIBS)
+$(O)/.flags: FORCE
+	@mkdir -p $(O); echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+
+$(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h $(O)/.flags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(OBJS:.o=.d)
 
-$(BIN): $(OBJS)
+$(BIN): $(OBJS) $(O)/.flags
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
@@ -76,7 +82,7 @@ $(KINC):
 
 static: $(KINC)
 	$(Q)$(MAKE) --no-print-directory O=build-static CC=musl-gcc BIN=nbdbox.static \
-	  CFLAGS="-Os -ffunction-sections -fdata-sections -isystem $(KINC)" \
+	  CFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables -isystem $(KINC)" \
 	  LDFLAGS="-static -s -Wl,--gc-sections -Wl,-z,noseparate-code"
 	@ls -l nbdbox.static
 
