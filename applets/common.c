@@ -24,7 +24,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "autoconf.h"
 #include "applet.h"
@@ -302,26 +301,10 @@ int conn_args(struct conn_opts *c, int argc, char **argv, int i)
 	return 0;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	      struct nbd_err *err)
 {
-	long deadline = c->wait_s ? mono_ms() + c->wait_s * 1000L : 0;
+	long deadline = c->wait_s ? nbd_now_ms() + c->wait_s * 1000L : 0;
 	long backoff = 100;
 
 	if (c->addr.tls && !ENABLE_TLS)
@@ -353,12 +336,12 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 		/* --wait: boot scripts start before their server does. Worth
 		 * retrying is "nobody there yet": no connection, or (behind a
 		 * relay or proxy) one that closes before the greeting. */
-		if (!deadline || mono_ms() + backoff > deadline ||
+		if (!deadline || nbd_now_ms() + backoff > deadline ||
 		    !(err->code == NBX_CONNECT ||
 		      (err->code == NBX_PROTO && hs->style == NBD_STYLE_NONE &&
 		       (err->errnum == 0 || err->errnum == ECONNRESET))))
 			return -1;
-		sleep_ms(backoff);
+		nbd_sleep_ms(backoff);
 		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
 	}
 }

@@ -53,7 +53,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "autoconf.h"
 #include "applet.h"
@@ -79,14 +78,6 @@ struct attach {
  * and new I/O waits dead_timeout for a RECONFIGURE. */
 #define PERSIST_IO_TIMEOUT   10
 #define PERSIST_DEAD_TIMEOUT 120
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 static void mark_argv0(struct attach *a);
 
@@ -266,7 +257,7 @@ static int reconnect(struct attach *a, int index, int n, int (*give)(struct atta
 		close_fds(&a->conf);
 		if (!still_attached(index))
 			return 1;
-		sleep_ms(backoff);
+		nbd_sleep_ms(backoff);
 		backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
 	}
 }
@@ -334,7 +325,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 				if (err->errnum == EBUSY)
 					return err->code; /* someone else took it */
 			}
-			sleep_ms(backoff);
+			nbd_sleep_ms(backoff);
 		}
 	}
 }

@@ -21,7 +21,6 @@
 //usage:device, 9 kernel refused.
 
 #include <string.h>
-#include <time.h>
 #include "autoconf.h"
 #include "applet.h"
 #include "platform.h"
@@ -56,10 +55,9 @@ static int detach(int index, int use_nl)
 	 * once; the kernel sends what is queued first. Not an error if it
 	 * takes longer (a slow server): the disconnect is under way. */
 	for (i = 0; i < 100; i++) {
-		struct timespec ts = { 0, 50 * 1000000L };
 		if (nbd_dev_query(index, &d, NULL) < 0 || !d.attached)
 			break;
-		nanosleep(&ts, NULL);
+		nbd_sleep_ms(50);
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "dns.h"
+#include "io.h"
 #include "wire.h"
 
 size_t nbd_dns_query(uint8_t *buf, size_t cap, uint16_t id, const char *name,
@@ -147,14 +148,6 @@ static int read_conf(const char *path, struct sockaddr_storage *ns, char *domain
 	return n;
 }
 
-static long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 /* Ask one nameserver for A (and AAAA) of name; both queries leave at
  * once. Returns addresses found, 0 for none, -1 for no answer. */
 static int ask(const struct sockaddr_storage *ns, const char *name, int want_v6,
@@ -162,7 +155,7 @@ static int ask(const struct sockaddr_storage *ns, const char *name, int want_v6,
 {
 	uint8_t q[2][DNS_MAX_MSG], r[DNS_MAX_MSG];
 	size_t ql[2];
-	uint16_t id = (uint16_t)(ms_now() ^ getpid());
+	uint16_t id = (uint16_t)(nbd_now_ms() ^ getpid());
 	int fd, nq = want_v6 ? 2 : 1, answered = 0, n = 0, i;
 	socklen_t sl = ns->ss_family == AF_INET ? sizeof(struct sockaddr_in)
 					      : sizeof(struct sockaddr_in6);
@@ -184,7 +177,7 @@ static int ask(const struct sockaddr_storage *ns, const char *name, int want_v6,
 		send(fd, q[i], ql[i], 0);
 	while (answered < nq) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		long left = deadline - ms_now();
+		long left = deadline - nbd_now_ms();
 		ssize_t len;
 		int rc, k;
 
@@ -215,7 +208,7 @@ int nbd_dns_resolve(const char *name, int want_v6, struct dns_addr *out, int max
 	struct sockaddr_storage ns[3];
 	char domain[256], full[512];
 	int nns, i, n = -1, nx = 0, tries;
-	long start = ms_now(), budget = timeout_ms > 0 && timeout_ms < 5000 ? timeout_ms : 5000;
+	long start = nbd_now_ms(), budget = timeout_ms > 0 && timeout_ms < 5000 ? timeout_ms : 5000;
 
 	nns = read_conf(resolv_conf ? resolv_conf : "/etc/resolv.conf", ns, domain,
 			sizeof domain);

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "io.h"
 
@@ -99,4 +100,20 @@ void nbd_io_close(struct nbd_io *io)
 	io->ops = NULL;
 	io->fd = -1;
 	io->rpos = io->rlen = 0;
+}
+
+long nbd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+void nbd_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }

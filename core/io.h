@@ -50,6 +50,11 @@ int nbd_io_write_full(struct nbd_io *io, const void *buf, size_t len,
 		      const char *what, struct nbd_err *err);
 void nbd_io_close(struct nbd_io *io);
 
+/* CLOCK_MONOTONIC in milliseconds (deadlines), and a sleep that EINTR
+ * does not cut short (backoff). */
+long nbd_now_ms(void);
+void nbd_sleep_ms(long ms);
+
 /* Sockets (core/sock.c). host may be a name, IPv4 or IPv6 literal.
  * port NULL means 10809. The connect itself is bounded by timeout_ms.
  * The socket gets TCP_NODELAY: every message goes out in one write. */

@@ -85,14 +85,6 @@ int nbd_sock_release(struct nbd_io *io)
 	return fd;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 /* Non-blocking connect bounded by deadline (ms, CLOCK_MONOTONIC; 0 = none). */
 static int connect_one(int fd, const struct sockaddr *sa, socklen_t salen, long deadline)
 {
@@ -104,7 +96,7 @@ static int connect_one(int fd, const struct sockaddr *sa, socklen_t salen, long 
 	if (errno != EINPROGRESS)
 		return -1;
 	for (;;) {
-		long left = deadline ? deadline - now_ms() : -1;
+		long left = deadline ? deadline - nbd_now_ms() : -1;
 		if (deadline && left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -243,7 +235,7 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 {
 	struct addrs a;
 	char peer[sizeof io->peer];
-	long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	long deadline = timeout_ms > 0 ? nbd_now_ms() + timeout_ms : 0;
 	int i, fd = -1, e = 0, one = 1;
 
 	if (!port || !*port)
@@ -281,7 +273,7 @@ int nbd_sock_unix(struct nbd_io *io, const char *path, int timeout_ms,
 		  struct nbd_err *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	long deadline = timeout_ms > 0 ? nbd_now_ms() + timeout_ms : 0;
 	int fd;
 
 	if (!ENABLE_UNIX_SOCKETS)
