@@ -269,12 +269,11 @@ static int on_fixed(struct nbd_hs *hs)
 	return proto_err(hs, "internal: unexpected fixed read");
 }
 
-static int copy_str(char *dst, uint32_t *dlen, struct nbd_str s)
+static void copy_str(char *dst, uint32_t *dlen, struct nbd_str s)
 {
 	memcpy(dst, s.p, s.len);
 	dst[s.len] = 0;
 	*dlen = s.len;
-	return 0;
 }
 
 /* Returns 1 for "more replies follow", 0 when the exchange is over. */
