@@ -13,6 +13,8 @@
 //applet:nbd-attach nbd_attach_main NBD_ATTACH
 //kbuild:obj-$(CONFIG_NBD_ATTACH) += nbd-attach.o
 //usage:Usage: nbd-attach [OPTIONS] HOST[:PORT] [PORT] [DEVICE] | URI [DEVICE]
+//usage:       nbd-attach --cmdline [FILE] [--explain] [OPTIONS]
+//usage:       nbd-attach --tab nbdN [--explain] [OPTIONS]
 //usage:
 //usage:Negotiate with the server, give the connection to the kernel and
 //usage:print the device (/dev/nbdN) on stdout. Without DEVICE the kernel
@@ -35,6 +37,13 @@
 //usage:  -F, --foreground       ioctl/persist: stay in front, do not daemonize
 //usage:  -m, --systemd-mark     mark the daemon argv[0] with '@' (initrd root)
 //usage:  -h, --help             this text
+//usage:
+//usage:A network root: --cmdline reads /proc/cmdline (or FILE): nbdroot=
+//usage:(Debian's forms or a URI), root=nbd: / netroot=nbd: (dracut's),
+//usage:nbddev=, root=/dev/nbdNpM, nbdroot.alt=SERVER for failover; attaches
+//usage:with --wait 300 --persist -m, re-reads the partition table and prints
+//usage:the root device. --tab reads /etc/nbdtab (or $NBDTAB). --explain
+//usage:prints what was understood and the nbd-attach command, and stops.
 //usage:
 //usage:An export whose size is not a multiple of the block size gets a
 //usage:smaller block size when one divides it; else the tail is left out
@@ -447,6 +456,8 @@ static int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 	return finish_output();
 }
 
+int attach_spec_main(int argc, char **argv);
+
 int nbd_attach_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -470,6 +481,9 @@ int nbd_attach_main(int argc, char **argv)
 	unsigned long v;
 	int opt, i, nl;
 
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--cmdline") || !strcmp(argv[i], "--tab"))
+			return attach_spec_main(argc, argv);   /* applets/rootspec.c */
 	memset(&a, 0, sizeof a);
 	conn_opts_init(&a.c);
 	a.conns = 1;

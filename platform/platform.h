@@ -64,6 +64,9 @@ void nbd_ioctl_clear(int devfd);
 /* fsync /dev/nbdN: dirty pages written and flushed on the server, before
  * a detach. */
 int nbd_dev_flush(int index, struct nbd_err *err);
+/* BLKRRPART on /dev/nbdN; with part > 0, wait up to wait_ms for
+ * /dev/nbdNp<part> to appear. */
+int nbd_dev_rescan(int index, int part, int wait_ms, struct nbd_err *err);
 /* NBD_DISCONNECT + NBD_CLEAR_SOCK from another process. */
 int nbd_ioctl_disconnect(int index, struct nbd_err *err);
 

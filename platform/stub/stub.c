@@ -44,6 +44,11 @@ int nbd_ioctl_doit(int devfd, int index, struct nbd_err *err)
 void nbd_ioctl_clear(int devfd) { (void)devfd; }
 int nbd_ioctl_disconnect(int index, struct nbd_err *err) { (void)index; return notsup(err); }
 int nbd_dev_flush(int index, struct nbd_err *err) { (void)index; return notsup(err); }
+int nbd_dev_rescan(int index, int part, int wait_ms, struct nbd_err *err)
+{
+	(void)index, (void)part, (void)wait_ms;
+	return notsup(err);
+}
 
 int nbd_dev_query(int index, struct nbd_devinfo *info, struct nbd_err *err)
 {
