@@ -55,6 +55,10 @@ struct conn_opts {
 	int tls_verify;          /* --tls-verify-peer: -1 unset, 0, 1 */
 	int tls_relay;           /* --tls-relay: no kTLS (nbd-attach) */
 	struct nbd_tls *tls_ctx; /* made by conn_open, kept for reconnects */
+	/* --alt: other servers of the same export (failover). conn_open
+	 * starts at cur, the one that answered last, and moves on. */
+	int nalt, cur;
+	const char *alt[4];
 };
 
 /* Long options shared by nbd-list, nbd-probe, nbd-attach; short letters
@@ -64,7 +68,7 @@ struct conn_opts {
 enum {
 	OPT_TLS = 0x100, OPT_WAIT, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY,
 	OPT_TLS_CERTS, OPT_TLS_HOSTNAME, OPT_TLS_VERIFY, OPT_TLS_PSK,
-	OPT_TLS_USER, OPT_TLS_RELAY, OPT_CONN_LAST
+	OPT_TLS_USER, OPT_TLS_RELAY, OPT_ALT, OPT_CONN_LAST
 };
 #define CONN_LONGOPTS                                          \
 	{ "name", required_argument, NULL, 'N' },              \
@@ -80,7 +84,8 @@ enum {
 	{ "tls-verify-peer", required_argument, NULL, OPT_TLS_VERIFY }, \
 	{ "tls-psk", required_argument, NULL, OPT_TLS_PSK },   \
 	{ "tls-username", required_argument, NULL, OPT_TLS_USER }, \
-	{ "tls-relay", no_argument, NULL, OPT_TLS_RELAY }
+	{ "tls-relay", no_argument, NULL, OPT_TLS_RELAY },     \
+	{ "alt", required_argument, NULL, OPT_ALT }
 
 void conn_opts_init(struct conn_opts *c);
 /* 1: handled; 0: not a connection option; -1: bad value (printed). */
@@ -96,6 +101,8 @@ int conn_args(struct conn_opts *c, int argc, char **argv, int i);
  * (and STARTTLS). io and hs are the caller's. Returns 0 or -1 with err. */
 int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	      struct nbd_err *err);
+/* The address conn_open connected to last (the primary or an --alt). */
+const struct nbd_addr *conn_addr(const struct conn_opts *c);
 
 /* ---- output */
 /* A number of seconds from the command line: 0 .. max. */

@@ -7,6 +7,8 @@
 //usage-conn:  -u, --unix PATH      connect to a Unix socket instead of HOST
 //usage-conn:  -T, --timeout SECS   connect and handshake timeout (default 10)
 //usage-conn:      --wait SECS      keep retrying with backoff for up to SECS
+//usage-conn:      --alt HOST[:PORT]|URI  another server of the same export
+//usage-conn:                       (failover; up to 4, tried in order)
 // `//usage:@TLS`: the TLS options, in builds with TLS only.
 //usage-tls:TLS (nbds:// or --tls; naming any credential asks for it too; never
 //usage-tls:falls back to clear text):
@@ -226,6 +228,12 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 	case OPT_TLS_RELAY:
 		c->tls_relay = 1;
 		return 1;
+	case OPT_ALT:
+		if (c->nalt == (int)(sizeof c->alt / sizeof *c->alt))
+			return usage_error("--alt: at most %d alternatives",
+					   (int)(sizeof c->alt / sizeof *c->alt)), -1;
+		c->alt[c->nalt++] = arg;
+		return 1;
 	case OPT_TLS_VERIFY:
 		if (!strcmp(arg, "no") || !strcmp(arg, "false") || !strcmp(arg, "0"))
 			c->tls_verify = 0;
@@ -234,6 +242,40 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 		else
 			return usage_error("--tls-verify-peer: '%s' is not yes or no", arg), -1;
 		return 1;
+	}
+	return 0;
+}
+
+/* --alt addresses: a URI names its own export, HOST[:PORT] takes the
+ * primary's; TLS when the primary has it. */
+static struct nbd_addr alt_addr[4];
+
+const struct nbd_addr *conn_addr(const struct conn_opts *c)
+{
+	return c->cur ? &alt_addr[c->cur - 1] : &c->addr;
+}
+
+static int alt_parse(struct conn_opts *c)
+{
+	struct nbd_err err;
+	int i;
+
+	for (i = 0; i < c->nalt; i++) {
+		struct nbd_addr *a = &alt_addr[i];
+
+		if (nbd_is_uri(c->alt[i])) {
+			if (nbd_parse_uri(a, c->alt[i], &err) < 0)
+				return report(&err);
+		} else {
+			if (nbd_parse_hostport(a, c->alt[i], NULL, &err) < 0)
+				return report(&err);
+			memcpy(a->name, c->addr.name, c->addr.namelen + 1);
+			a->namelen = c->addr.namelen;
+		}
+		if (c->addr.tls)
+			a->tls = 1;
+		if (a->tls && !c->addr.tls)
+			return usage_error("--alt %s: TLS only when the first server has it too", c->alt[i]);
 	}
 	return 0;
 }
@@ -269,7 +311,7 @@ int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_po
 		return report(&err);
 	if (c->tls)
 		c->addr.tls = 1;
-	return 0;
+	return alt_parse(c);
 }
 
 /* The TLS settings: command line first, then the URI's query, then the
@@ -321,17 +363,24 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 			return -1;
 	}
 	for (;;) {
-		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, err) == 0) {
-			nbd_hs_init(hs, io, err);
-			nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
-			hs->want_tls = c->addr.tls;
-			if (ENABLE_TLS && c->addr.tls) {
-				hs->tls = nbd_tls_hook;
-				hs->tls_ctx = c->tls_ctx;
+		int k;
+
+		/* Each address once, from the one that answered last. */
+		for (k = 0; k <= c->nalt; k++, c->cur = (c->cur + 1) % (c->nalt + 1)) {
+			const struct nbd_addr *a = conn_addr(c);
+
+			if (nbd_addr_connect(a, io, c->timeout_ms, err) == 0) {
+				nbd_hs_init(hs, io, err);
+				nbd_hs_set_name(hs, a->name, a->namelen);
+				hs->want_tls = a->tls;
+				if (ENABLE_TLS && a->tls) {
+					hs->tls = nbd_tls_hook;
+					hs->tls_ctx = c->tls_ctx;
+				}
+				if (nbd_hs_run(hs, NBD_GOAL_START) == 0)
+					return 0;
+				nbd_io_close(io);
 			}
-			if (nbd_hs_run(hs, NBD_GOAL_START) == 0)
-				return 0;
-			nbd_io_close(io);
 		}
 		/* --wait: boot scripts start before their server does. Worth
 		 * retrying is "nobody there yet": no connection, or (behind a

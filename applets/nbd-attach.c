@@ -134,12 +134,16 @@ static int negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 	}
 	if (nth == 0) {
 		a->first = hs.exp;
-	} else if (hs.exp.size != a->first.size) {
+	} else if (hs.exp.size != a->first.size || hs.exp.tflags != a->first.tflags) {
+		/* A reconnect (or --alt server) must serve the same export. */
 		nbd_hs_close(&hs);
+		if (a->c.nalt)
+			a->c.cur = (a->c.cur + 1) % (a->c.nalt + 1);
 		return nbd_seterr_peer(err, io.peer, NBX_PROTO, 0,
-				       "connection %d: export size %llu, first said %llu", nth + 1,
-				       (unsigned long long)hs.exp.size,
-				       (unsigned long long)a->first.size);
+				       "connection %d: export size %llu flags 0x%x, first said %llu "
+				       "flags 0x%x", nth + 1, (unsigned long long)hs.exp.size,
+				       hs.exp.tflags, (unsigned long long)a->first.size,
+				       a->first.tflags);
 	}
 	if (hs.tls_done)
 		return tls_handoff(a, &io, fd, err);

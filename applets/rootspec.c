@@ -259,7 +259,6 @@ int attach_spec_main(int argc, char **argv)
 	r = nbd_attach_main(av.n, av.v);
 	dup2(saved, 1);
 	close(saved);
-	applet_name = "nbd-attach";
 	if (r) {
 		msg("understood %s", line);
 		return r;
