@@ -36,6 +36,7 @@
 //usage:      --ioctl            use the ioctl interface, not netlink
 //usage:  -F, --foreground       ioctl/persist: stay in front, do not daemonize
 //usage:  -m, --systemd-mark     mark the daemon argv[0] with '@' (initrd root)
+//usage:      --swap             lock the daemon in memory, exempt it from OOM
 //usage:  -h, --help             this text
 //usage:
 //usage:A network root: --cmdline reads /proc/cmdline (or FILE): nbdroot=
@@ -61,6 +62,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "autoconf.h"
@@ -69,13 +72,13 @@
 #include "platform.h"
 
 enum {
-	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL,
+	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP,
 };
 
 struct attach {
 	struct conn_opts c;
 	struct nbd_devconf conf;
-	int conns, read_only, persist, use_ioctl, foreground, mark;
+	int conns, read_only, persist, use_ioctl, foreground, mark, swap;
 	uint32_t block_size;       /* -b, 0: choose */
 	int timeout_set, dead_set;
 	struct nbd_export first;   /* what the first handshake said */
@@ -87,6 +90,11 @@ struct attach {
  * and new I/O waits dead_timeout for a RECONFIGURE. */
 #define PERSIST_IO_TIMEOUT   10
 #define PERSIST_DEAD_TIMEOUT 120
+/* Reconnect attempts: 100, 200, 400 ms, then every 500 ms: I/O resumes
+ * within about half a second of the server's return, and a server that is
+ * down sees about 2 connections a second. */
+#define PERSIST_BACKOFF_MIN  100
+#define PERSIST_BACKOFF_MAX  500
 
 static void mark_argv0(struct attach *a);
 
@@ -227,11 +235,50 @@ static void quiet_stdio(void)
 		close(fd);
 }
 
+/* Started from the initrd: dracut's has /etc/initrd-release, Debian's
+ * initramfs-tools none, but there / is the initramfs itself (rootfs:
+ * ramfs or tmpfs). */
+static int from_initrd(void)
+{
+	struct statfs st;
+
+	if (access("/etc/initrd-release", F_OK) == 0)
+		return 1;
+	return statfs("/", &st) == 0 &&
+	       (st.f_type == 0x858458f6 /* RAMFS_MAGIC */ || st.f_type == 0x01021994 /* TMPFS_MAGIC */);
+}
+
 static void mark_argv0(struct attach *a)
 {
-	/* systemd spares initrd processes whose argv[0] starts with '@'. */
-	if (a->mark && program_invocation_name && *program_invocation_name)
+	/* systemd spares initrd processes whose argv[0] starts with '@'
+	 * (its ROOT_STORAGE_DAEMONS rules): at switch_root and shutdown. */
+	if (a->mark && from_initrd() && program_invocation_name && *program_invocation_name)
 		program_invocation_name[0] = '@';
+}
+
+/* The resident process of a root or swap device (-m, --swap): a shutdown
+ * that sends SIGTERM/SIGHUP to everyone must not take the storage away
+ * (nbd-detach still ends it). --swap: never paged out (its own pages could
+ * sit on the device it serves), never the OOM killer's choice. Done while
+ * the initramfs's /proc is still there. */
+static void root_storage(struct attach *a)
+{
+	int fd;
+
+	if (a->mark || a->swap) {
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+	}
+	if (!a->swap)
+		return;
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		msg("warning: --swap: mlockall: %s", strerror(errno));
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "-1000", 5) != 5)
+		msg("warning: --swap: oom_score_adj: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }
 
 static int print_dev(struct attach *a, int index)
@@ -242,10 +289,27 @@ static int print_dev(struct attach *a, int index)
 }
 
 /* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
+static void on_status(void *ctx, int index, int connected)
+{
+	(void)index;
+	*(int *)ctx = connected;
+}
+
+/* Is the device still configured? Asked over netlink (NBD_CMD_STATUS),
+ * which needs no path: after switch_root this process sits in the emptied
+ * initramfs, where /sys is gone. Only without an answer from the kernel
+ * does sysfs decide, and only if it is there to see: a missing /sys is
+ * "cannot tell", not "detached". */
 static int still_attached(int index)
 {
 	struct nbd_devinfo d;
+	struct nbd_err err;
+	int connected = -1;
 
+	if (nbd_nl_status(index, on_status, &connected, &err) > 0 && connected >= 0)
+		return connected;
+	if (access("/sys/block", F_OK) < 0)
+		return 1;
 	return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
 }
 
@@ -254,7 +318,7 @@ static int still_attached(int index)
 static int reconnect(struct attach *a, int index, int n, int (*give)(struct attach *, int, struct nbd_err *))
 {
 	struct nbd_err err;
-	long backoff = 100;
+	long backoff = PERSIST_BACKOFF_MIN;
 	int i, fd;
 
 	for (;;) {
@@ -271,7 +335,7 @@ static int reconnect(struct attach *a, int index, int n, int (*give)(struct atta
 		if (!still_attached(index))
 			return 1;
 		nbd_sleep_ms(backoff);
-		backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
+		backoff = backoff * 2 > PERSIST_BACKOFF_MAX ? PERSIST_BACKOFF_MAX : backoff * 2;
 	}
 }
 
@@ -327,7 +391,8 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 			return 0;
 		close(devfd);
 		devfd = -1;
-		for (long backoff = 100;; backoff = backoff * 2 > 5000 ? 5000 : backoff * 2) {
+		for (long backoff = PERSIST_BACKOFF_MIN;;
+		     backoff = backoff * 2 > PERSIST_BACKOFF_MAX ? PERSIST_BACKOFF_MAX : backoff * 2) {
 			int got;
 			if (connect_all(a, err) == 0) {
 				a->conf.index = index;
@@ -357,6 +422,7 @@ static int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
 		if ((i = print_dev(a, index)))
 			return i;
 		mark_argv0(a);
+		root_storage(a);
 		i = serve_ioctl(a, devfd, index, mon, &err);
 		return i ? report(&err) : 0;
 	}
@@ -371,6 +437,7 @@ static int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
 		signal(SIGPIPE, SIG_IGN);
 		if (chdir("/") < 0)
 			(void)0;
+		root_storage(a);
 		quiet_stdio();
 		mark_argv0(a);
 		i = serve_ioctl(a, devfd, index, mon, &err);
@@ -420,6 +487,7 @@ static int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 		if ((r = print_dev(a, res.index)) || !a->persist)
 			return r;
 		mark_argv0(a);
+		root_storage(a);
 		_exit(persist_netlink(a, mon, res.index));
 	}
 	/* --persist: the resident process does the CONNECT itself, so the
@@ -435,6 +503,7 @@ static int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 		setsid();
 		if (chdir("/") < 0)
 			(void)0;
+		root_storage(a);
 		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
 		close_fds(&a->conf);
 		if (r < 0)
@@ -476,6 +545,7 @@ int nbd_attach_main(int argc, char **argv)
 		{ "ioctl", no_argument, NULL, OPT_IOCTL },
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "systemd-mark", no_argument, NULL, 'm' },
+		{ "swap", no_argument, NULL, OPT_SWAP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -536,6 +606,7 @@ int nbd_attach_main(int argc, char **argv)
 		case OPT_IOCTL: a.use_ioctl = 1; break;
 		case 'F': a.foreground = 1; break;
 		case 'm': a.mark = 1; break;
+		case OPT_SWAP: a.swap = 1; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}

@@ -64,7 +64,7 @@ static const struct {
 	{ "systemd-mark", 'm', 0, "-m" },
 	{ "connections", 'C', 1, "-C" },
 	{ "readonly", 'R', 0, "-r" },
-	{ "swap", 's', 0, NULL },
+	{ "swap", 's', 0, "--swap" },
 	{ "enable-tls", 'x', 0, "--tls" },
 	{ "certfile", 'F', 1, "--tls-cert" },
 	{ "keyfile", 'K', 1, "--tls-key" },

@@ -139,8 +139,11 @@ vm_boot() {
 	fwd=""
 	for n in $SERVERS; do
 		p=$(eval echo "\$PORT_$n")
+		# The guest port is the host's unless GPORT_NAME says (10809
+		# for boot scripts that take nbd-client's default port).
+		gp=$(eval echo "\${GPORT_$n:-$p}")
 		# One relay per guest connection: a tcp: target connects only once.
-		fwd="$fwd,guestfwd=tcp:$H_GUEST:$p-cmd:/bin/busybox nc 127.0.0.1 $p"
+		fwd="$fwd,guestfwd=tcp:$H_GUEST:$gp-cmd:/bin/busybox nc 127.0.0.1 $p"
 	done
 	mkfifo "$W/console"
 	timeout -s KILL "$1" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp "${VM_SMP:-1}" \

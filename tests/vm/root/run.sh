@@ -1,0 +1,158 @@
+#!/bin/bash
+# The real-root boots: initramfs images made by Debian's mkinitramfs
+# (initramfs-tools + the nbd-client package's hook and local-top/nbd) and
+# by dracut 059 (its nbd module), nbdbox in place of /sbin/nbd-client,
+# boot an ext4 root image served by nbdkit (exportname-strict) through
+# every root= / nbdroot= form their scripts accept; some boots restart
+# the server under the running root. Ends with
+#   vmroot: N passed, N failed
+#
+#   run.sh [BOOT...]        boots by name (default: all; see BOOTS below)
+# Env: VMROOT_CLIENT=debian  the nbd-client package's binary instead
+#      NBDBOX=binary         (default: make static)
+#      VM_VERBOSE=1 VM_KEEP=1 VM_CACHE (see tests/vm/README)
+set -u
+TOP=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$TOP/tests/vm/host.sh"
+. "$TOP/tests/vm/root/build.sh"
+vm_deps
+
+S=vmroot
+fail_setup() { echo "$S: setup: $*" >&2; echo "$S: 0 passed, 1 failed"; exit 1; }
+for c in mkinitramfs dracut mke2fs debugfs e2fsck dhclient; do
+	command -v "$c" >/dev/null || fail_setup "no $c (tests/install-deps.sh installs it)"
+done
+
+CLIENT=${VMROOT_CLIENT:-nbdbox}
+BIN=$(vm_nbdbox) || fail_setup "make static failed"
+vr_kernel_tree || fail_setup "kernel"
+FS=$(vr_rootfs "$BIN") || fail_setup "root image"
+DISK=$(vr_partimg "$BIN") || fail_setup "partitioned image"
+[ "$CLIENT" = debian ] && GEN_CLIENT=debian || GEN_CLIENT=$BIN
+IT=$(vr_itools "$GEN_CLIENT") || fail_setup "mkinitramfs"
+DR=$(vr_dracut "$GEN_CLIENT") || fail_setup "dracut"
+
+# NAME GENERATOR IMAGE(fs|disk) EXPORT GUESTPORT(std|host) RESTARTS KERNEL-ARGS
+# ($P: the server's port as the guest sees it; std is nbd-client's 10809.)
+# Networking: initramfs-tools by klibc ipconfig (dhcp, or static naming
+# ens3, the name udev gives the e1000); dracut by network-legacy (dhclient).
+STATIC_IP=ip=10.0.2.15::10.0.2.2:255.255.255.0::ens3:off
+BOOTS='
+it-3field   itools fs   root      std  1 root=/dev/nbd0 nbdroot=$H,root,nbd0 ip=dhcp
+it-portpath itools fs   root      host 0 root=/dev/nbd0 nbdroot=$H:$P/root $STATIC_IP
+it-path     itools fs   /srv/root std  2 root=/dev/nbd0 nbdroot=$H:/srv/root ip=dhcp
+it-part     itools disk disk      host 0 root=/dev/nbd0p1 nbdroot=$H:$P/disk $STATIC_IP
+dr-name     dracut fs   root      std  1 root=nbd:$H:root:ext4 ip=dhcp
+dr-port     dracut fs   ""        host 0 root=nbd:$H:$P:ext4 ip=dhcp
+dr-netroot  dracut fs   root      std  2 netroot=nbd:$H:root:ext4 ip=dhcp
+dr-opts     dracut fs   root      std  0 root=nbd:$H:root:ext4:rw:-b,4096,-t,20 ip=dhcp vmbs=4096
+'
+# By hand only (the distributions' scripts mis-parse these, see README):
+EXTRA_BOOTS='
+it-2field   itools fs   root      std  0 root=/dev/nbd0 nbdroot=$H,root ip=dhcp
+dr-portname dracut fs   root      host 0 root=nbd:$H:$P/root:ext4 ip=dhcp
+'
+H=$H_GUEST
+pass=0 failn=0
+res() { # NAME PASS|FAIL DETAIL (host-side checks)
+	echo "  $1 $2 ${3:-}"
+	[ "$2" = PASS ] && pass=$((pass + 1)) || failn=$((failn + 1))
+}
+
+on_line() {
+	case $1 in
+	*RESULT\ *) echo "  ${1#*RESULT }" ;;
+	*) [ -n "${VM_VERBOSE:-}" ] && echo "    | $1" ;;
+	esac
+	return 0
+}
+
+# The ext4 file system inside a served image (partition 1 of a disk).
+fs_of() {
+	case $2 in
+	disk) dd if="$1" of="$1.p1" bs=1M skip=1 2>/dev/null; echo "$1.p1" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+run_boot() { # the fields of one BOOTS line
+	name=$1 gen=$2 kind=$3 exp=$4 gport=$5 restarts=$6
+	shift 6
+	eval "exp=$exp"
+	img=$W/$name.img
+	case $kind in fs) cp --sparse=always "$FS" "$img" ;; *) cp --sparse=always "$DISK" "$img" ;; esac
+	chmod 666 "$img"
+	# One server named root (the init's SIGNAL names it), on a new port.
+	SERVERS=
+	unset GPORT_root
+	[ "$gport" = std ] && GPORT_root=10809
+	srv_add root "nbdkit -f -i 127.0.0.1 -p \$PORT --filter=exportname file $img \
+		exportname='$exp' exportname-strict=true" || { res "$name-boot" FAIL "nbdkit did not start"; return; }
+	P=${GPORT_root:-$PORT_root}
+	tok=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	eval "args=\"$*\""
+	case $gen in itools) initrd=$IT limit=200 ;; dracut) initrd=$DR limit=420 ;; esac
+	[ "$restarts" -gt 0 ] && limit=$((limit + 60))
+	echo "  [$name] $gen, $CLIENT: $args"
+	rm -f "$W/console" "$W/console.log"
+	t0=$(date +%s)
+	vm_boot "$limit" "$initrd" "$args rw rd.shell=0 rd.emergency=reboot vmroot=$name vmtoken=$tok vmrestart=$restarts"
+	vm_read on_line
+	secs=$(( $(date +%s) - t0 ))
+	srv_stop root
+	cp "$W/console.log" "$W/$name.console"
+	pass=$((pass + $(grep -c "RESULT $name-[^ ]* PASS" "$W/console.log")))
+	failn=$((failn + $(grep -c "RESULT $name-[^ ]* FAIL" "$W/console.log")))
+	if grep -q "^ROOT-DONE $name" "$W/console.log"; then
+		res "$name-boot" PASS "to the root's init and power-off in ${secs}s"
+	else
+		res "$name-boot" FAIL "the root's init did not finish (${secs}s); console tail:"
+		tail -n 30 "$W/console.log" | sed 's/^/    | /'
+	fi
+	f=$(fs_of "$img" "$kind")
+	got=$(debugfs -R "cat /token" "$f" 2>/dev/null)
+	case $got in
+	"$tok /dev/nbd0"*" pid1") res "$name-token" PASS "debugfs: /token '$got'" ;;
+	*) res "$name-token" FAIL "debugfs: /token '$got', want '$tok /dev/nbd0... pid1'" ;;
+	esac
+	if out=$(e2fsck -fn "$f" 2>&1) && ! dumpe2fs -h "$f" 2>/dev/null | grep -q needs_recovery; then
+		res "$name-fsck" PASS "e2fsck -fn clean, no needs_recovery"
+	else
+		res "$name-fsck" FAIL "$(echo "$out" | tail -n 3 | tr '\n' ' ') $(dumpe2fs -h "$f" 2>/dev/null | grep features)"
+	fi
+	if [ "$restarts" -gt 0 ]; then
+		k=$(sed -n 's/^ROOT-LINES //p' "$W/console.log")
+		kills=$(grep -c '^host: restarting root' "$W/console.log")
+		debugfs -R "cat /lines" "$f" 2>/dev/null | cut -d' ' -f2 > "$W/$name.lines"
+		if [ -n "$k" ] && [ "$kills" = "$restarts" ] && seq 1 "$k" | cmp -s - "$W/$name.lines"; then
+			res "$name-lines" PASS "all $k lines in the image after $kills server kill(s), 10 s down each"
+		else
+			res "$name-lines" FAIL "$(wc -l < "$W/$name.lines") lines in the image, init wrote '${k:-?}', $kills kill(s) of $restarts"
+		fi
+	fi
+	errs=$(grep -i -e 'I/O error' -e 'EXT4-fs error' -e 'Buffer I/O' "$W/console.log" | head -n 2)
+	[ -z "$errs" ] && res "$name-console" PASS "no I/O or ext4 error on the console" ||
+		res "$name-console" FAIL "$(echo "$errs" | tr '\n' '|')"
+	rm -f "$img" "$img.p1"
+}
+
+start=$(date +%s)
+sel=" $* "
+ran=0
+while read -r line; do
+	[ -n "$line" ] || continue
+	set -- $line
+	if [ -n "${sel// /}" ]; then
+		case $sel in *" $1 "*) ;; *) continue ;; esac
+	fi
+	run_boot "$@" </dev/null
+	ran=$((ran + 1))
+done <<EOF
+$BOOTS
+${VMROOT_EXTRA:+$EXTRA_BOOTS}
+$(case " $* " in *" it-2field "*|*" dr-portname "*) echo "$EXTRA_BOOTS" ;; esac)
+EOF
+[ $ran -gt 0 ] || fail_setup "no boot matches: $*"
+echo "$S: $ran boots ($CLIENT) took $(( $(date +%s) - start ))s"
+echo "$S: $pass passed, $failn failed"
+[ "$failn" -eq 0 ]
