@@ -31,6 +31,7 @@ DISK=$(vr_partimg "$BIN") || fail_setup "partitioned image"
 [ "$CLIENT" = debian ] && GEN_CLIENT=debian || GEN_CLIENT=$BIN
 IT=$(vr_itools "$GEN_CLIENT") || fail_setup "mkinitramfs"
 DR=$(vr_dracut "$GEN_CLIENT") || fail_setup "dracut"
+. "$TOP/tests/vm/root/cmdline.sh"
 
 # NAME GENERATOR IMAGE(fs|disk) EXPORT GUESTPORT(std|host) RESTARTS KERNEL-ARGS
 # ($P: the server's port as the guest sees it; std is nbd-client's 10809.)
@@ -46,6 +47,16 @@ dr-name     dracut fs   root      std  1 root=nbd:$H:root:ext4 ip=dhcp
 dr-port     dracut fs   ""        host 0 root=nbd:$H:$P:ext4 ip=dhcp
 dr-netroot  dracut fs   root      std  2 netroot=nbd:$H:root:ext4 ip=dhcp
 dr-opts     dracut fs   root      std  0 root=nbd:$H:root:ext4:rw:-b,4096,-t,20 ip=dhcp vmbs=4096
+bb-3field   bbox   fs   root      std  0 nbdroot=$H,root,nbd0
+bb-2field   bbox   fs   root      std  0 nbdroot=$H,root
+bb-portpath bbox   fs   root      host 0 nbdroot=$H:$P/root
+bb-path     bbox   fs   /srv/root std  0 nbdroot=$H:/srv/root
+bb-part     bbox   disk disk      host 0 root=/dev/nbd0p1 nbdroot=$H:$P/disk
+bb-dracut   bbox   fs   root      host 0 root=nbd:$H:$P/root:ext4
+bb-dropts   bbox   fs   root      std  0 netroot=nbd:$H:root:ext4:rw:-b,4096,-t,20 vmbs=4096
+bb-uri      bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root
+bb-tls      bbtls  fs   root      host 0 nbdroot=nbds://alice@$H:$P/root?tls-psk-file=/etc/nbd/psk vmktls=1
+bb-failover bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root nbdroot.alt=$H:$PA
 '
 # By hand only (the distributions' scripts mis-parse these, see README):
 EXTRA_BOOTS='
@@ -86,12 +97,36 @@ run_boot() { # the fields of one BOOTS line
 	SERVERS=
 	unset GPORT_root
 	[ "$gport" = std ] && GPORT_root=10809
-	srv_add root "nbdkit -f -i 127.0.0.1 -p \$PORT --filter=exportname file $img \
+	srvx=
+	if [ "$gen" = bbtls ]; then
+		if [ -z "${VR_PSK:-}" ]; then
+			. "$TOP/tests/pki.sh"
+			make_pki "$W/pki" >/dev/null 2>&1 || { res "$name-boot" FAIL "make_pki failed"; return; }
+			VR_PSK=$W/pki/psk/keys.psk
+			VR_TLSBIN=$(vm_nbdbox_tls)
+		fi
+		[ -n "$VR_TLSBIN" ] || { res "$name-boot" FAIL "no TLS build (libwolfssl-dev?)"; return; }
+		srvx="--tls=require --tls-psk=$VR_PSK"
+	fi
+	srv_add root "nbdkit -f -i 127.0.0.1 -p \$PORT $srvx --filter=exportname file $img \
 		exportname='$exp' exportname-strict=true" || { res "$name-boot" FAIL "nbdkit did not start"; return; }
 	P=${GPORT_root:-$PORT_root}
+	# Failover: a second server of the same image, logging its connections.
+	case "$*" in *nbdroot.alt=*)
+		rm -f "$W/alt.nbdlog"
+		srv_add alt "nbdkit -f -i 127.0.0.1 -p \$PORT --filter=log --filter=exportname file $img \
+			exportname='$exp' exportname-strict=true logfile=$W/alt.nbdlog" ||
+			{ res "$name-boot" FAIL "nbdkit (alt) did not start"; return; }
+		PA=$PORT_alt ;;
+	esac
 	tok=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	eval "args=\"$*\""
-	case $gen in itools) initrd=$IT limit=200 ;; dracut) initrd=$DR limit=420 ;; esac
+	case $gen in
+	itools) initrd=$IT limit=200 ;;
+	dracut) initrd=$DR limit=420 ;;
+	bbox) initrd=$(vr_bbox "$BIN") limit=150 ;;
+	bbtls) initrd=$(vr_bbox "$VR_TLSBIN" "$VR_PSK:/etc/nbd/psk") limit=180 ;;
+	esac
 	[ "$restarts" -gt 0 ] && limit=$((limit + 60))
 	echo "  [$name] $gen, $CLIENT: $args"
 	rm -f "$W/console" "$W/console.log"
@@ -100,6 +135,15 @@ run_boot() { # the fields of one BOOTS line
 	vm_read on_line
 	secs=$(( $(date +%s) - t0 ))
 	srv_stop root
+	case " $SERVERS " in *" alt "*)
+		srv_stop alt
+		if grep -q "connection=[0-9]* Connect" "$W/alt.nbdlog" 2>/dev/null ||
+		   grep -qi "connect" "$W/alt.nbdlog" 2>/dev/null; then
+			res "$name-alt" PASS "the second server took the root: $(grep -ci connect "$W/alt.nbdlog") connection(s) in its log"
+		else
+			res "$name-alt" FAIL "the second server saw no connection"
+		fi ;;
+	esac
 	cp "$W/console.log" "$W/$name.console"
 	pass=$((pass + $(grep -c "RESULT $name-[^ ]* PASS" "$W/console.log")))
 	failn=$((failn + $(grep -c "RESULT $name-[^ ]* FAIL" "$W/console.log")))

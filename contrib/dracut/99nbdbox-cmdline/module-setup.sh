@@ -1,0 +1,17 @@
+#!/bin/bash
+# dracut module, the --cmdline variant: nbdbox reads root=nbd: / netroot=nbd:
+# (and nbdroot=, URIs, nbdroot.alt=) itself once the network is up; no
+# nbd module of dracut's, no nbd-client.
+check() {
+	require_binaries nbdbox || return 1
+	return 255      # only when asked: --add nbdbox-cmdline
+}
+depends() { echo network; }
+install() {
+	inst_simple "$(command -v nbdbox)" /usr/sbin/nbdbox
+	ln -sf nbdbox "${initdir}/usr/sbin/nbd-attach"
+	ln -sf nbdbox "${initdir}/usr/sbin/nbd-client"
+	inst_hook cmdline 90 "$moddir/parse-nbdbox.sh"
+	inst_script "$moddir/nbdbox-root.sh" /sbin/nbdroot
+}
+installkernel() { instmods nbd; }
