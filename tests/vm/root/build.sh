@@ -97,27 +97,24 @@ vr_itools() {
 	bin=$(vr_client "$1")
 	key=$(vr_hash "$bin" /usr/share/initramfs-tools/scripts/local-top/nbd \
 		/usr/share/initramfs-tools/hooks/nbd-client "$VR_DIR/build.sh" \
-		/usr/sbin/mkinitramfs)
-	out=$VR_CACHE/itools-$KVER-$key.img
+		/usr/sbin/mkinitramfs "$TOP"/contrib/initramfs-tools/*/nbdbox \
+		"$TOP"/contrib/initramfs-tools/scripts/local-top/nbdbox)
+	out=$VR_CACHE/itools-$KVER-$key${2:+-cmdline}.img
 	if [ ! -f "$out" ]; then
 		vr_log "mkinitramfs ($1)"
 		c=$(mktemp -d "$VR_CACHE/itools.XXXXXX")
 		cp -a /etc/initramfs-tools/. "$c/"
 		sed -i 's/^MODULES=.*/MODULES=netboot/' "$c/initramfs.conf"
 		printf 'crc32c_generic\next4\nnbd\ne1000\n' >> "$c/modules"
-		mkdir -p "$c/hooks"
+		mkdir -p "$c/hooks" "$c/scripts/local-top"
+		# nbdbox through its own hook (make install-initramfs-tools),
+		# with CMDLINE: its local-top/nbdbox too (nbd-attach --cmdline).
 		if [ "$1" != debian ]; then
-			cat > "$c/hooks/zz-nbdbox" <<'HOOK'
-#!/bin/sh
-# nbdbox in place of the nbd-client package's binary (after its hook).
-case $1 in prereqs) echo "nbd-client nbd"; exit 0 ;; esac
-rm -f "$DESTDIR/sbin/nbd-client" "$DESTDIR/usr/sbin/nbd-client"
-cp "$NBDBOX_AS_NBD_CLIENT" "$DESTDIR/sbin/nbd-client"
-chmod 755 "$DESTDIR/sbin/nbd-client"
-HOOK
-			chmod 755 "$c/hooks/zz-nbdbox"
+			cp "$TOP/contrib/initramfs-tools/hooks/nbdbox" "$c/hooks/nbdbox"
+			[ -n "${2:-}" ] && cp "$TOP/contrib/initramfs-tools/scripts/local-top/nbdbox" \
+				"$c/scripts/local-top/nbdbox"
 		fi
-		NBDBOX_AS_NBD_CLIENT=$bin TOYBOX=n mkinitramfs -d "$c" -o "$out.tmp" "$KVER" \
+		NBDBOX=$bin TOYBOX=n mkinitramfs -d "$c" -o "$out.tmp" "$KVER" \
 			>"$c.log" 2>&1 && mv "$out.tmp" "$out" ||
 			{ vr_log "mkinitramfs failed: $(tail -n 5 "$c.log")"; rm -rf "$c" "$out.tmp"; return 1; }
 		rm -rf "$c" "$c.log"

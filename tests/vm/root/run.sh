@@ -47,6 +47,8 @@ dr-name     dracut fs   root      std  1 root=nbd:$H:root:ext4 ip=dhcp
 dr-port     dracut fs   ""        host 0 root=nbd:$H:$P:ext4 ip=dhcp
 dr-netroot  dracut fs   root      std  2 netroot=nbd:$H:root:ext4 ip=dhcp
 dr-opts     dracut fs   root      std  0 root=nbd:$H:root:ext4:rw:-b,4096,-t,20 ip=dhcp vmbs=4096
+itcl-2field itcl   fs   root      std  0 root=/dev/nbd0 nbdroot=$H,root ip=dhcp
+itcl-uri    itcl   disk disk      host 0 root=/dev/nbd0p1 nbdroot=nbd://$H:$P/disk $STATIC_IP
 bb-3field   bbox   fs   root      std  0 nbdroot=$H,root,nbd0
 bb-2field   bbox   fs   root      std  0 nbdroot=$H,root
 bb-portpath bbox   fs   root      host 0 nbdroot=$H:$P/root
@@ -124,6 +126,7 @@ run_boot() { # the fields of one BOOTS line
 	case $gen in
 	itools) initrd=$IT limit=200 ;;
 	dracut) initrd=$DR limit=420 ;;
+	itcl) initrd=$(vr_itools "$GEN_CLIENT" cmdline) limit=200 ;;
 	bbox) initrd=$(vr_bbox "$BIN") limit=150 ;;
 	bbtls) initrd=$(vr_bbox "$VR_TLSBIN" "$VR_PSK:/etc/nbd/psk") limit=180 ;;
 	esac
