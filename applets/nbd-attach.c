@@ -555,9 +555,11 @@ int nbd_attach_main(int argc, char **argv)
 	unsigned long v;
 	int opt, i, nl;
 
+#if ENABLE_NBD_ATTACH_CMDLINE
 	for (i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--cmdline") || !strcmp(argv[i], "--tab"))
 			return attach_spec_main(argc, argv);   /* applets/rootspec.c */
+#endif
 	memset(&a, 0, sizeof a);
 	conn_opts_init(&a.c);
 	a.conns = 1;

@@ -171,7 +171,8 @@ int nbd_client_main(int argc, char **argv)
 		return nbd_list_main(ac, av);
 	}
 	/* nbdX alone: /etc/nbdtab (nbd@.service's ExecStart). */
-	if (npos == 1 && ac == 1 && nbd_dev_index(pos[0]) >= 0 && !strchr(pos[0], '/')) {
+	if (ENABLE_NBD_ATTACH_CMDLINE && npos == 1 && ac == 1 && nbd_dev_index(pos[0]) >= 0 &&
+	    !strchr(pos[0], '/')) {
 		av[ac++] = "--tab";
 		av[ac++] = pos[0];
 		av[0] = "nbd-attach";

@@ -2,7 +2,16 @@
  * line (core/cmdline.c) or /etc/nbdtab says, turned into nbd-attach's own
  * options; then the partition table is re-read and the root device
  * printed. The parsing is core's; the attaching is nbd-attach's. */
-//kbuild:obj-$(CONFIG_NBD_ATTACH) += rootspec.o
+//config:config NBD_ATTACH_CMDLINE
+//config:	bool "nbd-attach --cmdline and --tab (kernel command line, /etc/nbdtab)"
+//config:	default y
+//config:	depends on NBD_ATTACH
+//config:	help
+//config:	  Read the NBD root from the kernel command line (Debian's
+//config:	  nbdroot=, dracut's root=nbd:, NBD URIs) or a device from
+//config:	  /etc/nbdtab (nbd-client nbdX). About 13 KiB.
+//config:
+//kbuild:obj-$(CONFIG_NBD_ATTACH_CMDLINE) += rootspec.o
 
 #include <errno.h>
 #include <fcntl.h>
