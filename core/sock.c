@@ -1,5 +1,14 @@
 /* TCP and Unix socket transport. Connects are non-blocking and bounded
  * by a timeout; each read and write waits at most io->timeout_ms. */
+//config:config IPV6
+//config:	bool "IPv6"
+//config:	default y
+//config:	help
+//config:	  Resolve and connect to IPv6 addresses, and accept [v6] in URIs.
+//config:
+//config:config UNIX_SOCKETS
+//config:	bool "Unix domain sockets (nbd+unix://)"
+//config:	default y
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>

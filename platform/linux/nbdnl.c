@@ -1,6 +1,13 @@
 /* The nbd generic netlink family (linux/nbd-netlink.h): CONNECT,
  * RECONFIGURE, DISCONNECT, STATUS and LINK_DEAD events. Messages are built
  * with nlmsg.c and sent through the one socket module, genl.c. */
+//config:config NETLINK
+//config:	bool "Generic netlink interface to the nbd driver"
+//config:	default y
+//config:	depends on PLATFORM_LINUX
+//config:	help
+//config:	  Configure devices with NBD_CMD_CONNECT and friends. Without it
+//config:	  only the ioctl path is used.
 #include <errno.h>
 #include <string.h>
 #include <linux/netlink.h>
