@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "be.h"
 #include "dns.h"
 #include "io.h"
-#include "wire.h"
 
 size_t nbd_dns_query(uint8_t *buf, size_t cap, uint16_t id, const char *name,
 		     uint16_t qtype)
