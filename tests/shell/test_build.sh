@@ -16,6 +16,12 @@ build() {
 	BIN=$d/nbdbox
 }
 
+# kconf MODE CONFIG: kconfig-conf --MODE on our Config.in, writing CONFIG.
+kconf() {
+	( cd "$TOP" && KCONFIG_CONFIG="$2" kconfig-conf "--$1" Config.in ) \
+		> "$2.log" 2>&1 || fail "kconfig-conf --$1: $(cat "$2.log")"
+}
+
 suiteSetUp() {
 	start_nbdkit memory 1M || return 1
 	KIT=$PORT
@@ -65,8 +71,7 @@ test_kconfig_frontend_reads_config_in() {
 	mkdir -p "$d"
 	"$TOP/scripts/config.sh" defconfig "$TOP" |
 		sed 's/^CONFIG_NBD_DETACH=y/# CONFIG_NBD_DETACH is not set/' > "$d/.config"
-	( cd "$TOP" && KCONFIG_CONFIG="$d/.config" kconfig-conf --olddefconfig Config.in ) \
-		> "$d/log" 2>&1 || fail "kconfig-conf: $(cat "$d/log")"
+	kconf olddefconfig "$d/.config"
 	grep -q '^# CONFIG_NBD_DETACH is not set' "$d/.config" || fail "choice lost"
 	grep -q '^CONFIG_NBD_ATTACH=y' "$d/.config" || fail "applet symbol missing"
 	grep -q '^CONFIG_PLATFORM_LINUX=y' "$d/.config" || fail "feature symbol missing"
@@ -111,8 +116,7 @@ test_kconfig_agrees_with_config_sh() {
 	command -v kconfig-conf > /dev/null || { startSkipping; return; }
 	local d=$TMPD/agree
 	mkdir -p "$d"
-	( cd "$TOP" && KCONFIG_CONFIG="$d/k" kconfig-conf --alldefconfig Config.in ) \
-		> "$d/log" 2>&1 || fail "kconfig-conf: $(cat "$d/log")"
+	kconf alldefconfig "$d/k"
 	"$TOP/scripts/config.sh" defconfig "$TOP" > "$d/c"
 	assertEquals "alldefconfig vs config.sh defconfig" \
 		"$(grep CONFIG_ "$d/c" | sort)" "$(grep CONFIG_ "$d/k" | sort)"
@@ -120,8 +124,7 @@ test_kconfig_agrees_with_config_sh() {
 	sed 's/^CONFIG_PLATFORM_LINUX=y/# CONFIG_PLATFORM_LINUX is not set/' "$d/c" > "$d/off"
 	"$TOP/scripts/config.sh" header "$TOP" "$d/off" > "$d/off.h"
 	cp "$d/off" "$d/koff"
-	( cd "$TOP" && KCONFIG_CONFIG="$d/koff" kconfig-conf --olddefconfig Config.in ) \
-		> "$d/log" 2>&1 || fail "kconfig-conf: $(cat "$d/log")"
+	kconf olddefconfig "$d/koff"
 	grep -q '^CONFIG_NETLINK=y' "$d/koff" && fail "kconfig kept NETLINK"
 	grep -q '#define ENABLE_NETLINK 0' "$d/off.h" || fail "config.sh kept NETLINK"
 	assertEquals "olddefconfig vs config.sh header, PLATFORM_LINUX off" \
