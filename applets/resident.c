@@ -17,7 +17,8 @@
 #include "autoconf.h"
 #include "attach.h"
 
-/* Retry pacing for a lost link: first try at once-ish, then slower. */
+/* Retry pacing after a lost link (both reconnect loops): 100 ms doubling
+ * to 5 s between tries. */
 #define RECONNECT_BACKOFF NBD_BACKOFF(100, 5000)
 
 /* Detach from the terminal: the caller's pipes must close when it exits
