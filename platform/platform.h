@@ -3,6 +3,12 @@
  * with NBX_NOTSUP, "not supported on this platform". Like core/, nothing
  * here prints or exits: failures fill struct nbd_err (exit class, errno,
  * "STEP: reason") and return -1. */
+//config:config PLATFORM_LINUX
+//config:	bool "Linux kernel backend (netlink, ioctl, sysfs)"
+//config:	default y
+//config:	help
+//config:	  Talk to the Linux nbd driver. Off: the stub platform, whose
+//config:	  kernel-facing calls answer "not supported on this platform".
 #ifndef NBDBOX_PLATFORM_H
 #define NBDBOX_PLATFORM_H
 

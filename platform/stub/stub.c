@@ -1,27 +1,12 @@
 /* The stub platform: every kernel-facing call answers ENOTSUP. Applets
  * print "not supported on this platform" and exit NBX_NOTSUP. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include "platform.h"
 
 static int notsup(struct nbd_err *err)
 {
 	return nbd_seterr(err, NBX_NOTSUP, ENOTSUP, "not supported on this platform");
-}
-
-/* Parsing a name needs no kernel: usage errors stay usage errors. */
-int nbd_dev_index(const char *s)
-{
-	char *end;
-	long n;
-
-	if (!strncmp(s, "/dev/", 5))
-		s += 5;
-	if (strncmp(s, "nbd", 3) || s[3] < '0' || s[3] > '9')
-		return -1;
-	n = strtol(s + 3, &end, 10);
-	return *end || n > 1000000 ? -1 : (int)n;
 }
 
 int nbd_nl_available(struct nbd_err *err) { return notsup(err); }
