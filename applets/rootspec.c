@@ -82,8 +82,13 @@ static int build(struct av *a, const struct nbd_spec *sp, int root, int nextra, 
 	a->n = 0;
 	add(a, "nbd-attach");
 	if (root) {
+		/* As Debian's local-top/nbd does (-swap -persist -systemd-mark):
+		 * the root's resident process is locked in memory, spared by
+		 * the OOM killer and by systemd. */
 		add(a, "--wait"), add(a, ROOT_WAIT);
-		add(a, "-m");
+		add(a, "-m"), add(a, "--swap");
+	} else if (sp->swap) {
+		add(a, "--swap");
 	}
 	if (sp->persist)
 		add(a, "-p");

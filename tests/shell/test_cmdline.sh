@@ -26,54 +26,54 @@ assert_cmd() { assertEquals "$(_ctx)" "$1" "$(sed -n 2p <<< "$OUT")"; }
 test_debian_three_fields() {
 	explain "quiet nbdroot=10.0.2.100,root,nbd1 ro"
 	assert_ok
-	assert_cmd "nbd-attach --wait 300 -m -p -N root 10.0.2.100 /dev/nbd1"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -N root 10.0.2.100 /dev/nbd1"
 	assert_out_has "(Debian nbdroot=): server 10.0.2.100 port 10809 export 'root', device /dev/nbd1"
 	# root= wins over the third field; a partitioned root gets 512-byte blocks
 	explain "nbdroot=10.0.2.100,root,nbd1 root=/dev/nbd0p1"
-	assert_cmd "nbd-attach --wait 300 -m -p -b 512 -N root 10.0.2.100 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -b 512 -N root 10.0.2.100 /dev/nbd0"
 }
 
 # README.Debian's two-field form, which its script gives up on.
 test_debian_two_fields() {
 	explain "nbdroot=10.0.2.100,root root=/dev/nbd0"
 	assert_ok
-	assert_cmd "nbd-attach --wait 300 -m -p -N root 10.0.2.100 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -N root 10.0.2.100 /dev/nbd0"
 	explain "nbdroot=10.0.2.100,10810"
-	assert_cmd "nbd-attach --wait 300 -m -p 10.0.2.100 10810 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p 10.0.2.100 10810 /dev/nbd0"
 }
 
 test_debian_colon_forms() {
 	explain "nbdroot=10.0.2.100:10810/root"
-	assert_cmd "nbd-attach --wait 300 -m -p -N root 10.0.2.100 10810 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -N root 10.0.2.100 10810 /dev/nbd0"
 	explain "nbdroot=10.0.2.100:/srv/root.img nbddev=/dev/nbd2"
-	assert_cmd "nbd-attach --wait 300 -m -p -N /srv/root.img 10.0.2.100 /dev/nbd2"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -N /srv/root.img 10.0.2.100 /dev/nbd2"
 	explain "nbdroot=[fd00::5]:10810/root"
-	assert_cmd "nbd-attach --wait 300 -m -p -N root fd00::5 10810 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -N root fd00::5 10810 /dev/nbd0"
 	explain "nbdroot=[fd00::5]:/srv/x"
-	assert_cmd "nbd-attach --wait 300 -m -p -N /srv/x fd00::5 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -N /srv/x fd00::5 /dev/nbd0"
 }
 
 test_dracut_forms() {
 	explain "root=nbd:10.0.2.100:root:ext4"
 	assert_ok
-	assert_cmd "nbd-attach --wait 300 -m -p -N root 10.0.2.100 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -N root 10.0.2.100 /dev/nbd0"
 	assert_out_has "(dracut nbd:)"
 	assert_out_has "fstype ext4"
 	# the "preferred" PORT/NAME, which dracut sends as -name 10810/root
 	explain "root=nbd:10.0.2.100:10810/root:ext4:ro"
-	assert_cmd "nbd-attach --wait 300 -m -p -N root 10.0.2.100 10810 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -N root 10.0.2.100 10810 /dev/nbd0"
 	explain "netroot=nbd:10.0.2.100:10810:ext4:rw,noatime:-t,30,bs=4096"
-	assert_cmd "nbd-attach --wait 300 -m -p -b 4096 -t 30 10.0.2.100 10810 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -b 4096 -t 30 10.0.2.100 10810 /dev/nbd0"
 	explain "root=nbd:[::1]:10809"
-	assert_cmd "nbd-attach --wait 300 -m -p ::1 10809 /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p ::1 10809 /dev/nbd0"
 }
 
 test_uri_forms() {
 	explain "nbdroot=nbds://alice@10.0.2.100/root?tls-psk-file=/etc/nbd/psk root=/dev/nbd0p2"
 	assert_ok
-	assert_cmd "nbd-attach --wait 300 -m -p -b 512 'nbds://alice@10.0.2.100/root?tls-psk-file=/etc/nbd/psk' /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -b 512 'nbds://alice@10.0.2.100/root?tls-psk-file=/etc/nbd/psk' /dev/nbd0"
 	explain "nbdroot=nbd://10.0.2.100:10810/root nbdroot.alt=10.0.2.101 nbdroot.alt=nbd://10.0.2.102/r2"
-	assert_cmd "nbd-attach --wait 300 -m -p --alt 10.0.2.101 --alt nbd://10.0.2.102/r2 nbd://10.0.2.100:10810/root /dev/nbd0"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p --alt 10.0.2.101 --alt nbd://10.0.2.102/r2 nbd://10.0.2.100:10810/root /dev/nbd0"
 }
 
 # A person at the console learns which word, and why.
