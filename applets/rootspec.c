@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "autoconf.h"
 #include "applet.h"
@@ -197,8 +198,9 @@ int attach_spec_main(int argc, char **argv)
 	static struct av av;
 	struct nbd_err err;
 	const char *file = NULL, *tabdev = NULL, *tabfile;
-	char *extra[32], line[768];
-	int nextra = 0, explain = 0, cmdline = 0, i, r, saved, devnull;
+	char *extra[32], line[768], sink[64];
+	int nextra = 0, explain = 0, cmdline = 0, i, r, pfd[2], st = 0;
+	pid_t pid;
 	long n;
 
 	for (i = 1; i < argc; i++) {
@@ -261,18 +263,27 @@ int attach_spec_main(int argc, char **argv)
 		return finish_output();
 	}
 	/* nbd-attach prints /dev/nbdN; we print the root device (the
-	 * partition) once the kernel has read the partition table. */
+	 * partition) once the kernel has read the partition table. It runs
+	 * in a child whose stdout is a pipe we drain: no descriptor of our
+	 * caller's (`dev=$(nbd-attach --cmdline)`) may reach the resident
+	 * process, or the caller's pipe would never close. */
 	if (out_flush() < 0)
 		return finish_output();
-	saved = dup(1);
-	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved < 0 || devnull < 0)
-		return msg("/dev/null: %s", strerror(errno)), NBX_FAIL;
-	dup2(devnull, 1);
-	close(devnull);
-	r = nbd_attach_main(av.n, av.v);
-	dup2(saved, 1);
-	close(saved);
+	if (pipe(pfd) < 0 || (pid = fork()) < 0)
+		return msg("fork: %s", strerror(errno)), NBX_FAIL;
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(pfd[1], 1);
+		close(pfd[1]);
+		_exit(nbd_attach_main(av.n, av.v));
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], sink, sizeof sink)) > 0 || (n < 0 && errno == EINTR))
+		;
+	close(pfd[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	r = WIFEXITED(st) ? WEXITSTATUS(st) : NBX_FAIL;
 	if (r) {
 		msg("understood %s", line);
 		return r;
