@@ -29,8 +29,8 @@ vr_kernel_tree || fail_setup "kernel"
 FS=$(vr_rootfs "$BIN") || fail_setup "root image"
 DISK=$(vr_partimg "$BIN") || fail_setup "partitioned image"
 [ "$CLIENT" = debian ] && GEN_CLIENT=debian || GEN_CLIENT=$BIN
-IT=$(vr_itools "$GEN_CLIENT") || fail_setup "mkinitramfs"
-DR=$(vr_dracut "$GEN_CLIENT") || fail_setup "dracut"
+# The generators' images are made when a boot first needs them.
+IT= DR=
 . "$TOP/tests/vm/root/cmdline.sh"
 
 # NAME GENERATOR IMAGE(fs|disk) EXPORT GUESTPORT(std|host) RESTARTS KERNEL-ARGS
@@ -123,13 +123,15 @@ run_boot() { # the fields of one BOOTS line
 	esac
 	tok=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	eval "args=\"$*\""
+	initrd=
 	case $gen in
-	itools) initrd=$IT limit=200 ;;
-	dracut) initrd=$DR limit=420 ;;
+	itools) IT=${IT:-$(vr_itools "$GEN_CLIENT")}; initrd=$IT limit=200 ;;
+	dracut) DR=${DR:-$(vr_dracut "$GEN_CLIENT")}; initrd=$DR limit=420 ;;
 	itcl) initrd=$(vr_itools "$GEN_CLIENT" cmdline) limit=200 ;;
 	bbox) initrd=$(vr_bbox "$BIN") limit=150 ;;
 	bbtls) initrd=$(vr_bbox "$VR_TLSBIN" "$VR_PSK:/etc/nbd/psk") limit=180 ;;
 	esac
+	[ -n "$initrd" ] || { res "$name-boot" FAIL "no initramfs ($gen)"; srv_stop root; return; }
 	[ "$restarts" -gt 0 ] && limit=$((limit + 60))
 	echo "  [$name] $gen, $CLIENT: $args"
 	rm -f "$W/console" "$W/console.log"
