@@ -56,7 +56,7 @@ vr_rootfs() { # vr_rootfs NBDBOX -> ext4 image of 24 MiB
 		printf 'NAME="nbdbox test root"\nID=nbdbox-test\nVERSION_ID=1\n' > "$d/etc/os-release"
 		printf 'root:x:0:0:root:/:/bin/sh\n' > "$d/etc/passwd"
 		: > "$d/etc/fstab"
-		mke2fs -q -F -t ext4 -b 4096 -L nbdroot -d "$d" "$img.tmp" 24M &&
+		mke2fs -q -F -t ext4 -b 4096 -L nbdroot -d "$d" "$img.tmp" 24M >/dev/null &&
 			mv "$img.tmp" "$img"
 		rm -rf "$d"
 	fi

@@ -100,7 +100,7 @@ run_boot() { # the fields of one BOOTS line
 	vm_read on_line
 	secs=$(( $(date +%s) - t0 ))
 	srv_stop root
-	cp "$W/console.log" "$W/$name.console"
+	mkdir -p "$TOP/build" && cp "$W/console.log" "$TOP/build/vmroot-$name.console"
 	pass=$((pass + $(grep -c "RESULT $name-[^ ]* PASS" "$W/console.log")))
 	failn=$((failn + $(grep -c "RESULT $name-[^ ]* FAIL" "$W/console.log")))
 	if grep -q "^ROOT-DONE $name" "$W/console.log"; then
