@@ -43,9 +43,9 @@
 //usage:A network root: --cmdline reads /proc/cmdline (or FILE): nbdroot=
 //usage:(Debian's forms or a URI), root=nbd: / netroot=nbd: (dracut's),
 //usage:nbddev=, root=/dev/nbdNpM, nbdroot.alt=SERVER for failover; attaches
-//usage:with --wait 300 --persist -m --swap, re-reads the partition table and prints
-//usage:the root device. --tab reads /etc/nbdtab (or $NBDTAB). --explain
-//usage:prints what was understood and the nbd-attach command, and stops.
+//usage:with --wait 300 --persist -m --swap, re-reads the partition table and
+//usage:prints the root device. --tab reads /etc/nbdtab (or $NBDTAB).
+//usage:--explain prints what was understood and the nbd-attach command.
 //usage:
 //usage:An export whose size is not a multiple of the block size gets a
 //usage:smaller block size when one divides it; else the tail is left out

@@ -30,8 +30,8 @@
 //usage:  -m, -systemd-mark       argv[0] starts with '@' (root storage daemon)
 //usage:  -C, -connections N      N connections
 //usage:  -R, -readonly           read-only
-//usage:  -s, -swap               accepted: the kernel already keeps the socket
-//usage:                          usable under memory pressure
+//usage:  -s, -swap               the daemon is locked in memory (mlockall) and
+//usage:                          exempt from the OOM killer
 //usage:  -x, -enable-tls         TLS; -F/-certfile, -K/-keyfile,
 //usage:                          -A/-cacertfile, -H/-tlshostname FILE|NAME
 //usage:  -i, -identifier ID      backend identifier

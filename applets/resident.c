@@ -64,8 +64,8 @@ static void mark_argv0(const struct attach *a)
 /* The resident process of a root or swap device (-m, --swap): a shutdown
  * that sends SIGTERM/SIGHUP to everyone must not take the storage away
  * (nbd-detach still ends it). --swap: never paged out (its own pages could
- * sit on the device it serves), never the OOM killer's choice. Done while
- * the initramfs's /proc is still there. */
+ * sit on the device it serves), never the OOM killer's choice. Done before
+ * the boot moves on, while the initramfs's /proc is there. */
 static void root_storage(const struct attach *a)
 {
 	int fd;
@@ -87,8 +87,8 @@ static void root_storage(const struct attach *a)
 }
 
 /* fork() for a process that stays behind: in the child, a session of its
- * own, / as its directory, stdio on /dev/null, no death by SIGPIPE, and
- * the '@' mark. Returns what fork() returned. */
+ * own, / as its directory, stdio on /dev/null, no death by SIGPIPE, the
+ * root-storage treatment and the '@' mark. Returns what fork() returned. */
 static pid_t fork_detached(const struct attach *a)
 {
 	pid_t pid = fork();
@@ -98,7 +98,7 @@ static pid_t fork_detached(const struct attach *a)
 		signal(SIGPIPE, SIG_IGN);
 		if (chdir("/") < 0)
 			(void)0;
-		root_storage(a);
+		root_storage(a);        /* its warnings still reach stderr */
 		quiet_stdio();
 		mark_argv0(a);
 	}
@@ -166,12 +166,6 @@ static int print_dev(struct attach *a, int index)
 	return finish_output();
 }
 
-static void on_status(void *ctx, int index, int connected)
-{
-	(void)index;
-	*(int *)ctx = connected;
-}
-
 /* Is the device still configured? Asked over netlink (NBD_CMD_STATUS),
  * which needs no path: after switch_root this process sits in the emptied
  * initramfs, where /sys is gone. Only without an answer from the kernel
@@ -180,11 +174,10 @@ static void on_status(void *ctx, int index, int connected)
 static int still_attached(int index)
 {
 	struct nbd_devinfo d;
-	struct nbd_err err;
-	int connected = -1;
+	int r = nbd_nl_connected(index, NULL);
 
-	if (nbd_nl_status(index, on_status, &connected, &err) > 0 && connected >= 0)
-		return connected;
+	if (r >= 0)
+		return r;
 	if (access("/sys/block", F_OK) < 0)
 		return 1;
 	return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
@@ -229,7 +222,7 @@ static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 			return NBX_FAIL;
 		if (n == 0) {
 			/* Detached on request: the kernel sends no event for
-			 * that; sysfs shows it. */
+			 * that; STATUS shows it. */
 			if (!still_attached(index))
 				return 0;
 			continue;

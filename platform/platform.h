@@ -43,10 +43,9 @@ int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 /* NBD_CMD_RECONFIGURE: new sockets for dead ones (c->index must be set). */
 int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err);
 int nbd_nl_disconnect(int index, struct nbd_err *err);
-/* NBD_CMD_STATUS. index >= 0: that device only. cb is called per device;
- * returns the number of devices reported, or -1. */
-int nbd_nl_status(int index, void (*cb)(void *ctx, int index, int connected),
-		  void *ctx, struct nbd_err *err);
+/* NBD_CMD_STATUS: 1 if device index is configured, 0 if not, -1 err.
+ * Needs no path: what a process asks after switch_root, /sys gone. */
+int nbd_nl_connected(int index, struct nbd_err *err);
 
 /* Multicast listener for NBD_CMD_LINK_DEAD. */
 struct nbd_nl_mon;

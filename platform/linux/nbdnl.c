@@ -1,5 +1,5 @@
 /* The nbd generic netlink family (linux/nbd-netlink.h): CONNECT,
- * RECONFIGURE, DISCONNECT and LINK_DEAD events. Messages are built
+ * RECONFIGURE, DISCONNECT, STATUS and LINK_DEAD events. Messages are built
  * with nlmsg.c and sent through the one socket module, genl.c. */
 //config:config NETLINK
 //config:	bool "Generic netlink interface to the nbd driver"
@@ -143,64 +143,43 @@ int nbd_nl_disconnect(int index, struct nbd_err *err)
 	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, 0, &index, err);
 }
 
-/* NBD_CMD_STATUS: [DEVICE_LIST] [DEVICE_ITEM] [DEVICE_INDEX u32]
- * [DEVICE_CONNECTED u8]. The resident process asks it after switch_root,
- * where no /sys is left to look at. */
-struct status {
-	void (*cb)(void *ctx, int index, int connected);
-	void *ctx;
-	int n;
-};
-
+/* NBD_CMD_STATUS, one device: [DEVICE_LIST [DEVICE_ITEM [DEVICE_INDEX u32]
+ * [DEVICE_CONNECTED u8]]]. */
 static int on_status(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
 		     struct nbd_err *err)
 {
-	struct status *s = ctx;
 	struct nlattr_v list, item, a;
 	size_t off = 0;
-	int k;
+	uint8_t conn = 0;
 
 	(void)cmd;
-	if (nl_attr_find(attrs, alen, NBD_ATTR_DEVICE_LIST, &list) != 1)
-		return 0;
-	while ((k = nl_attr_next(list.p, list.len, &off, &item)) == 1) {
-		uint32_t idx;
-		uint8_t conn = 0;
-		if (item.type != NBD_DEVICE_ITEM)
-			continue;
-		if (nl_attr_find(item.p, item.len, NBD_DEVICE_INDEX, &a) != 1 ||
-		    nl_attr_u32(&a, &idx) < 0)
-			continue;
-		if (nl_attr_find(item.p, item.len, NBD_DEVICE_CONNECTED, &a) == 1)
-			nl_attr_u8(&a, &conn);
-		s->n++;
-		if (s->cb)
-			s->cb(s->ctx, (int)idx, conn);
-	}
-	if (k < 0)
-		return nbd_seterr(err, NBX_FAIL, EPROTO, "NBD_CMD_STATUS: malformed device list");
+	(void)err;
+	if (nl_attr_find(attrs, alen, NBD_ATTR_DEVICE_LIST, &list) == 1 &&
+	    nl_attr_next(list.p, list.len, &off, &item) == 1 && item.type == NBD_DEVICE_ITEM &&
+	    nl_attr_find(item.p, item.len, NBD_DEVICE_CONNECTED, &a) == 1 &&
+	    nl_attr_u8(&a, &conn) == 0)
+		*(int *)ctx = conn;
 	return 0;
 }
 
-int nbd_nl_status(int index, void (*cb)(void *ctx, int index, int connected),
-		  void *ctx, struct nbd_err *err)
+int nbd_nl_connected(int index, struct nbd_err *err)
 {
 	struct genl *g = &req_g;
-	struct status s = { cb, ctx, 0 };
 	struct nlbuf b;
-	int r;
+	int connected = -1, r;
 
 	if (nbd_genl(g, NULL, err) < 0)
 		return -1;
 	genl_req(g, &b, req_buf, NBD_CMD_STATUS, 0);
-	if (index >= 0)
-		nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)index);
-	r = genl_talk(g, &b, "NBD_CMD_STATUS", on_status, &s, err);
-	if (r < 0 && err)
-		nbd_kerr(err, err->code ? err->code : NBX_KERNEL, err->errnum, index,
-			 "NBD_CMD_STATUS", NULL);
+	nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)index);
+	r = genl_talk(g, &b, "NBD_CMD_STATUS", on_status, &connected, err);
 	genl_close(g);
-	return r < 0 ? -1 : s.n;
+	if (r < 0)
+		return -1;
+	if (connected < 0)
+		return nbd_seterr(err, NBX_KERNEL, EPROTO, "/dev/nbd%d: NBD_CMD_STATUS: no device in the answer",
+				  index);
+	return connected;
 }
 
 struct nbd_nl_mon {

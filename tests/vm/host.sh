@@ -124,7 +124,7 @@ vm_nbdbox() { # build the static binary unless NBDBOX names one
 }
 
 # vm_boot TIMEOUT INITRD [APPEND]: boot in the background; the console goes
-# to the fifo $W/console.
+# to the fifo $W/console. VM_APPEND_LOG replaces "quiet loglevel=3".
 vm_boot() {
 	eval "$("$VMDIR/kernel.sh")"
 	fwd=""
@@ -140,7 +140,7 @@ vm_boot() {
 	timeout -s KILL "$1" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp "${VM_SMP:-1}" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$KERNEL" -initrd "$2" \
-		-append "console=ttyS0 quiet loglevel=3 panic=-1 ${3:-}" \
+		-append "console=ttyS0 ${VM_APPEND_LOG:-quiet loglevel=3} panic=-1 ${3:-}" \
 		-netdev "user,id=n,restrict=on$fwd" -device e1000,netdev=n,romfile= \
 		</dev/null >"$W/console" 2>"$W/qemu.err" &
 	VM_PIDS="$VM_PIDS $!"

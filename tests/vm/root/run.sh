@@ -123,33 +123,38 @@ run_boot() { # the fields of one BOOTS line
 	esac
 	tok=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	eval "args=\"$*\""
+	# Limits for a loaded machine: itools boots take 30-60 s, dracut's
+	# 80-200 s under TCG, busybox-only ones 20-60 s.
 	initrd=
 	case $gen in
-	itools) IT=${IT:-$(vr_itools "$GEN_CLIENT")}; initrd=$IT limit=200 ;;
-	dracut) DR=${DR:-$(vr_dracut "$GEN_CLIENT")}; initrd=$DR limit=420 ;;
-	itcl) initrd=$(vr_itools "$GEN_CLIENT" cmdline) limit=200 ;;
-	bbox) initrd=$(vr_bbox "$BIN") limit=150 ;;
-	bbtls) initrd=$(vr_bbox "$VR_TLSBIN" "$VR_PSK:/etc/nbd/psk") limit=180 ;;
+	itools) IT=${IT:-$(vr_itools "$GEN_CLIENT")}; initrd=$IT limit=300 ;;
+	dracut) DR=${DR:-$(vr_dracut "$GEN_CLIENT")}; initrd=$DR limit=600 ;;
+	itcl) initrd=$(vr_itools "$GEN_CLIENT" cmdline) limit=300 ;;
+	bbox) initrd=$(vr_bbox "$BIN") limit=200 ;;
+	bbtls) initrd=$(vr_bbox "$VR_TLSBIN" "$VR_PSK:/etc/nbd/psk") limit=240 ;;
 	esac
 	[ -n "$initrd" ] || { res "$name-boot" FAIL "no initramfs ($gen)"; srv_stop root; return; }
 	[ "$restarts" -gt 0 ] && limit=$((limit + 60))
 	echo "  [$name] $gen, $CLIENT: $args"
 	rm -f "$W/console" "$W/console.log"
 	t0=$(date +%s)
-	vm_boot "$limit" "$initrd" "$args rw rd.shell=0 rd.emergency=reboot vmroot=$name vmtoken=$tok vmrestart=$restarts"
+	# Not quiet: the generators' progress lines and kernel errors (level
+	# 3 and below) show on the console, and the console is checked.
+	# no_timer_check: on a loaded host the IO-APIC timer check fails
+	# under TCG ("IO-APIC + timer doesn't work!", a panic at 0.05 s).
+	VM_APPEND_LOG="loglevel=4 no_timer_check" vm_boot "$limit" "$initrd" "$args rw rd.shell=0 rd.emergency=reboot vmroot=$name vmtoken=$tok vmrestart=$restarts"
 	vm_read on_line
 	secs=$(( $(date +%s) - t0 ))
 	srv_stop root
 	case " $SERVERS " in *" alt "*)
 		srv_stop alt
-		if grep -q "connection=[0-9]* Connect" "$W/alt.nbdlog" 2>/dev/null ||
-		   grep -qi "connect" "$W/alt.nbdlog" 2>/dev/null; then
+		if grep -qi "connect" "$W/alt.nbdlog" 2>/dev/null; then
 			res "$name-alt" PASS "the second server took the root: $(grep -ci connect "$W/alt.nbdlog") connection(s) in its log"
 		else
 			res "$name-alt" FAIL "the second server saw no connection"
 		fi ;;
 	esac
-	cp "$W/console.log" "$W/$name.console"
+	mkdir -p "$TOP/build" && cp "$W/console.log" "$TOP/build/vmroot-$name.console"
 	pass=$((pass + $(grep -c "RESULT $name-[^ ]* PASS" "$W/console.log")))
 	failn=$((failn + $(grep -c "RESULT $name-[^ ]* FAIL" "$W/console.log")))
 	if grep -q "^ROOT-DONE $name" "$W/console.log"; then
@@ -172,7 +177,9 @@ run_boot() { # the fields of one BOOTS line
 	if [ "$restarts" -gt 0 ]; then
 		k=$(sed -n 's/^ROOT-LINES //p' "$W/console.log")
 		kills=$(grep -c '^host: restarting root' "$W/console.log")
-		debugfs -R "cat /lines" "$f" 2>/dev/null | cut -d' ' -f2 > "$W/$name.lines"
+		# "line K UPTIME": kept for bench/vm-root-gap.sh
+		debugfs -R "cat /lines" "$f" 2>/dev/null > "$TOP/build/vmroot-$name.lines"
+		cut -d' ' -f2 "$TOP/build/vmroot-$name.lines" > "$W/$name.lines"
 		if [ -n "$k" ] && [ "$kills" = "$restarts" ] && seq 1 "$k" | cmp -s - "$W/$name.lines"; then
 			res "$name-lines" PASS "all $k lines in the image after $kills server kill(s), 10 s down each"
 		else
@@ -188,6 +195,8 @@ run_boot() { # the fields of one BOOTS line
 start=$(date +%s)
 sel=" $* "
 ran=0
+# Named boots come from both lists; without names, BOOTS only.
+[ $# -gt 0 ] && BOOTS="$BOOTS$EXTRA_BOOTS"
 while read -r line; do
 	[ -n "$line" ] || continue
 	set -- $line
@@ -198,8 +207,6 @@ while read -r line; do
 	ran=$((ran + 1))
 done <<EOF
 $BOOTS
-${VMROOT_EXTRA:+$EXTRA_BOOTS}
-$(case " $* " in *" it-2field "*|*" dr-portname "*) echo "$EXTRA_BOOTS" ;; esac)
 EOF
 [ $ran -gt 0 ] || fail_setup "no boot matches: $*"
 echo "$S: $ran boots ($CLIENT) took $(( $(date +%s) - start ))s"
