@@ -128,16 +128,25 @@ vr_itools() {
 vr_dracut() {
 	bin=$(vr_client "$1")
 	key=$(vr_hash "$bin" /usr/lib/dracut/modules.d/95nbd/nbdroot.sh "$VR_DIR/build.sh" \
-		/usr/bin/dracut)
+		/usr/bin/dracut "$TOP"/contrib/dracut/99nbdbox/*)
 	out=$VR_CACHE/dracut-$KVER-$key.img
 	if [ ! -f "$out" ]; then
 		vr_log "dracut ($1)"
-		inc=
-		[ "$1" = debian ] || inc="--include $bin /usr/sbin/nbd-client"
 		t=$(mktemp -d "$VR_CACHE/dracut.XXXXXX")
-		dracut -q --no-hostonly --no-hostonly-cmdline --add "nbd network-legacy" \
-			--omit "systemd-networkd" --add-drivers "nbd e1000 ext4 crc32c_generic" \
-			--no-early-microcode --tmpdir "$t" $inc -f "$out.tmp" "$KVER" >"$t.log" 2>&1 &&
+		add="nbd network-legacy" base=/usr/lib/dracut
+		# nbdbox through its own module (make install-dracut: 99nbdbox,
+		# after 95nbd), in a private copy of dracut's module tree; the
+		# module takes the binary from $NBDBOX.
+		if [ "$1" != debian ]; then
+			base=$t/base
+			cp -a /usr/lib/dracut "$base"
+			cp -a "$TOP/contrib/dracut/99nbdbox" "$base/modules.d/"
+			add="$add nbdbox"
+		fi
+		NBDBOX=$bin dracutbasedir=$base dracut -q --no-hostonly --no-hostonly-cmdline \
+			--add "$add" --omit "systemd-networkd" \
+			--add-drivers "nbd e1000 ext4 crc32c_generic" \
+			--no-early-microcode --tmpdir "$t" -f "$out.tmp" "$KVER" >"$t.log" 2>&1 &&
 			mv "$out.tmp" "$out" ||
 			{ vr_log "dracut failed: $(tail -n 5 "$t.log")"; rm -rf "$t" "$out.tmp"; return 1; }
 		rm -rf "$t" "$t.log"
