@@ -48,7 +48,7 @@ dr-port     dracut fs   ""        host 0 root=nbd:$H:$P:ext4 ip=dhcp
 dr-netroot  dracut fs   root      std  2 netroot=nbd:$H:root:ext4 ip=dhcp
 dr-opts     dracut fs   root      std  0 root=nbd:$H:root:ext4:rw:-b,4096,-t,20 ip=dhcp vmbs=4096
 itcl-2field itcl   fs   root      std  0 root=/dev/nbd0 nbdroot=$H,root ip=dhcp
-itcl-uri    itcl   disk disk      host 0 root=/dev/nbd0p1 nbdroot=nbd://$H:$P/disk $STATIC_IP
+itcl-uri    itcl   disk disk      host 0 root=/dev/nbd0p1 nbdroot=nbd://$H:$P/disk ip=dhcp
 bb-3field   bbox   fs   root      std  0 nbdroot=$H,root,nbd0
 bb-2field   bbox   fs   root      std  0 nbdroot=$H,root
 bb-portpath bbox   fs   root      host 0 nbdroot=$H:$P/root
