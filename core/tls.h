@@ -1,43 +1,69 @@
 /* TLS for NBD with wolfSSL: a transport that replaces the socket's ops
  * after STARTTLS (the handshake never notices), and two ways to hand the
  * session to the kernel once the option phase is over: kTLS on the same
- * TCP socket, or a user-space relay over a socketpair.
+ * TCP socket, or a user-space relay over a socketpair (the applet makes
+ * the process; core offers the loop).
  *
- * Built without CONFIG_TLS every entry point fails with "built without TLS"
- * (NBX_TLS), except the pure PSK file parser. */
+ * Where it lives: tls.c the session transport and the STARTTLS hook,
+ * tls-conf.c the context (ciphers, PSK and X.509 loading), tls-ktls.c the
+ * kTLS hand-off (ktls.c builds its crypto_info), tls-relay.c the relay
+ * loop, tls-int.h what they share. Built without CONFIG_TLS, Kbuild takes
+ * tls-off.c instead: every entry point fails with "built without TLS"
+ * (NBX_TLS). psk.c and ktls.c are pure and always built. */
 #ifndef NBDBOX_TLS_H
 #define NBDBOX_TLS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "err.h"
-#include "hs.h"
 #include "io.h"
 
-/* What the command line and the URI asked for. Strings are borrowed. */
+/* Every TLS setting, in one record: the applet fills it from the command
+ * line, then nbd_parse_uri from the URI (the command line wins). Strings
+ * are borrowed, or point into uri below. */
 struct nbd_tls_conf {
+	int wanted;               /* nbds://, --tls, or any credential named */
+	int verify;               /* --tls-verify-peer, tls-verify-peer=:
+				   * -1 unset (yes), 0 no, 1 yes */
+	int relay;                /* --tls-relay: no kTLS (nbd-attach) */
 	const char *ca_file;      /* --tls-ca: PEM file of trusted CAs */
 	const char *cert_file;    /* --tls-cert: client certificate (PEM) */
 	const char *key_file;     /* --tls-key: its private key (PEM) */
 	const char *cert_dir;     /* --tls-certificates DIR, libnbd layout */
 	const char *hostname;     /* name (or IP literal) the server's
 				   * certificate must carry; NULL: chain only */
-	int verify;               /* 0 only on --tls-verify-peer=no */
 	const char *psk_file;     /* --tls-psk: username:hexkey lines */
 	const char *username;     /* PSK identity; NULL: the file's only one */
+	/* What the URI gave (user@, tls-certificates=, tls-psk-file=,
+	 * tls-hostname=, tls-username=), percent-decoded. */
+	struct {
+		char user[128];
+		char cert_dir[256];
+		char psk_file[256];
+		char hostname[256];
+	} uri;
 };
 
-struct nbd_tls;
+static inline void nbd_tls_conf_init(struct nbd_tls_conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->verify = -1;
+}
 
-/* Load CAs, client certificate or PSK once (reused across reconnects).
- * Errors here are the user's files: NBX_USAGE or NBX_TLS. */
-struct nbd_tls *nbd_tls_new(const struct nbd_tls_conf *conf, struct nbd_err *err);
-void nbd_tls_free(struct nbd_tls *t);
+/* The loaded credentials (CAs, client certificate or PSK), made once and
+ * reused across reconnects. */
+struct nbd_tls_ctx;
 
-/* The handshake's TLS hook (nbd_tls_fn): hs->tls = nbd_tls_hook,
- * hs->tls_ctx = the struct nbd_tls. Runs the TLS handshake on hs->io's
- * socket and swaps hs->io's ops to the TLS transport. */
-int nbd_tls_hook(struct nbd_hs *hs, void *tls);
+/* Errors here are the user's files: NBX_USAGE or NBX_TLS. conf->verify
+ * -1 means yes. */
+struct nbd_tls_ctx *nbd_tls_ctx_new(const struct nbd_tls_conf *conf, struct nbd_err *err);
+void nbd_tls_ctx_free(struct nbd_tls_ctx *ctx);
+
+/* The handshake's start-TLS hook (nbd_starttls_fn in hs.h): ctx is the
+ * struct nbd_tls_ctx. Runs the TLS handshake on io's socket and swaps io's
+ * ops to the TLS transport. 0, or -1 with err. */
+int nbd_tls_starttls(struct nbd_io *io, void *ctx, struct nbd_err *err);
 
 /* Is io a TLS transport? Fills buf with "TLSv1.3 TLS13-AES128-GCM-SHA256". */
 int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len);
@@ -51,16 +77,15 @@ int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len);
  * the connection is lost (io closed): reconnect. */
 int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err);
 
-/* The fallback: socketpair, fork a relay process that moves bytes between
- * one end and the TLS session, return its pid and put the other end in
- * *kernel_fd (for NBD_SET_SOCK / NBD_ATTR_SOCKETS). The relay's stdio goes
- * to /dev/null; it exits when the kernel closes its end (detach) or the
- * server hangs up. io is closed in the caller (no close_notify: the relay
- * owns the session now). Returns -1 with err on failure (io untouched). */
-int nbd_tls_relay_start(struct nbd_io *io, int *kernel_fd, struct nbd_err *err);
-/* The relay loop itself, for callers that fork on their own: runs until
- * kernel_fd reaches EOF (0) or the session fails (-1). */
+/* The relay loop, for a process of the applet's making: moves bytes
+ * between kernel_fd (one end of a socketpair whose other end went to
+ * NBD_SET_SOCK / NBD_ATTR_SOCKETS) and io's TLS session. Runs until
+ * kernel_fd reaches EOF (0, after a close_notify) or the session fails
+ * (-1 with err), also at once when reply bytes are still buffered in io. */
 int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err);
+/* The other side of the hand-off (the parent, once the relay has its own
+ * copy): drop the session and close io's socket without a close_notify. */
+void nbd_tls_forget(struct nbd_io *io);
 
 /* ---- pure pieces (unit-tested) */
 #define NBD_PSK_MAX_KEY 64        /* wolfSSL's MAX_PSK_KEY_LEN */
