@@ -52,6 +52,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "autoconf.h"
@@ -80,6 +81,7 @@ struct attach {
 #define PERSIST_DEAD_TIMEOUT 120
 
 static void mark_argv0(struct attach *a);
+static int start_relay(struct nbd_io *io, int *kernel_fd, struct nbd_err *err);
 
 /* TLS: kTLS on the same TCP socket when the kernel can take it, else (or
  * with --tls-relay) a relay process over a socketpair. */
@@ -89,7 +91,7 @@ static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_
 	int pid;
 
 	nbd_tls_active(io, tls, sizeof tls);
-	if (!a->c.tls_relay) {
+	if (!a->c.tls_conf.relay) {
 		*fd = nbd_tls_ktls(io, err);
 		if (*fd >= 0) {
 			nbd_fmt(a->datapath, sizeof a->datapath, "kTLS, %s", tls);
@@ -100,7 +102,7 @@ static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_
 		msg("%s; using the user-space relay", err->msg);
 	}
 	mark_argv0(a);                  /* the relay inherits the '@' */
-	if ((pid = nbd_tls_relay_start(io, fd, err)) < 0) {
+	if ((pid = start_relay(io, fd, err)) < 0) {
 		nbd_io_close(io);
 		return -1;
 	}
@@ -219,6 +221,52 @@ static void mark_argv0(struct attach *a)
 	/* systemd spares initrd processes whose argv[0] starts with '@'. */
 	if (a->mark && program_invocation_name && *program_invocation_name)
 		program_invocation_name[0] = '@';
+}
+
+/* The TLS relay: a socketpair, one end for the kernel (NBD_SET_SOCK /
+ * NBD_ATTR_SOCKETS), the other for a child that runs core's relay loop
+ * until the kernel closes its end (detach) or the server hangs up. The
+ * parent drops the session without a close_notify. Returns the pid. */
+static int start_relay(struct nbd_io *io, int *kernel_fd, struct nbd_err *err)
+{
+	int sv[2], fd;
+	pid_t pid;
+
+	/* The relay reads the TLS session, not io's read-ahead. */
+	if (nbd_io_pending(io))
+		return nbd_seterr_peer(err, io->peer, NBX_PROTO, 0,
+				       "relay: reply bytes still buffered in the transport");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return nbd_seterr_peer(err, io->peer, NBX_FAIL, errno, "relay: socketpair: %s",
+				       strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return nbd_seterr_peer(err, io->peer, NBX_FAIL, e, "relay: fork: %s", strerror(e));
+	}
+	if (pid == 0) {
+		struct nbd_err e;
+
+		close(sv[0]);
+		/* A relay holding the caller's stdout pipe open would keep
+		 * `nbd-attach ... | grep` waiting forever. */
+		quiet_stdio();
+		/* Hold nothing of the caller's (the device, netlink sockets,
+		 * other connections' kernel ends): only our two sockets. */
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != io->fd && fd != sv[1])
+				close(fd);
+		setsid();
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		_exit(nbd_tls_relay_run(io, sv[1], &e) < 0 ? e.code : 0);
+	}
+	close(sv[1]);
+	nbd_tls_forget(io);
+	*kernel_fd = sv[0];
+	return (int)pid;
 }
 
 static int print_dev(struct attach *a, int index)

@@ -89,17 +89,17 @@ TEST(uri_long_name)
 	CHECK(parse(u) == 0 && a.namelen == NBD_MAX_STRING);
 	strcat(u, "y");
 	CHECK(parse(u) < 0);
-	CHECK(nbd_addr_set_name(&a, u) < 0);
+	CHECK(nbd_addr_set_name(&a, u, &e) < 0);
 }
 
 TEST(hostport)
 {
-	CHECK(nbd_parse_hostport(&a, "srv", NULL) == 0 && !strcmp(a.host, "srv") && !a.port[0]);
-	CHECK(nbd_parse_hostport(&a, "srv:123", NULL) == 0 && !strcmp(a.port, "123"));
-	CHECK(nbd_parse_hostport(&a, "srv:123", "456") == 0 && !strcmp(a.port, "456"));
-	CHECK(nbd_parse_hostport(&a, "[::1]:5", NULL) == 0 && !strcmp(a.host, "::1") && !strcmp(a.port, "5"));
-	CHECK(nbd_parse_hostport(&a, "::1", NULL) == 0 && !strcmp(a.host, "::1") && !a.port[0]);
-	CHECK(nbd_parse_hostport(&a, "srv:x", NULL) < 0);
-	CHECK(nbd_parse_hostport(&a, "", NULL) < 0);
-	CHECK(nbd_parse_hostport(&a, "[::1", NULL) < 0);
+	CHECK(nbd_parse_hostport(&a, "srv", NULL, &e) == 0 && !strcmp(a.host, "srv") && !a.port[0]);
+	CHECK(nbd_parse_hostport(&a, "srv:123", NULL, &e) == 0 && !strcmp(a.port, "123"));
+	CHECK(nbd_parse_hostport(&a, "srv:123", "456", &e) == 0 && !strcmp(a.port, "456"));
+	CHECK(nbd_parse_hostport(&a, "[::1]:5", NULL, &e) == 0 && !strcmp(a.host, "::1") && !strcmp(a.port, "5"));
+	CHECK(nbd_parse_hostport(&a, "::1", NULL, &e) == 0 && !strcmp(a.host, "::1") && !a.port[0]);
+	CHECK(nbd_parse_hostport(&a, "srv:x", NULL, &e) < 0);
+	CHECK(nbd_parse_hostport(&a, "", NULL, &e) < 0);
+	CHECK(nbd_parse_hostport(&a, "[::1", NULL, &e) < 0);
 }
