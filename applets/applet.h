@@ -61,9 +61,12 @@ struct conn_opts {
  * unknown option characters to conn_opt(). */
 #define CONN_SHORTOPTS "N:u:T:"
 enum {
-	OPT_TLS = 0x100, OPT_WAIT, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_TLS_CERTS, OPT_TLS_HOSTNAME, OPT_TLS_VERIFY, OPT_TLS_PSK,
-	OPT_TLS_USER, OPT_TLS_RELAY, OPT_CONN_LAST
+	OPT_TLS = 0x100, OPT_WAIT,
+	/* TLS file and name options, in conn.c's table order: those up to
+	 * OPT_TLS_PSK name credentials. */
+	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CERTS, OPT_TLS_PSK,
+	OPT_TLS_HOSTNAME, OPT_TLS_USER,
+	OPT_TLS_VERIFY, OPT_TLS_RELAY, OPT_CONN_LAST
 };
 #define CONN_LONGOPTS                                          \
 	{ "name", required_argument, NULL, 'N' },              \

@@ -63,26 +63,20 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 	/* Naming TLS credentials asks for TLS: never fall back to clear text
 	 * because the URI said nbd://. */
 	case OPT_TLS_CA:
-		t->ca_file = arg, t->wanted = 1;
-		return 1;
 	case OPT_TLS_CERT:
-		t->cert_file = arg, t->wanted = 1;
-		return 1;
 	case OPT_TLS_KEY:
-		t->key_file = arg, t->wanted = 1;
-		return 1;
 	case OPT_TLS_CERTS:
-		t->cert_dir = arg, t->wanted = 1;
-		return 1;
 	case OPT_TLS_PSK:
-		t->psk_file = arg, t->wanted = 1;
-		return 1;
+		t->wanted = 1;
+		/* fall through */
 	case OPT_TLS_HOSTNAME:
-		t->hostname = arg;
+	case OPT_TLS_USER: {
+		const char **field[] = { &t->ca_file, &t->cert_file, &t->key_file,
+					 &t->cert_dir, &t->psk_file, &t->hostname,
+					 &t->username };
+		*field[opt - OPT_TLS_CA] = arg;
 		return 1;
-	case OPT_TLS_USER:
-		t->username = arg;
-		return 1;
+	}
 	case OPT_TLS_RELAY:
 		t->relay = 1;
 		return 1;
