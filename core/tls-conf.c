@@ -152,11 +152,11 @@ static int load_x509(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct
 		r = wolfSSL_CTX_use_certificate_chain_file(t->ctx, certf);
 		if (r != WOLFSSL_SUCCESS)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load client certificate: %s",
-					  certf, tls_reason(r, rb, sizeof rb));
+					  certf, nbd_tls_reason(r, rb, sizeof rb));
 		r = wolfSSL_CTX_use_PrivateKey_file(t->ctx, keyf, WOLFSSL_FILETYPE_PEM);
 		if (r != WOLFSSL_SUCCESS)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load client key: %s",
-					  keyf, tls_reason(r, rb, sizeof rb));
+					  keyf, nbd_tls_reason(r, rb, sizeof rb));
 		t->have_cert = 1;
 	}
 	if (!c->verify) {
@@ -170,7 +170,7 @@ static int load_x509(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct
 		r = wolfSSL_CTX_load_verify_locations(t->ctx, caf, NULL);
 		if (r != WOLFSSL_SUCCESS)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load CA certificates: %s",
-					  caf, tls_reason(r, rb, sizeof rb));
+					  caf, nbd_tls_reason(r, rb, sizeof rb));
 		snprintf(t->ca_desc, sizeof t->ca_desc, "CA %.280s", caf);
 		return 0;
 	}
@@ -205,8 +205,8 @@ struct nbd_tls_ctx *nbd_tls_ctx_new(const struct nbd_tls_conf *c, struct nbd_err
 		nbd_seterr(err, NBX_FAIL, ENOMEM, "TLS: out of memory");
 		goto fail;
 	}
-	wolfSSL_CTX_SetIORecv(t->ctx, tls_cb_recv);
-	wolfSSL_CTX_SetIOSend(t->ctx, tls_cb_send);
+	wolfSSL_CTX_SetIORecv(t->ctx, nbd_tls_cb_recv);
+	wolfSSL_CTX_SetIOSend(t->ctx, nbd_tls_cb_send);
 	if (c->psk_file) {
 		if (load_psk(t, c, err) < 0)
 			goto fail;

@@ -36,14 +36,14 @@ struct tls_sess {
 };
 
 /* io's session if io is a TLS transport, else NULL (tls.c). */
-struct tls_sess *tls_sess_of(const struct nbd_io *io);
+struct tls_sess *nbd_tls_sess_of(const struct nbd_io *io);
 /* Drop io's session without a word to the server: the socket now belongs
  * to the kernel or to a relay process; close it too when close_fd. */
-void tls_drop(struct nbd_io *io, int close_fd);
+void nbd_tls_drop(struct nbd_io *io, int close_fd);
 /* wolfSSL's words for error e, in buf. */
-const char *tls_reason(int e, char *buf, size_t len);
+const char *nbd_tls_reason(int e, char *buf, size_t len);
 /* The socket callbacks the context installs (tls.c). */
-int tls_cb_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
-int tls_cb_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
+int nbd_tls_cb_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
+int nbd_tls_cb_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 
 #endif

@@ -20,7 +20,7 @@
 
 int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 {
-	struct tls_sess *s = tls_sess_of(io);
+	struct tls_sess *s = nbd_tls_sess_of(io);
 	union { struct tls_crypto_info base; unsigned char b[NBD_KTLS_INFO_MAX]; } tx, rx;
 	size_t txlen, rxlen;
 	word64 wseq = 0, rseq = 0;
@@ -85,13 +85,13 @@ int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 	if (setsockopt(fd, SOL_TLS, TLS_RX, &rx, (socklen_t)rxlen) < 0) {
 		int e = errno;
 		memset(&tx, 0, sizeof tx), memset(&rx, 0, sizeof rx);
-		tls_drop(io, 1);
+		nbd_tls_drop(io, 1);
 		return nbd_seterr_peer(err, io->peer, NBX_TLS, e,
 				       "kTLS: TLS_RX: %s; the connection is lost", strerror(e));
 	}
 	memset(&tx, 0, sizeof tx), memset(&rx, 0, sizeof rx);
 	/* The kernel owns the record layer now: no close_notify, ever. */
-	tls_drop(io, 0);
+	nbd_tls_drop(io, 0);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
 }

@@ -27,7 +27,7 @@ static int set_nonblock(int fd)
 
 int nbd_tls_relay_run(struct nbd_io *io, int kfd, struct nbd_err *err)
 {
-	struct tls_sess *s = tls_sess_of(io);
+	struct tls_sess *s = nbd_tls_sess_of(io);
 	struct rbuf up = { 0 }, down = { 0 };   /* up: kernel -> server */
 	size_t wchunk = 0;        /* a wolfSSL_write to repeat as it was */
 	int k_eof = 0, n_eof = 0, net_rd = 0, net_wr = 0, ret = -1;
@@ -94,7 +94,7 @@ int nbd_tls_relay_run(struct nbd_io *io, int kfd, struct nbd_err *err)
 				} else if (e != WOLFSSL_ERROR_WANT_READ) {
 					nbd_seterr_peer(err, io->peer, s->peer_closed ? NBX_PROTO : NBX_TLS,
 							s->io_errno, "relay: sending: %s",
-							s->io_errno ? strerror(s->io_errno) : tls_reason(e, rb, sizeof rb));
+							s->io_errno ? strerror(s->io_errno) : nbd_tls_reason(e, rb, sizeof rb));
 					goto out;
 				}
 			}
@@ -114,7 +114,7 @@ int nbd_tls_relay_run(struct nbd_io *io, int kfd, struct nbd_err *err)
 				} else if (e != WOLFSSL_ERROR_WANT_WRITE) {
 					nbd_seterr_peer(err, io->peer, NBX_TLS, s->io_errno,
 							"relay: receiving: %s",
-							s->io_errno ? strerror(s->io_errno) : tls_reason(e, rb, sizeof rb));
+							s->io_errno ? strerror(s->io_errno) : nbd_tls_reason(e, rb, sizeof rb));
 					goto out;
 				}
 			}

@@ -18,7 +18,7 @@
 
 static const struct nbd_io_ops tls_ops;
 
-const char *tls_reason(int e, char *buf, size_t len)
+const char *nbd_tls_reason(int e, char *buf, size_t len)
 {
 	wolfSSL_ERR_error_string_n((unsigned long)(e < 0 ? -e : e), buf, len);
 	/* "error:-188:..." forms carry nothing beyond the text: keep it. */
@@ -60,7 +60,7 @@ static int sock_err(struct tls_sess *s, int e)
 	return WOLFSSL_CBIO_ERR_GENERAL;
 }
 
-int tls_cb_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+int nbd_tls_cb_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct tls_sess *s = ctx;
 	(void)ssl;
@@ -84,7 +84,7 @@ int tls_cb_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	}
 }
 
-int tls_cb_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+int nbd_tls_cb_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct tls_sess *s = ctx;
 	(void)ssl;
@@ -140,7 +140,7 @@ static void note_failure(struct tls_sess *s, int e)
 			 "(does it require a client certificate? --tls-cert and --tls-key, "
 			 "or --tls-certificates DIR)");
 	else if (!s->io_errno && !s->peer_closed && e != WOLFSSL_ERROR_ZERO_RETURN)
-		snprintf(s->why, sizeof s->why, "TLS: %s", tls_reason(e, rb, sizeof rb));
+		snprintf(s->why, sizeof s->why, "TLS: %s", nbd_tls_reason(e, rb, sizeof rb));
 }
 
 static const char *tls_why(struct nbd_io *io, int *code)
@@ -235,12 +235,12 @@ static void tls_close(struct nbd_io *io)
 
 static const struct nbd_io_ops tls_ops = { tls_read, tls_write, tls_close, tls_why };
 
-struct tls_sess *tls_sess_of(const struct nbd_io *io)
+struct tls_sess *nbd_tls_sess_of(const struct nbd_io *io)
 {
 	return io->ops == &tls_ops ? io->priv : NULL;
 }
 
-void tls_drop(struct nbd_io *io, int close_fd)
+void nbd_tls_drop(struct nbd_io *io, int close_fd)
 {
 	struct tls_sess *s = io->priv;
 
@@ -255,13 +255,13 @@ void tls_drop(struct nbd_io *io, int close_fd)
 
 void nbd_tls_forget(struct nbd_io *io)
 {
-	if (tls_sess_of(io))
-		tls_drop(io, 1);
+	if (nbd_tls_sess_of(io))
+		nbd_tls_drop(io, 1);
 }
 
 int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len)
 {
-	struct tls_sess *s = tls_sess_of(io);
+	struct tls_sess *s = nbd_tls_sess_of(io);
 
 	if (!s) {
 		if (len)
@@ -300,7 +300,7 @@ static int handshake_err(struct tls_sess *s, const char *peer, int e, struct nbd
 	if (s->peer_closed && !s->io_errno && rx < 0)
 		snprintf(rb, sizeof rb, "the server hung up without an alert");
 	else
-		tls_reason(e, rb, sizeof rb);
+		nbd_tls_reason(e, rb, sizeof rb);
 	if (t->psk && (e == ASN_NO_SIGNER_E || e == ASN_SELF_SIGNED_E || e == VERIFY_CERT_ERROR ||
 		       e == ASN_SIG_CONFIRM_E || e == NO_PEER_CERT))
 		return nbd_seterr_peer(err, peer, NBX_TLS, 0,
