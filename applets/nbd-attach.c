@@ -87,14 +87,14 @@ static int start_relay(struct nbd_io *io, int *kernel_fd, struct nbd_err *err);
  * with --tls-relay) a relay process over a socketpair. */
 static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_err *err)
 {
-	char tls[64];
+	char sess[64];           /* "TLSv1.3 TLS13-AES128-GCM-SHA256" */
 	int pid;
 
-	nbd_tls_active(io, tls, sizeof tls);
+	nbd_tls_active(io, sess, sizeof sess);
 	if (!a->c.tls_conf.relay) {
 		*fd = nbd_tls_ktls(io, err);
 		if (*fd >= 0) {
-			nbd_fmt(a->datapath, sizeof a->datapath, "kTLS, %s", tls);
+			nbd_fmt(a->datapath, sizeof a->datapath, "kTLS, %s", sess);
 			return 0;
 		}
 		if (err->code != NBX_NOTSUP)
@@ -106,7 +106,7 @@ static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_
 		nbd_io_close(io);
 		return -1;
 	}
-	nbd_fmt(a->datapath, sizeof a->datapath, "TLS relay pid %d, %s", pid, tls);
+	nbd_fmt(a->datapath, sizeof a->datapath, "TLS relay pid %d, %s", pid, sess);
 	return 0;
 }
 
