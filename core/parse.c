@@ -14,9 +14,11 @@ int nbd_hexval(int c)
 
 int nbd_parse_yesno(const char *s)
 {
-	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
-		return 1;
-	if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
-		return 0;
+	static const char *const words[] = { "no", "false", "0", "yes", "true", "1" };
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (!strcmp(s, words[i]))
+			return i / 3;
 	return -1;
 }

@@ -33,6 +33,11 @@ int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 	return nbd_seterr_peer(err, io->peer, NBX_TLS, 0, "built without TLS");
 }
 
+int nbd_tls_relay_ready(const struct nbd_io *io, struct nbd_err *err)
+{
+	return nbd_seterr_peer(err, io->peer, NBX_TLS, 0, "built without TLS");
+}
+
 int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err)
 {
 	(void)kernel_fd;
@@ -41,5 +46,5 @@ int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err)
 
 void nbd_tls_forget(struct nbd_io *io)
 {
-	(void)io;
+	nbd_io_close(io);
 }

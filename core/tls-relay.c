@@ -25,6 +25,17 @@ static int set_nonblock(int fd)
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+int nbd_tls_relay_ready(const struct nbd_io *io, struct nbd_err *err)
+{
+	if (!nbd_tls_sess_of(io))
+		return nbd_seterr_peer(err, io->peer, NBX_FAIL, 0, "relay: not a TLS connection");
+	/* The relay reads the TLS session, not io's read-ahead. */
+	if (nbd_io_pending(io))
+		return nbd_seterr_peer(err, io->peer, NBX_PROTO, 0,
+				       "relay: reply bytes still buffered in the transport");
+	return 0;
+}
+
 int nbd_tls_relay_run(struct nbd_io *io, int kfd, struct nbd_err *err)
 {
 	struct tls_sess *s = nbd_tls_sess_of(io);
@@ -33,12 +44,8 @@ int nbd_tls_relay_run(struct nbd_io *io, int kfd, struct nbd_err *err)
 	int k_eof = 0, n_eof = 0, net_rd = 0, net_wr = 0, ret = -1;
 	char rb[120];
 
-	if (!s)
-		return nbd_seterr_peer(err, io->peer, NBX_FAIL, 0, "relay: not a TLS connection");
-	/* The relay reads the TLS session, not io's read-ahead. */
-	if (nbd_io_pending(io))
-		return nbd_seterr_peer(err, io->peer, NBX_PROTO, 0,
-				       "relay: reply bytes still buffered in the transport");
+	if (nbd_tls_relay_ready(io, err) < 0)
+		return -1;
 	up.b = malloc(RELAY_BUF);
 	down.b = malloc(RELAY_BUF);
 	if (!up.b || !down.b) {

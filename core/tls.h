@@ -77,14 +77,17 @@ int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len);
  * the connection is lost (io closed): reconnect. */
 int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err);
 
-/* The relay loop, for a process of the applet's making: moves bytes
- * between kernel_fd (one end of a socketpair whose other end went to
- * NBD_SET_SOCK / NBD_ATTR_SOCKETS) and io's TLS session. Runs until
- * kernel_fd reaches EOF (0, after a close_notify) or the session fails
- * (-1 with err), also at once when reply bytes are still buffered in io. */
+/* The fallback, a user-space relay between the TLS session and one end
+ * of a socketpair whose other end goes to the kernel (NBD_SET_SOCK /
+ * NBD_ATTR_SOCKETS). The caller owns the process it runs in (nbd-attach
+ * forks it). nbd_tls_relay_ready: can io be relayed (a TLS transport with
+ * nothing read ahead)? 0, or -1 with err. nbd_tls_relay_run: the relay
+ * loop; runs until kernel_fd reaches EOF (0, after a close_notify) or the
+ * session fails (-1 with err). */
+int nbd_tls_relay_ready(const struct nbd_io *io, struct nbd_err *err);
 int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err);
-/* The other side of the hand-off (the parent, once the relay has its own
- * copy): drop the session and close io's socket without a close_notify. */
+/* Drop io's session and close its socket without a word to the server:
+ * the process that forked a relay lets go of its copy. */
 void nbd_tls_forget(struct nbd_io *io);
 
 /* ---- pure pieces (unit-tested) */
