@@ -1,6 +1,9 @@
 /* What applets share: the one error/usage printer family and output
  * helpers for --json and --shell (applets/out.c), the common
  * server-address and TLS options and connecting (applets/conn.c). */
+//config:config JSON
+//config:	bool "JSON output (--json)"
+//config:	default y
 #ifndef NBDBOX_APPLET_H
 #define NBDBOX_APPLET_H
 

@@ -10,6 +10,11 @@
  * loop, tls-int.h what they share. Built without CONFIG_TLS, Kbuild takes
  * tls-off.c instead: every entry point fails with "built without TLS"
  * (NBX_TLS). psk.c and ktls.c are pure and always built. */
+//config:config TLS
+//config:	bool "TLS with wolfSSL (nbds://, --tls)"
+//config:	default n
+//config:	help
+//config:	  Links libwolfssl. Without it nbds:// answers "built without TLS".
 #ifndef NBDBOX_TLS_H
 #define NBDBOX_TLS_H
 
