@@ -114,11 +114,13 @@ static int is_uri(const char *s, size_t n)
 static int set_uri(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
 {
 	static struct nbd_addr a;   /* too big for small stacks */
+	static struct nbd_tls_conf t;
 
 	sp->form = NBD_FORM_URI;
 	if (put(sp->uri, sizeof sp->uri, s, n) < 0)
 		return fail(err, sp, "URI too long");
-	if (nbd_parse_uri(&a, sp->uri, err) < 0) {
+	nbd_tls_conf_init(&t);
+	if (nbd_parse_uri(&a, &t, sp->uri, err) < 0) {
 		char why[300];
 
 		memcpy(why, err->msg, sizeof why - 1);

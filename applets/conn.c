@@ -1,6 +1,6 @@
-/* Shared by every applet: printing errors, the server-address options,
- * output quoting. The only place (with the applets) that prints. */
-//kbuild:obj-y += common.o
+/* The options every network applet takes (server address, timeouts,
+ * TLS) and connecting with them: connect, greeting, STARTTLS. */
+//kbuild:obj-y += conn.o
 // The options every network applet takes, for their usage texts
 // (`//usage:@CONN` there; scripts/gen.sh puts these lines in its place).
 //usage-conn:  -N, --name NAME      export name (default: the server's default, "")
@@ -23,164 +23,25 @@
 //usage-tls:      --tls-username NAME  PSK identity (default: the URI's user@)
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "autoconf.h"
 #include "applet.h"
-#include "fmt.h"
-
-const char *applet_name = "nbdbox";
-const char *applet_usage = "";
-
-/* ---- standard output, buffered without stdio */
-static char obuf[4096];
-static size_t olen;
-static int oerr;
-
-static void oflush(void)
-{
-	size_t off = 0;
-
-	while (off < olen) {
-		ssize_t n = write(1, obuf + off, olen - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			oerr = n < 0 ? errno : EIO;
-			break;
-		}
-		off += (size_t)n;
-	}
-	olen = 0;
-}
-
-void out_bytes(const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		size_t k = sizeof obuf - olen < n ? sizeof obuf - olen : n;
-		memcpy(obuf + olen, c, k);
-		olen += k;
-		c += k;
-		n -= k;
-		if (olen == sizeof obuf)
-			oflush();
-	}
-}
-
-void out_str(const char *s)
-{
-	out_bytes(s, strlen(s));
-}
-
-void out_char(int c)
-{
-	char ch = (char)c;
-
-	out_bytes(&ch, 1);
-}
-
-void out(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	n = nbd_vfmt(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	out_bytes(buf, n);
-}
-
-int out_flush(void)
-{
-	oflush();
-	return oerr ? -1 : 0;
-}
-
-int finish_output(void)
-{
-	if (out_flush() == 0)
-		return 0;
-	msg("write error: %s", strerror(oerr));
-	return NBX_FAIL;
-}
-
-/* ---- messages on standard error */
-static void vmsg(const char *fmt, va_list ap, const char *tail)
-{
-	char buf[1024];
-	size_t n = nbd_fmt(buf, sizeof buf, "%s: ", applet_name);
-
-	n += nbd_vfmt(buf + n, sizeof buf - n - 1, fmt, ap);
-	n += nbd_fmt(buf + n, sizeof buf - n, "%s", tail);
-	/* One write: lines from parallel processes do not interleave. */
-	if (write(2, buf, n) < 0)
-		return;
-}
-
-void msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg(fmt, ap, "\n");
-	va_end(ap);
-}
-
-int report(const struct nbd_err *err)
-{
-	msg("%s", err->msg);
-	return err->code ? err->code : NBX_FAIL;
-}
-
-int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	char tail[128];
-
-	nbd_fmt(tail, sizeof tail, "\nTry '%s --help' for more information.\n", applet_name);
-	va_start(ap, fmt);
-	vmsg(fmt, ap, tail);
-	va_end(ap);
-	return NBX_USAGE;
-}
-
-int show_usage(void)
-{
-	out_str(applet_usage);
-	return finish_output();
-}
-
-int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (unsigned)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
+#include "parse.h"
 
 void conn_opts_init(struct conn_opts *c)
 {
 	memset(c, 0, sizeof *c);
 	nbd_addr_init(&c->addr);
+	nbd_tls_conf_init(&c->tls_conf);
 	c->timeout_ms = 10000;
-	c->tls_verify = -1;
 }
 
 int conn_opt(struct conn_opts *c, int opt, const char *arg)
 {
+	struct nbd_tls_conf *t = &c->tls_conf;
 	unsigned long v;
+	int yes;
 
 	switch (opt) {
 	case 'N':
@@ -200,33 +61,27 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 		c->wait_s = (int)v;
 		return 1;
 	case OPT_TLS:
-		c->tls = 1;
+		t->wanted = 1;
 		return 1;
 	/* Naming TLS credentials asks for TLS: never fall back to clear text
 	 * because the URI said nbd://. */
 	case OPT_TLS_CA:
-		c->tlsc.ca_file = arg, c->tls = 1;
-		return 1;
 	case OPT_TLS_CERT:
-		c->tlsc.cert_file = arg, c->tls = 1;
-		return 1;
 	case OPT_TLS_KEY:
-		c->tlsc.key_file = arg, c->tls = 1;
-		return 1;
 	case OPT_TLS_CERTS:
-		c->tlsc.cert_dir = arg, c->tls = 1;
-		return 1;
 	case OPT_TLS_PSK:
-		c->tlsc.psk_file = arg, c->tls = 1;
-		return 1;
+		t->wanted = 1;
+		/* fall through */
 	case OPT_TLS_HOSTNAME:
-		c->tlsc.hostname = arg;
+	case OPT_TLS_USER: {
+		const char **field[] = { &t->ca_file, &t->cert_file, &t->key_file,
+					 &t->cert_dir, &t->psk_file, &t->hostname,
+					 &t->username };
+		*field[opt - OPT_TLS_CA] = arg;
 		return 1;
-	case OPT_TLS_USER:
-		c->tlsc.username = arg;
-		return 1;
+	}
 	case OPT_TLS_RELAY:
-		c->tls_relay = 1;
+		t->relay = 1;
 		return 1;
 	case OPT_ALT:
 		if (c->nalt == (int)(sizeof c->alt / sizeof *c->alt))
@@ -235,19 +90,16 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 		c->alt[c->nalt++] = arg;
 		return 1;
 	case OPT_TLS_VERIFY:
-		if (!strcmp(arg, "no") || !strcmp(arg, "false") || !strcmp(arg, "0"))
-			c->tls_verify = 0;
-		else if (!strcmp(arg, "yes") || !strcmp(arg, "true") || !strcmp(arg, "1"))
-			c->tls_verify = 1;
-		else
+		if ((yes = nbd_parse_yesno(arg)) < 0)
 			return usage_error("--tls-verify-peer: '%s' is not yes or no", arg), -1;
+		t->verify = yes;
 		return 1;
 	}
 	return 0;
 }
 
 /* --alt addresses: a URI names its own export, HOST[:PORT] takes the
- * primary's; TLS when the primary has it. */
+ * primary's. One TLS set-up serves all (the first server's). */
 static struct nbd_addr alt_addr[4];
 
 const struct nbd_addr *conn_addr(const struct conn_opts *c)
@@ -257,6 +109,7 @@ const struct nbd_addr *conn_addr(const struct conn_opts *c)
 
 static int alt_parse(struct conn_opts *c)
 {
+	static struct nbd_tls_conf alt_tls;
 	struct nbd_err err;
 	int i;
 
@@ -264,24 +117,25 @@ static int alt_parse(struct conn_opts *c)
 		struct nbd_addr *a = &alt_addr[i];
 
 		if (nbd_is_uri(c->alt[i])) {
-			if (nbd_parse_uri(a, c->alt[i], &err) < 0)
+			nbd_tls_conf_init(&alt_tls);
+			if (nbd_parse_uri(a, &alt_tls, c->alt[i], &err) < 0)
 				return report(&err);
+			if (alt_tls.wanted && !c->tls_conf.wanted)
+				return usage_error("--alt %s: TLS only when the first server has it too",
+						   c->alt[i]);
 		} else {
 			if (nbd_parse_hostport(a, c->alt[i], NULL, &err) < 0)
 				return report(&err);
 			memcpy(a->name, c->addr.name, c->addr.namelen + 1);
 			a->namelen = c->addr.namelen;
 		}
-		if (c->addr.tls)
-			a->tls = 1;
-		if (a->tls && !c->addr.tls)
-			return usage_error("--alt %s: TLS only when the first server has it too", c->alt[i]);
 	}
 	return 0;
 }
 
 int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_port)
 {
+	struct nbd_tls_conf *tc = &c->tls_conf;
 	struct nbd_err err;
 	const char *t;
 
@@ -297,7 +151,7 @@ int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_po
 			return usage_error("missing server address (HOST[:PORT] or nbd:// URI)");
 		t = argv[(*i)++];
 		if (nbd_is_uri(t)) {
-			if (nbd_parse_uri(&c->addr, t, &err) < 0)
+			if (nbd_parse_uri(&c->addr, tc, t, &err) < 0)
 				return report(&err);
 		} else {
 			if (allow_port && *i < argc && argv[*i][0] &&
@@ -309,27 +163,13 @@ int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_po
 	}
 	if (c->name && nbd_addr_set_name(&c->addr, c->name, &err) < 0)
 		return report(&err);
-	if (c->tls)
-		c->addr.tls = 1;
+	/* The TLS defaults, after the command line and the URI: verify on;
+	 * the certificate must name the host we dialled. */
+	if (!tc->hostname && !c->addr.is_unix)
+		tc->hostname = c->addr.host;
+	if (tc->verify < 0)
+		tc->verify = 1;
 	return alt_parse(c);
-}
-
-/* The TLS settings: command line first, then the URI's query, then the
- * defaults (verify on; the certificate must name the host we dialled). */
-static void tls_conf(struct conn_opts *c, struct nbd_tls_conf *t)
-{
-	const struct nbd_addr *a = &c->addr;
-
-	*t = c->tlsc;
-	if (!t->cert_dir && a->tls_certs[0])
-		t->cert_dir = a->tls_certs;
-	if (!t->psk_file && a->tls_psk_file[0])
-		t->psk_file = a->tls_psk_file;
-	if (!t->username && a->user[0])
-		t->username = a->user;
-	if (!t->hostname)
-		t->hostname = a->tls_hostname[0] ? a->tls_hostname : a->is_unix ? NULL : a->host;
-	t->verify = c->tls_verify >= 0 ? c->tls_verify : a->tls_verify >= 0 ? a->tls_verify : 1;
 }
 
 int conn_args(struct conn_opts *c, int argc, char **argv, int i)
@@ -349,17 +189,16 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	long deadline = c->wait_s ? nbd_now_ms() + c->wait_s * 1000L : 0;
 	struct nbd_backoff backoff = NBD_BACKOFF(100, 2000);
 
-	if (c->addr.tls && !ENABLE_TLS)
+	const struct nbd_tls_conf *t = &c->tls_conf;
+
+	if (t->wanted && !ENABLE_TLS)
 		return nbd_seterr(err, NBX_TLS, 0, "%s: TLS requested, but nbdbox was built without TLS",
 				  c->addr.is_unix ? c->addr.socket : c->addr.host);
-	if (ENABLE_TLS && c->addr.tls && !c->tls_ctx) {
-		struct nbd_tls_conf t;
-
-		tls_conf(c, &t);
-		if (!t.verify && !t.psk_file)
+	if (ENABLE_TLS && t->wanted && !c->tls_ctx) {
+		if (!t->verify && !t->psk_file)
 			msg("WARNING: --tls-verify-peer=no: the server's certificate is NOT checked; "
 			    "anyone on the path can read and change the data");
-		if (!(c->tls_ctx = nbd_tls_new(&t, err)))
+		if (!(c->tls_ctx = nbd_tls_ctx_new(t, err)))
 			return -1;
 	}
 	for (;;) {
@@ -374,10 +213,10 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 					     err) == 0) {
 				nbd_hs_init(hs, io, err);
 				nbd_hs_set_name(hs, a->name, a->namelen);
-				hs->want_tls = a->tls;
-				if (ENABLE_TLS && a->tls) {
-					hs->tls = nbd_tls_hook;
-					hs->tls_ctx = c->tls_ctx;
+				hs->tls_wanted = t->wanted;
+				if (ENABLE_TLS && t->wanted) {
+					hs->starttls = nbd_tls_starttls;
+					hs->starttls_ctx = c->tls_ctx;
 				}
 				if (nbd_hs_run(hs, NBD_GOAL_START) == 0)
 					return 0;
@@ -394,54 +233,4 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 			return -1;
 		nbd_sleep_ms(nbd_backoff_next(&backoff));
 	}
-}
-
-void json_str(const char *s, size_t len)
-{
-	size_t i;
-
-	out_char('"');
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\')
-			out("\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			out("\\u%04x", ch);
-		else
-			out_char(ch);
-	}
-	out_char('"');
-}
-
-void shell_str(const char *s, size_t len)
-{
-	size_t i;
-
-	out_char('\'');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\'')
-			out_str("'\\''");
-		else
-			out_char(s[i]);
-	}
-	out_char('\'');
-}
-
-void print_tflags(uint16_t tflags, const char *sep, int json)
-{
-	const struct nbd_flag_name *n;
-	const char *s = "";
-
-	if (json)
-		out_char('[');
-	for (n = nbd_tflag_names; n->name; n++) {
-		if (!(tflags & n->bit))
-			continue;
-		if (json)
-			out("%s\"%s\"", s, n->name), s = ",";
-		else
-			out("%s%s", s, n->name), s = sep;
-	}
-	if (json)
-		out_char(']');
 }
