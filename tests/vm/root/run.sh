@@ -148,10 +148,12 @@ run_boot() { # the fields of one BOOTS line
 	srv_stop root
 	case " $SERVERS " in *" alt "*)
 		srv_stop alt
-		if grep -qi "connect" "$W/alt.nbdlog" 2>/dev/null; then
-			res "$name-alt" PASS "the second server took the root: $(grep -ci connect "$W/alt.nbdlog") connection(s) in its log"
+		n=$(grep -c " Connect export=" "$W/alt.nbdlog" 2>/dev/null)
+		w=$(grep -c " Write id=" "$W/alt.nbdlog" 2>/dev/null)
+		if [ "${n:-0}" -ge 1 ] && [ "${w:-0}" -ge 1 ]; then
+			res "$name-alt" PASS "the second server took the root over: $n connection(s), $w writes in its log"
 		else
-			res "$name-alt" FAIL "the second server saw no connection"
+			res "$name-alt" FAIL "the second server saw ${n:-0} connection(s), ${w:-0} writes"
 		fi ;;
 	esac
 	mkdir -p "$TOP/build" && cp "$W/console.log" "$TOP/build/vmroot-$name.console"
