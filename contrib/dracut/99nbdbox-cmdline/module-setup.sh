@@ -1,7 +1,7 @@
 #!/bin/bash
 # dracut module, the --cmdline variant: nbdbox reads root=nbd: / netroot=nbd:
 # (and nbdroot=, URIs, nbdroot.alt=) itself once the network is up; no
-# nbd module of dracut's, no nbd-client.
+# nbd module of dracut's (omit it: --omit nbd), no nbd-client.
 # The binary: $NBDBOX, else nbdbox on PATH (make install puts it in /usr/sbin).
 nbdbox_bin() { echo "${NBDBOX:-$(command -v nbdbox)}"; }
 check() {

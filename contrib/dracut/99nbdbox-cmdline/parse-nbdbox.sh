@@ -1,6 +1,6 @@
 #!/bin/sh
 # cmdline hook: is the root ours? Then dracut's netroot calls /sbin/nbdroot
-# (nbdbox-root.sh) once an interface is up.
+# (nbdbox-root.sh) once an interface is up; /dev/root is what it mounts.
 type getarg >/dev/null 2>&1 || . /lib/dracut-lib.sh
 [ -z "$root" ] && root=$(getarg root=)
 nbd=
