@@ -275,7 +275,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 {
 	for (;;) {
 		struct nbd_backoff backoff = RECONNECT_BACKOFF;
-		int r = nbd_ioctl_doit(devfd, index, err), lost = 0;
+		int r = nbd_ioctl_doit(devfd, index, err), lost = 0, got;
 
 		if (r == 0 && a->persist && mon) {
 			/* The event is queued by the receive worker before
@@ -287,13 +287,13 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 			return err->code;
 		if (!lost)
 			return 0;
-		/* The same device fd again: /dev/nbdN may be out of reach
-		 * (switch_root moved /dev away). */
+		close(devfd);
 		for (;;) {
 			if (attach_connect_all(a, err) == 0) {
-				r = nbd_ioctl_reconfig(devfd, index, &a->conf, err);
+				a->conf.index = index;
+				devfd = nbd_ioctl_setup(&a->conf, &got, err);
 				attach_close_fds(&a->conf);
-				if (r == 0)
+				if (devfd >= 0)
 					break;
 				if (err->errnum == EBUSY)
 					return err->code; /* someone else took it */

@@ -61,9 +61,6 @@ void nbd_nl_mon_close(struct nbd_nl_mon *m);
  * configure it: SET_BLKSIZE, SET_SIZE, SET_TIMEOUT, SET_FLAGS, SET_SOCK.
  * Returns the device fd; *index gets N. */
 int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err);
-/* The same on a device fd kept open (device idx): the --persist reconnect,
- * which cannot open /dev/nbdN again after switch_root. */
-int nbd_ioctl_reconfig(int devfd, int idx, const struct nbd_devconf *c, struct nbd_err *err);
 /* NBD_DO_IT: blocks until the device is disconnected or the link is lost
  * (it returns 0 in both cases). 0 or -1 with err. */
 int nbd_ioctl_doit(int devfd, int index, struct nbd_err *err);

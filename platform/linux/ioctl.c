@@ -63,18 +63,6 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 					  "/dev/nbd%d: device busy (attached)", idx);
 		}
 	}
-	if (nbd_ioctl_reconfig(fd, idx, c, err) < 0) {
-		close(fd);
-		return -1;
-	}
-	*index = idx;
-	return fd;
-}
-
-int nbd_ioctl_reconfig(int fd, int idx, const struct nbd_devconf *c, struct nbd_err *err)
-{
-	int i;
-
 	/* Block size before size: the kernel rounds the size to it. */
 	if (ioctl(fd, NBD_SET_BLKSIZE, (unsigned long)c->block_size) < 0) {
 		ioerr(err, idx, "NBD_SET_BLKSIZE", errno);
@@ -97,11 +85,13 @@ int nbd_ioctl_reconfig(int fd, int idx, const struct nbd_devconf *c, struct nbd_
 			ioerr(err, idx, "NBD_SET_SOCK", errno);
 			goto fail;
 		}
-	return 0;
+	*index = idx;
+	return fd;
 fail:
 	/* An EBUSY device belongs to someone else: leave it alone. */
 	if (err && err->errnum != EBUSY)
 		ioctl(fd, NBD_CLEAR_SOCK);
+	close(fd);
 	return -1;
 }
 

@@ -23,8 +23,6 @@ void nbd_nl_mon_close(struct nbd_nl_mon *m) { (void)m; }
 
 int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 { (void)c; (void)index; return notsup(err); }
-int nbd_ioctl_reconfig(int devfd, int idx, const struct nbd_devconf *c, struct nbd_err *err)
-{ (void)devfd; (void)idx; (void)c; return notsup(err); }
 int nbd_ioctl_doit(int devfd, int index, struct nbd_err *err)
 { (void)devfd; (void)index; return notsup(err); }
 void nbd_ioctl_clear(int devfd) { (void)devfd; }
