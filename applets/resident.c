@@ -186,21 +186,21 @@ static int print_dev(struct attach *a, int index)
 	return finish_output();
 }
 
-/* Is the device still configured? Asked over netlink (NBD_CMD_STATUS),
- * which needs no path: after switch_root this process sits in the emptied
- * initramfs, where /sys is gone. Only without an answer from the kernel
- * does sysfs decide, and only if it is there to see: a missing /sys is
- * "cannot tell", not "detached". */
+/* Is the device still configured? sysfs says, while this process can see
+ * it. After switch_root it sits in the emptied initramfs, where /sys is
+ * gone: then the kernel is asked over netlink (NBD_CMD_STATUS, no path
+ * needed), and no answer at all is "cannot tell", never "detached".
+ * (STATUS alone would not do: it also counts a configuration someone
+ * else made on the same device after ours was detached.) */
 static int still_attached(int index)
 {
 	struct nbd_devinfo d;
-	int r = nbd_nl_connected(index, NULL);
+	int r;
 
-	if (r >= 0)
-		return r;
-	if (access("/sys/block", F_OK) < 0)
-		return 1;
-	return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
+	if (access("/sys/block", F_OK) == 0)
+		return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
+	r = nbd_nl_connected(index, NULL);
+	return r < 0 ? 1 : r;
 }
 
 /* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */

@@ -127,7 +127,8 @@ HOOK
 
 # dracut 059: not host-only, its nbd module and network-legacy (dhclient;
 # with systemd-networkd nothing calls nbdroot), nbdbox over the
-# nbd-client that its nbd module installs.
+# nbd-client that its nbd module installs (the libraries that one needs
+# stay in the image).
 vr_dracut() {
 	bin=$(vr_client "$1")
 	key=$(vr_hash "$bin" /usr/lib/dracut/modules.d/95nbd/nbdroot.sh "$VR_DIR/build.sh" \
@@ -135,14 +136,22 @@ vr_dracut() {
 	out=$VR_CACHE/dracut-$KVER-$key.img
 	if [ ! -f "$out" ]; then
 		vr_log "dracut ($1)"
-		inc=
-		[ "$1" = debian ] || inc="--include $bin /usr/sbin/nbd-client"
 		t=$(mktemp -d "$VR_CACHE/dracut.XXXXXX")
 		dracut -q --no-hostonly --no-hostonly-cmdline --add "nbd network-legacy" \
 			--omit "systemd-networkd" --add-drivers "nbd e1000 ext4 crc32c_generic" \
-			--no-early-microcode --tmpdir "$t" $inc -f "$out.tmp" "$KVER" >"$t.log" 2>&1 &&
-			mv "$out.tmp" "$out" ||
+			--no-early-microcode --tmpdir "$t" -f "$out.tmp" "$KVER" >"$t.log" 2>&1 ||
 			{ vr_log "dracut failed: $(tail -n 5 "$t.log")"; rm -rf "$t" "$out.tmp"; return 1; }
+		# nbdbox over the nbd-client dracut installed: dracut's --include
+		# does not replace a file its modules put there, so a second
+		# (uncompressed) cpio after dracut's; the kernel unpacks both in
+		# order and the later file wins.
+		if [ "$1" != debian ]; then
+			mkdir -p "$t/over/usr/sbin"
+			cp "$bin" "$t/over/usr/sbin/nbd-client"
+			chmod 755 "$t/over/usr/sbin/nbd-client"
+			( cd "$t/over" && echo usr/sbin/nbd-client | cpio -o -H newc --quiet -R 0:0 ) >> "$out.tmp"
+		fi
+		mv "$out.tmp" "$out"
 		rm -rf "$t" "$t.log"
 	fi
 	echo "$out"

@@ -29,8 +29,7 @@ vr_kernel_tree || fail_setup "kernel"
 FS=$(vr_rootfs "$BIN") || fail_setup "root image"
 DISK=$(vr_partimg "$BIN") || fail_setup "partitioned image"
 [ "$CLIENT" = debian ] && GEN_CLIENT=debian || GEN_CLIENT=$BIN
-IT=$(vr_itools "$GEN_CLIENT") || fail_setup "mkinitramfs"
-DR=$(vr_dracut "$GEN_CLIENT") || fail_setup "dracut"
+IT= DR=   # each initramfs is made (or taken from the cache) when first needed
 
 # NAME GENERATOR IMAGE(fs|disk) EXPORT GUESTPORT(std|host) RESTARTS KERNEL-ARGS
 # ($P: the server's port as the guest sees it; std is nbd-client's 10809.)
@@ -93,7 +92,11 @@ run_boot() { # the fields of one BOOTS line
 	eval "args=\"$*\""
 	# Limits for a loaded machine: itools boots take 30-60 s, dracut's
 	# 80-200 s under TCG.
-	case $gen in itools) initrd=$IT limit=300 ;; dracut) initrd=$DR limit=600 ;; esac
+	case $gen in
+	itools) IT=${IT:-$(vr_itools "$GEN_CLIENT")}; initrd=$IT limit=300 ;;
+	dracut) DR=${DR:-$(vr_dracut "$GEN_CLIENT")}; initrd=$DR limit=600 ;;
+	esac
+	[ -f "$initrd" ] || { res "$name-boot" FAIL "no initramfs ($gen)"; srv_stop root; return; }
 	[ "$restarts" -gt 0 ] && limit=$((limit + 60))
 	echo "  [$name] $gen, $CLIENT: $args"
 	rm -f "$W/console" "$W/console.log"
