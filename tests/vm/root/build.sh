@@ -149,6 +149,9 @@ vr_dracut() {
 			mkdir -p "$t/over/usr/sbin"
 			cp "$bin" "$t/over/usr/sbin/nbd-client"
 			chmod 755 "$t/over/usr/sbin/nbd-client"
+			# The kernel takes the next archive only at a 4-byte
+			# boundary (zero bytes between archives are skipped).
+			truncate -s %512 "$out.tmp"
 			( cd "$t/over" && echo usr/sbin/nbd-client | cpio -o -H newc --quiet -R 0:0 ) >> "$out.tmp"
 		fi
 		mv "$out.tmp" "$out"
