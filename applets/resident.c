@@ -18,12 +18,30 @@
 #include <unistd.h>
 #include "autoconf.h"
 #include "attach.h"
+#include "fmt.h"
 
 /* Retry pacing after a lost link (both reconnect loops): 100, 200, 400 ms,
  * then every 500 ms: I/O resumes within about half a second of the
  * server's return, and a server that is down sees about 2 connections a
  * second. */
 #define RECONNECT_BACKOFF NBD_BACKOFF(100, 500)
+
+/* The kernel log, opened before stdio goes to /dev/null and kept: the
+ * resident's only voice, and one that needs no path once the boot has
+ * moved on. "<4>" warning, "<6>" info. */
+static int klog_fd = -1;
+
+static void klog(const char *level, const char *dev, const char *what)
+{
+	char line[256];
+	size_t n;
+
+	if (klog_fd < 0)
+		return;
+	n = nbd_fmt(line, sizeof line, "%snbdbox[%ld]: %s: %s\n", level, (long)getpid(), dev, what);
+	if (write(klog_fd, line, n) < 0)
+		(void)0;
+}
 
 /* Detach from the terminal: the caller's pipes must close when it exits
  * (`nbd-attach ... | read dev` would hang on an inherited stdout). */
@@ -99,6 +117,8 @@ static pid_t fork_detached(const struct attach *a)
 		if (chdir("/") < 0)
 			(void)0;
 		root_storage(a);        /* its warnings still reach stderr */
+		if (a->persist)
+			klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 		quiet_stdio();
 		mark_argv0(a);
 	}
@@ -166,21 +186,21 @@ static int print_dev(struct attach *a, int index)
 	return finish_output();
 }
 
-/* Is the device still configured? Asked over netlink (NBD_CMD_STATUS),
- * which needs no path: after switch_root this process sits in the emptied
- * initramfs, where /sys is gone. Only without an answer from the kernel
- * does sysfs decide, and only if it is there to see: a missing /sys is
- * "cannot tell", not "detached". */
+/* Is the device still configured? sysfs says, while this process can see
+ * it. After switch_root it sits in the emptied initramfs, where /sys is
+ * gone: then the kernel is asked over netlink (NBD_CMD_STATUS, no path
+ * needed), and no answer at all is "cannot tell", never "detached".
+ * (STATUS alone would not do: it also counts a configuration someone
+ * else made on the same device after ours was detached.) */
 static int still_attached(int index)
 {
 	struct nbd_devinfo d;
-	int r = nbd_nl_connected(index, NULL);
+	int r;
 
-	if (r >= 0)
-		return r;
-	if (access("/sys/block", F_OK) < 0)
-		return 1;
-	return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
+	if (access("/sys/block", F_OK) == 0)
+		return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
+	r = nbd_nl_connected(index, NULL);
+	return r < 0 ? 1 : r;
 }
 
 /* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
@@ -214,23 +234,34 @@ static int reconnect(struct attach *a, int index, int n)
 static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 {
 	struct nbd_err err;
+	char dev[24];
 	int n;
 
+	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	klog("<6>", dev, "serving, reconnects when the link dies");
 	for (;;) {
 		n = nbd_nl_mon_wait(mon, index, 2000, &err);
-		if (n < 0)
+		if (n < 0) {
+			klog("<4>", dev, err.msg);
 			return NBX_FAIL;
+		}
 		if (n == 0) {
 			/* Detached on request: the kernel sends no event for
 			 * that; STATUS shows it. */
-			if (!still_attached(index))
+			if (!still_attached(index)) {
+				klog("<6>", dev, "detached, leaving");
 				return 0;
+			}
 			continue;
 		}
 		if (n > a->conns)
 			n = a->conns;
-		if (reconnect(a, index, n) > 0)
+		klog("<4>", dev, "link lost, reconnecting");
+		if (reconnect(a, index, n) > 0) {
+			klog("<6>", dev, "detached while reconnecting, leaving");
 			return 0;
+		}
+		klog("<6>", dev, "reconnected");
 	}
 }
 

@@ -124,7 +124,8 @@ vr_itools() {
 
 # dracut 059: not host-only, its nbd module and network-legacy (dhclient;
 # with systemd-networkd nothing calls nbdroot), nbdbox over the
-# nbd-client that its nbd module installs.
+# nbd-client that its nbd module installs (the libraries that one needs
+# stay in the image).
 vr_dracut() {
 	bin=$(vr_client "$1")
 	key=$(vr_hash "$bin" /usr/lib/dracut/modules.d/95nbd/nbdroot.sh "$VR_DIR/build.sh" \

@@ -133,7 +133,7 @@ run_boot() { # the fields of one BOOTS line
 	bbox) initrd=$(vr_bbox "$BIN") limit=200 ;;
 	bbtls) initrd=$(vr_bbox "$VR_TLSBIN" "$VR_PSK:/etc/nbd/psk") limit=240 ;;
 	esac
-	[ -n "$initrd" ] || { res "$name-boot" FAIL "no initramfs ($gen)"; srv_stop root; return; }
+	[ -f "$initrd" ] || { res "$name-boot" FAIL "no initramfs ($gen)"; srv_stop root; return; }
 	[ "$restarts" -gt 0 ] && limit=$((limit + 60))
 	echo "  [$name] $gen, $CLIENT: $args"
 	rm -f "$W/console" "$W/console.log"
