@@ -2,7 +2,9 @@
  * cited where a rule comes from the spec. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
+#include "esc.h"
 #include "fmt.h"
 #include "hs.h"
 
@@ -221,6 +223,24 @@ static int no_tls(struct nbd_hs *hs)
 
 /* ---- replies: judge one answer, move the state on */
 
+/* The size is a u64 on the wire, but no Linux block device or file offset
+ * (loff_t) holds more than 2^63-1: refuse it here, where it is decoded, so
+ * no applet prints or attaches a number that wrapped (libnbd: EOVERFLOW). */
+static int set_size(struct nbd_hs *hs, uint64_t size, uint16_t tflags)
+{
+	char w[160];
+
+	if (size > (uint64_t)INT64_MAX)
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, EOVERFLOW,
+				       "%s: export size %llu is above 2^63-1 (no block device "
+				       "or file offset can hold it)", what(hs, w, sizeof w),
+				       (unsigned long long)size);
+	hs->exp.size = size;
+	hs->exp.tflags = tflags;
+	hs->exp.have_info = 1;
+	return 0;
+}
+
 static int on_fixed(struct nbd_hs *hs)
 {
 	const uint8_t *p = hs->in;
@@ -242,9 +262,8 @@ static int on_fixed(struct nbd_hs *hs)
 		return 0;
 	case S_OLD_REST:
 		/* u64 size, u32 flags (low 16 are transmission flags), zeroes. */
-		hs->exp.size = nbd_get64(p);
-		hs->exp.tflags = (uint16_t)nbd_get32(p + 8);
-		hs->exp.have_info = 1;
+		if (set_size(hs, nbd_get64(p), (uint16_t)nbd_get32(p + 8)) < 0)
+			return -1;
 		hs->state = S_XMIT;
 		hs->expect = EXP_NONE;
 		return 0;
@@ -259,9 +278,8 @@ static int on_fixed(struct nbd_hs *hs)
 		hs->expect = EXP_NONE;
 		return 0;
 	case S_EXPORT_NAME:
-		hs->exp.size = nbd_get64(p);
-		hs->exp.tflags = nbd_get16(p + 8);
-		hs->exp.have_info = 1;
+		if (set_size(hs, nbd_get64(p), nbd_get16(p + 8)) < 0)
+			return -1;
 		hs->state = S_XMIT;
 		hs->expect = EXP_NONE;
 		return 0;
@@ -373,9 +391,8 @@ static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 				return proto_err(hs, why);
 			switch (info.type) {
 			case NBD_INFO_EXPORT:
-				hs->exp.size = info.size;
-				hs->exp.tflags = info.tflags;
-				hs->exp.have_info = 1;
+				if (set_size(hs, info.size, info.tflags) < 0)
+					return -1;
 				break;
 			case NBD_INFO_NAME:
 				copy_str(hs->exp.name, &hs->exp.namelen, info.str);
