@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "autoconf.h"
 #include "attach.h"
+#include "fmt.h"
 
 /* Retry pacing after a lost link (both reconnect loops): 100 ms doubling
  * to 5 s between tries. */
@@ -131,6 +132,30 @@ static int still_attached(int index)
 
 /* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
 
+/* Why a reconnect did not happen, where someone can read it: the resident
+ * has no terminal, so the kernel log (next to the nbd driver's own lines)
+ * and stderr (seen with --foreground). Said once per distinct reason, not
+ * at every retry. */
+static void say_reconnect(int index, const struct nbd_err *err)
+{
+	static char last[sizeof err->msg];
+	char line[sizeof err->msg + 64];
+	size_t n;
+	int fd;
+
+	if (!strcmp(last, err->msg))
+		return;
+	memcpy(last, err->msg, sizeof last);
+	n = nbd_fmt(line, sizeof line, "%s[%d]: /dev/nbd%d: reconnect: %s\n", applet_name,
+		    (int)getpid(), index, err->msg);
+	if ((fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) >= 0) {
+		if (write(fd, line, n) < 0)
+			(void)0;
+		close(fd);
+	}
+	msg("/dev/nbd%d: reconnect: %s", index, err->msg);
+}
+
 /* Reconnect `n` sockets with backoff until it works or the device is
  * detached. Returns 0 when reconfigured, 1 when the device went away. */
 static int reconnect(struct attach *a, int index, int n)
@@ -141,7 +166,7 @@ static int reconnect(struct attach *a, int index, int n)
 
 	for (;;) {
 		for (i = 0; i < n; i++) {
-			if (attach_negotiate(a, 1, &fd, &err) < 0)
+			if (attach_negotiate(a, i, &fd, &err) < 0)
 				break;
 			a->conf.fds[a->conf.nfds++] = fd;
 		}
@@ -150,6 +175,7 @@ static int reconnect(struct attach *a, int index, int n)
 			attach_close_fds(&a->conf);
 			return 0;
 		}
+		say_reconnect(index, &err);
 		attach_close_fds(&a->conf);
 		if (!still_attached(index))
 			return 1;
@@ -213,6 +239,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 				if (err->errnum == EBUSY)
 					return err->code; /* someone else took it */
 			}
+			say_reconnect(index, err);
 			nbd_sleep_ms(nbd_backoff_next(&backoff));
 		}
 	}

@@ -9,6 +9,9 @@ are C strings, its sizes int64_t).
   MODE  evil  (default) the exports in EXPORTS; LIST, INFO, GO answered,
               GO/INFO on an unknown name refused with a hostile message
         long  a LIST entry and a description longer than 4096 bytes
+        flip  every export CAN_MULTI_CONN; every second connection
+              connections 2, 6, 10... answer with another size,
+              4, 8, 12... read-only
 Fixed newstyle; STRUCTURED_REPLY and meta contexts refused (ERR_UNSUP).
 Listens on 127.0.0.1 only; one thread per connection."""
 import socket
@@ -35,6 +38,7 @@ EXPORTS = [
     (b"big63", b"", 1 << 63),
 ]
 LONG = b"L" * 4097
+conns = [0]
 
 
 def reply(c, opt, rtype, data=b""):
@@ -76,9 +80,17 @@ def serve(c, mode):
                 reply(c, opt, ERR_UNKNOWN, b"no export \x1b[2J\nnbd-probe: fake line \xff")
                 continue
             name, desc, size = exp[0]
+            flags = FLAGS
             if mode == "long":
                 desc = b"D" * 5000
-            reply(c, opt, INFO, struct.pack(">HQH", 0, size, FLAGS))
+            if mode == "flip":
+                conns[0] += 1
+                flags |= 1 << 8  # CAN_MULTI_CONN
+                if conns[0] % 4 == 2:
+                    size *= 2
+                elif conns[0] % 4 == 0:
+                    flags |= 2  # READ_ONLY
+            reply(c, opt, INFO, struct.pack(">HQH", 0, size, flags))
             reply(c, opt, INFO, struct.pack(">H", 1) + name)
             reply(c, opt, INFO, struct.pack(">H", 2) + desc)
             reply(c, opt, ACK)

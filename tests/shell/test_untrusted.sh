@@ -188,4 +188,18 @@ test_string_over_4096_is_an_error() {
 	assert_err_has "NBD_OPT_GO 'plain': NBD_REP_INFO string longer than 4096 bytes"
 }
 
+# -C N: every connection after the first must reach the same export (the
+# same check guards a --persist reconnect, tests/vm/scenarios/56-*).
+test_attach_connections_must_agree() {
+	start_evil flip || return 1
+	run "$NBDBOX" nbd-attach -C 2 -N plain "127.0.0.1:$PORT"
+	assert_rc 4
+	assert_err_oneline nbd-attach
+	assert_err_has "connection 2: export size 2097152, was 1048576: not handing it to the kernel"
+	# Connections 3 and 4 (read-only) of this server next.
+	run "$NBDBOX" nbd-attach -C 2 -N plain "127.0.0.1:$PORT"
+	assert_rc 4
+	assert_err_has "connection 2: export read-only now, was writable"
+}
+
 lib_main

@@ -578,3 +578,31 @@ TEST(hs_error_message_escapes_c1_and_invalid_utf8)
 	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
 	CHECK_STR(c.err.msg, "(server: \"x\\xc2\\x9b2J\\xff\\x09!\")");
 }
+
+/* A reconnect (or the next of -C N) to something else is refused. */
+TEST(hs_export_changed)
+{
+	struct nbd_export was = { .size = 1 << 20,
+		.tflags = NBD_TF_HAS_FLAGS | NBD_TF_SEND_FLUSH | NBD_TF_SEND_TRIM | NBD_TF_CAN_MULTI_CONN };
+	struct nbd_export now = was;
+	char b[96];
+
+	CHECK(nbd_export_changed(&was, &now, 1, 1, b, sizeof b) == NULL);
+	now.size = 2 << 20;
+	CHECK_STR(nbd_export_changed(&was, &now, 1, 1, b, sizeof b), "export size 2097152, was 1048576");
+	now = was;
+	now.tflags |= NBD_TF_READ_ONLY;
+	CHECK_STR(nbd_export_changed(&was, &now, 1, 1, b, sizeof b), "read-only now");
+	CHECK(nbd_export_changed(&was, &now, 0, 1, b, sizeof b) == NULL); /* attached -r */
+	now = was;
+	now.tflags &= (uint16_t)~NBD_TF_SEND_TRIM;
+	CHECK_STR(nbd_export_changed(&was, &now, 1, 1, b, sizeof b), "no longer offers trim");
+	now = was;
+	now.tflags &= (uint16_t)~NBD_TF_CAN_MULTI_CONN;
+	CHECK_STR(nbd_export_changed(&was, &now, 1, 1, b, sizeof b), "no longer offers multi-conn");
+	CHECK(nbd_export_changed(&was, &now, 1, 0, b, sizeof b) == NULL);
+	/* More is fine: the kernel does not use what it was not told. */
+	now = was;
+	now.tflags |= NBD_TF_SEND_FUA | NBD_TF_ROTATIONAL;
+	CHECK(nbd_export_changed(&was, &now, 1, 1, b, sizeof b) == NULL);
+}
