@@ -1,0 +1,25 @@
+# --persist -t 3: the server holds one read for 9 s (the host's eval
+# server, armed by SIGNAL touch slow). The kernel times the request out,
+# marks the link dead, --persist reconnects, the kernel sends the request
+# again on the new link: the read completes, md5 ok, and the kernel log
+# says it timed out.
+if need_applet nbd-attach && wait_server slow; then
+	if dev=$(attach --persist -t 3 "$(uri slow)"); then
+		host_signal touch slow
+		sleep 1
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		got=$(dd if="$dev" bs=64k count=64 iflag=direct 2>/tmp/dd.err | md5sum | cut -d' ' -f1)
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+		if [ "$got" != "$SLOW_MD5" ]; then
+			fail "" "md5 $got, want $SLOW_MD5 after ${secs}s: $(tail -n 1 /tmp/dd.err)"
+		elif ! dmesg | grep -qi "timed out"; then
+			fail "" "md5 ok in ${secs}s but the kernel logged no timeout"
+		else
+			pass "" "a request held 9 s past -t 3: timed out, sent again on the new link, md5 ok (${secs}s)"
+		fi
+		nbd-detach "$dev"
+	else
+		fail "" "attach failed"
+	fi
+fi
