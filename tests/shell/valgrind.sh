@@ -10,7 +10,8 @@
 # one), build (compiles), attach_host (its own sh harness; on a host
 # without the nbd driver its paths are the same option and handshake
 # code the others cover), the VM suite (the kernel's side, and the
-# resident processes live as long as the device).
+# resident processes live as long as the device). Two timing tests of
+# nbd_probe skip themselves under valgrind (NBDBOX_UNDER_VALGRIND).
 #   VALGRIND_SUITES="nbd_probe untrusted"   a subset
 cd "$(dirname "$0")/../.." || exit 1
 TOP=$PWD
@@ -36,7 +37,7 @@ wrap nbdbox "$TOP/nbdbox"
 pass=0 fail=0
 for s in $SUITES; do
 	[ -f "tests/shell/test_$s.sh" ] || continue
-	out=$(NBDBOX=$W/nbdbox NBDBOX_TLS=$W/nbdbox.tls bash "tests/shell/test_$s.sh" 2>&1)
+	out=$(NBDBOX=$W/nbdbox NBDBOX_TLS=$W/nbdbox.tls NBDBOX_UNDER_VALGRIND=1 bash "tests/shell/test_$s.sh" 2>&1)
 	line=$(grep -E "^$s: [0-9]+ passed, [0-9]+ failed$" <<< "$out" | tail -n 1)
 	if [ -z "$line" ]; then
 		printf '%s\n' "$out" | tail -n 20
