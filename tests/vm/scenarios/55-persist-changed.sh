@@ -4,8 +4,8 @@
 # when the server is the same export again, the device comes back.
 if need_applet nbd-attach && wait_server chg; then
 	if dev=$(attach --persist --dead-timeout 6 "$(uri chg)"); then
-		n=${dev#/dev/}
-		size0=$(cat /sys/block/$n/size)
+		nb=${dev#/dev/}
+		size0=$(cat /sys/block/$nb/size)
 		for alt in chg32:"export size 33554432, was 16777216" chgro:"export read-only now"; do
 			sub=${alt%%:*} why=${alt#*:}
 			host_signal swap-server chg "$sub" 2
@@ -19,9 +19,9 @@ if need_applet nbd-attach && wait_server chg; then
 			else
 				dd if="$dev" of=/dev/null bs=64k count=1 iflag=direct 2>/tmp/dd.err
 				rc=$?
-				[ $rc != 0 ] && [ "$(cat /sys/block/$n/size)" = "$size0" ] &&
+				[ $rc != 0 ] && [ "$(cat /sys/block/$nb/size)" = "$size0" ] &&
 					pass "$sub" "refused ($why), I/O error, size unchanged" ||
-					fail "$sub" "dd exit $rc, size $(cat /sys/block/$n/size) (was $size0)"
+					fail "$sub" "dd exit $rc, size $(cat /sys/block/$nb/size) (was $size0)"
 			fi
 			dmesg -c > /dev/null
 		done

@@ -15,7 +15,7 @@ if need_applet nbd-attach; then
 				a=$(md5sum < /tmp/blk | cut -d' ' -f1)
 				b=$(dd if=/tmp/clean.img bs=64k skip=$i count=1 2>/dev/null | md5sum | cut -d' ' -f1)
 				[ "$a" = "$b" ] && ok=$((ok + 1)) || bad=$((bad + 1))
-			elif grep -q "I/O error" /tmp/dd.err; then
+			elif grep -qi "input/output error" /tmp/dd.err; then
 				eio=$((eio + 1))
 			else
 				other="$other $(tail -n 1 /tmp/dd.err)"
@@ -38,24 +38,24 @@ if need_applet nbd-attach; then
 		while [ $i -lt 64 ]; do
 			if dd if=/tmp/pattern.16 of="$dev" bs=64k skip=$i seek=$i count=1 oflag=direct 2>/tmp/dd.err; then
 				okl="$okl $i"
-			elif grep -q "I/O error" /tmp/dd.err; then
+			elif grep -qi "input/output error" /tmp/dd.err; then
 				eio=$((eio + 1))
 			else
 				other="$other $(tail -n 1 /tmp/dd.err)"
 			fi
 			i=$((i + 1))
 		done
-		bad=0 n=0
+		bad=0 nok=0
 		for i in $okl; do
 			a=$(dd if="$dev" bs=64k skip=$i count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
 			b=$(dd if=/tmp/pattern.16 bs=64k skip=$i count=1 2>/dev/null | md5sum | cut -d' ' -f1)
 			[ "$a" = "$b" ] || bad=$((bad + 1))
-			n=$((n + 1))
+			nok=$((nok + 1))
 		done
-		if [ $bad = 0 ] && [ -z "$other" ] && [ $eio -gt 0 ] && [ $n -gt 0 ]; then
-			pass write "64 writes: $eio I/O errors, $n written and read back intact"
+		if [ $bad = 0 ] && [ -z "$other" ] && [ $eio -gt 0 ] && [ $nok -gt 0 ]; then
+			pass write "64 writes: $eio I/O errors, $nok written and read back intact"
 		else
-			fail write "written $n (of which wrong $bad), I/O errors $eio, other: $other"
+			fail write "written $nok (of which wrong $bad), I/O errors $eio, other: $other"
 		fi
 		nbd-detach "$dev"
 	else
