@@ -52,7 +52,7 @@ static int detach(int index, int use_nl)
 	 * writes (a dead link past --dead-timeout, no one to reconnect): say
 	 * so, and still disconnect, or the device could never be freed. */
 	if (nbd_dev_flush(index, &err) < 0) {
-		flushed = err.code ? err.code : NBX_FAIL;
+		flushed = NBX_FAIL;
 		msg("%s: writes not on the server are lost; disconnecting anyway", err.msg);
 	}
 	if ((use_nl ? nbd_nl_disconnect(index, &err) : nbd_ioctl_disconnect(index, &err)) < 0)
