@@ -81,6 +81,8 @@ test_list_long_and_oversize() {
 	assertEquals "seven exports before it $(_ctx)" 7 "$(wc -l < "$TMPD/out")"
 	assertEquals "four fields each" "" "$(awk -F'\t' 'NF != 4' "$TMPD/out")"
 	assert_out_lacks 18446744073709551615
+	# A NUL inside a name does not cut it (the -l buffer keeps lengths).
+	assert_out_has 'nul\x00byte	1048576	flush	d\x00d'
 }
 
 test_list_json_is_valid_utf8() {
