@@ -322,7 +322,9 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 			return -1;
 	}
 	for (;;) {
-		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, err) == 0) {
+		/* NBDBOX_RESOLV_CONF: another resolv.conf (the tests' nameserver) */
+		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, getenv("NBDBOX_RESOLV_CONF"),
+				     err) == 0) {
 			nbd_hs_init(hs, io, err);
 			nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
 			hs->want_tls = c->addr.tls;

@@ -5,6 +5,11 @@
  *
  * Built without CONFIG_TLS every entry point fails with "built without TLS"
  * (NBX_TLS), except the pure PSK file parser. */
+//config:config TLS
+//config:	bool "TLS with wolfSSL (nbds://, --tls)"
+//config:	default n
+//config:	help
+//config:	  Links libwolfssl. Without it nbds:// answers "built without TLS".
 #ifndef NBDBOX_TLS_H
 #define NBDBOX_TLS_H
 
