@@ -123,11 +123,15 @@ static int print_dev(struct attach *a, int index)
 	return finish_output();
 }
 
-static int still_attached(int index)
+/* Is /dev/nbdN still the configuration this process made? Detached, or
+ * detached and attached again by someone else (same index, another pid in
+ * sysfs): not ours, and a reconnect would hand that device a link to our
+ * server. The --persist process is the one that sent NBD_CMD_CONNECT. */
+static int still_ours(int index)
 {
 	struct nbd_devinfo d;
 
-	return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
+	return nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == (long)getpid();
 }
 
 /* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
@@ -171,13 +175,17 @@ static int reconnect(struct attach *a, int index, int n)
 			a->conf.fds[a->conf.nfds++] = fd;
 		}
 		a->conf.index = index;
+		if (i == n && !still_ours(index)) {
+			attach_close_fds(&a->conf);
+			return 1;
+		}
 		if (i == n && nbd_nl_reconfigure(&a->conf, &err) == 0) {
 			attach_close_fds(&a->conf);
 			return 0;
 		}
 		say_reconnect(index, &err);
 		attach_close_fds(&a->conf);
-		if (!still_attached(index))
+		if (!still_ours(index))
 			return 1;
 		nbd_sleep_ms(nbd_backoff_next(&backoff));
 	}
@@ -195,10 +203,12 @@ static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 		if (n == 0) {
 			/* Detached on request: the kernel sends no event for
 			 * that; sysfs shows it. */
-			if (!still_attached(index))
+			if (!still_ours(index))
 				return 0;
 			continue;
 		}
+		if (!still_ours(index))
+			return 0;
 		if (n > a->conns)
 			n = a->conns;
 		if (reconnect(a, index, n) > 0)
