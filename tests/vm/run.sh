@@ -5,7 +5,7 @@
 # and reports RESULT lines on the console; this script folds them into
 #   vm: N passed, N failed
 #   run.sh [SCENARIO...]     (names without NN- and .sh; default all)
-# Env: NBDBOX=binary (default: make static), VM_TIMEOUT (s, default 540),
+# Env: NBDBOX=binary (default: make static), VM_TIMEOUT (s, default 900),
 # VM_VERBOSE=1 (whole console), VM_KEEP=1 (keep the work dir).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -85,7 +85,7 @@ vm_conf SLOW_MD5 "$(md5sum < "$W/slow.img" | cut -d' ' -f1)"
 "$VMDIR/mkinitramfs.sh" "$W/initrd" "$BIN" "$W/vm.conf" $SCN_FILES ||
 	fail_setup "mkinitramfs"
 start=$(date +%s)
-vm_boot "${VM_TIMEOUT:-540}" "$W/initrd"
+vm_boot "${VM_TIMEOUT:-900}" "$W/initrd"
 
 on_line() {
 	case $1 in
