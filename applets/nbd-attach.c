@@ -100,6 +100,8 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 {
 	static struct nbd_hs hs;
 	struct nbd_io io;
+	const char *why;
+	char wb[96];
 
 	if (conn_open(&a->c, &io, &hs, err) < 0)
 		return -1;
@@ -109,18 +111,18 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 		nbd_hs_close(&hs);
 		return -1;
 	}
-	if (nth == 0) {
+	/* Every later connection, -C N or a --persist reconnect, must lead
+	 * to what the kernel already has, or it gets none. */
+	if (!a->have_first) {
 		a->first = hs.exp;
-	} else if (hs.exp.size != a->first.size || hs.exp.tflags != a->first.tflags) {
-		/* A reconnect (or --alt server) must serve the same export. */
+		a->have_first = 1;
+	} else if ((why = nbd_export_changed(&a->first, &hs.exp, !a->read_only, a->conns > 1,
+					     wb, sizeof wb))) {
 		nbd_hs_close(&hs);
-		if (a->c.nalt)
+		if (a->c.nalt)          /* --alt: try the next server */
 			a->c.cur = (a->c.cur + 1) % (a->c.nalt + 1);
-		return nbd_seterr_peer(err, io.peer, NBX_PROTO, 0,
-				       "connection %d: export size %llu flags 0x%x, first said %llu "
-				       "flags 0x%x", nth + 1, (unsigned long long)hs.exp.size,
-				       hs.exp.tflags, (unsigned long long)a->first.size,
-				       a->first.tflags);
+		return nbd_seterr_peer(err, io.peer, NBX_EXPORT, 0,
+				       "connection %d: %s: not handing it to the kernel", nth + 1, why);
 	}
 	if (ENABLE_TLS && hs.tls_done)
 		return tls_handoff(a, &io, fd, err);

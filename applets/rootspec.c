@@ -22,6 +22,7 @@
 #include "autoconf.h"
 #include "applet.h"
 #include "cmdline.h"
+#include "esc.h"
 #include "fmt.h"
 #include "platform.h"
 
