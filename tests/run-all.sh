@@ -72,7 +72,7 @@ if [ -f tests/vm/root/run.sh ]; then
 	if [ "${NBDBOX_SKIP_VM:-0}" = 1 ] || [ "${NBDBOX_SKIP_VMROOT:-0}" = 1 ]; then
 		echo "==== vmroot: skipped (NBDBOX_SKIP_VM=1 or NBDBOX_SKIP_VMROOT=1)"
 	else
-		run_suite vmroot "${VMROOT_TIMEOUT:-2400}" bash tests/vm/root/run.sh
+		run_suite vmroot "${VMROOT_TIMEOUT:-3600}" bash tests/vm/root/run.sh
 	fi
 fi
 
