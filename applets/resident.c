@@ -33,12 +33,15 @@ static int klog_fd = -1;
 
 static void klog(const char *level, const char *dev, const char *what)
 {
-	char line[256];
+	char line[640];
 	size_t n;
 
 	if (klog_fd < 0)
+		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (klog_fd < 0)
 		return;
-	n = nbd_fmt(line, sizeof line, "%snbdbox[%ld]: %s: %s\n", level, (long)getpid(), dev, what);
+	n = nbd_fmt(line, sizeof line, "%s%s[%ld]: %s: %s\n", level, applet_name, (long)getpid(),
+		    dev, what);
 	if (write(klog_fd, line, n) < 0)
 		(void)0;
 }
@@ -186,24 +189,45 @@ static int print_dev(struct attach *a, int index)
 	return finish_output();
 }
 
-/* Is the device still configured? sysfs says, while this process can see
- * it. After switch_root it sits in the emptied initramfs, where /sys is
- * gone: then the kernel is asked over netlink (NBD_CMD_STATUS, no path
- * needed), and no answer at all is "cannot tell", never "detached".
- * (STATUS alone would not do: it also counts a configuration someone
- * else made on the same device after ours was detached.) */
-static int still_attached(int index)
+/* Is /dev/nbdN still the configuration this process made? Detached, or
+ * detached and attached again by someone else (same index, another pid in
+ * sysfs): not ours, and a reconnect would hand that device a link to our
+ * server. The --persist process is the one that sent NBD_CMD_CONNECT.
+ * sysfs says, while this process can see it. After switch_root it sits in
+ * the emptied initramfs, where /sys is gone: then the kernel is asked over
+ * netlink (NBD_CMD_STATUS, no path needed; it cannot tell whose the
+ * configuration is), and no answer at all is "cannot tell", never
+ * "detached". */
+static int still_ours(int index)
 {
 	struct nbd_devinfo d;
 	int r;
 
 	if (access("/sys/block", F_OK) == 0)
-		return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
+		return nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == (long)getpid();
 	r = nbd_nl_connected(index, NULL);
 	return r < 0 ? 1 : r;
 }
 
 /* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
+
+/* Why a reconnect did not happen, where someone can read it: the resident
+ * has no terminal, so the kernel log (next to the nbd driver's own lines)
+ * and stderr (seen with --foreground). Said once per distinct reason, not
+ * at every retry. */
+static void say_reconnect(int index, const struct nbd_err *err)
+{
+	static char last[sizeof err->msg];
+	char dev[24], what[sizeof err->msg + 16];
+
+	if (!strcmp(last, err->msg))
+		return;
+	memcpy(last, err->msg, sizeof last);
+	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	nbd_fmt(what, sizeof what, "reconnect: %s", err->msg);
+	klog("<4>", dev, what);
+	msg("/dev/nbd%d: reconnect: %s", index, err->msg);
+}
 
 /* Reconnect `n` sockets with backoff until it works or the device is
  * detached. Returns 0 when reconfigured, 1 when the device went away. */
@@ -215,17 +239,22 @@ static int reconnect(struct attach *a, int index, int n)
 
 	for (;;) {
 		for (i = 0; i < n; i++) {
-			if (attach_negotiate(a, 1, &fd, &err) < 0)
+			if (attach_negotiate(a, i, &fd, &err) < 0)
 				break;
 			a->conf.fds[a->conf.nfds++] = fd;
 		}
 		a->conf.index = index;
+		if (i == n && !still_ours(index)) {
+			attach_close_fds(&a->conf);
+			return 1;
+		}
 		if (i == n && nbd_nl_reconfigure(&a->conf, &err) == 0) {
 			attach_close_fds(&a->conf);
 			return 0;
 		}
+		say_reconnect(index, &err);
 		attach_close_fds(&a->conf);
-		if (!still_attached(index))
+		if (!still_ours(index))
 			return 1;
 		nbd_sleep_ms(nbd_backoff_next(&backoff));
 	}
@@ -247,12 +276,16 @@ static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 		}
 		if (n == 0) {
 			/* Detached on request: the kernel sends no event for
-			 * that; STATUS shows it. */
-			if (!still_attached(index)) {
+			 * that; sysfs or STATUS shows it. */
+			if (!still_ours(index)) {
 				klog("<6>", dev, "detached, leaving");
 				return 0;
 			}
 			continue;
+		}
+		if (!still_ours(index)) {
+			klog("<6>", dev, "not ours any more, leaving");
+			return 0;
 		}
 		if (n > a->conns)
 			n = a->conns;
@@ -298,6 +331,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 				if (err->errnum == EBUSY)
 					return err->code; /* someone else took it */
 			}
+			say_reconnect(index, err);
 			nbd_sleep_ms(nbd_backoff_next(&backoff));
 		}
 	}
