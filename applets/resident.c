@@ -33,12 +33,15 @@ static int klog_fd = -1;
 
 static void klog(const char *level, const char *dev, const char *what)
 {
-	char line[256];
+	char line[640];
 	size_t n;
 
 	if (klog_fd < 0)
+		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (klog_fd < 0)
 		return;
-	n = nbd_fmt(line, sizeof line, "%snbdbox[%ld]: %s: %s\n", level, (long)getpid(), dev, what);
+	n = nbd_fmt(line, sizeof line, "%s%s[%ld]: %s: %s\n", level, applet_name, (long)getpid(),
+		    dev, what);
 	if (write(klog_fd, line, n) < 0)
 		(void)0;
 }
@@ -186,21 +189,22 @@ static int print_dev(struct attach *a, int index)
 	return finish_output();
 }
 
-/* Is /dev/nbdN still the configuration this process made? sysfs says,
- * while this process can see it: detached, or detached and attached again
- * by someone else (same index, another pid in sysfs), is not ours, and a
- * reconnect would hand that device a link to our server. After
- * switch_root the process sits in the emptied initramfs, where /sys is
- * gone: then the kernel is asked over netlink (NBD_CMD_STATUS, no path
- * needed), and no answer at all is "cannot tell", never "detached". */
+/* Is /dev/nbdN still the configuration this process made? Detached, or
+ * detached and attached again by someone else (same index, another pid in
+ * sysfs): not ours, and a reconnect would hand that device a link to our
+ * server. The --persist process is the one that sent NBD_CMD_CONNECT.
+ * sysfs says, while this process can see it. After switch_root it sits in
+ * the emptied initramfs, where /sys is gone: then the kernel is asked over
+ * netlink (NBD_CMD_STATUS, no path needed; it cannot tell whose the
+ * configuration is), and no answer at all is "cannot tell", never
+ * "detached". */
 static int still_ours(int index)
 {
 	struct nbd_devinfo d;
 	int r;
 
 	if (access("/sys/block", F_OK) == 0)
-		return nbd_dev_query(index, &d, NULL) == 0 && d.attached &&
-		       d.pid == (long)getpid();
+		return nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == (long)getpid();
 	r = nbd_nl_connected(index, NULL);
 	return r < 0 ? 1 : r;
 }
@@ -214,20 +218,14 @@ static int still_ours(int index)
 static void say_reconnect(int index, const struct nbd_err *err)
 {
 	static char last[sizeof err->msg];
-	char line[sizeof err->msg + 64];
-	size_t n;
-	int fd;
+	char dev[24], what[sizeof err->msg + 16];
 
 	if (!strcmp(last, err->msg))
 		return;
 	memcpy(last, err->msg, sizeof last);
-	n = nbd_fmt(line, sizeof line, "%s[%d]: /dev/nbd%d: reconnect: %s\n", applet_name,
-		    (int)getpid(), index, err->msg);
-	if ((fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) >= 0) {
-		if (write(fd, line, n) < 0)
-			(void)0;
-		close(fd);
-	}
+	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	nbd_fmt(what, sizeof what, "reconnect: %s", err->msg);
+	klog("<4>", dev, what);
 	msg("/dev/nbd%d: reconnect: %s", index, err->msg);
 }
 
@@ -278,15 +276,17 @@ static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 		}
 		if (n == 0) {
 			/* Detached on request: the kernel sends no event for
-			 * that; sysfs (or STATUS) shows it. */
+			 * that; sysfs or STATUS shows it. */
 			if (!still_ours(index)) {
 				klog("<6>", dev, "detached, leaving");
 				return 0;
 			}
 			continue;
 		}
-		if (!still_ours(index))
+		if (!still_ours(index)) {
+			klog("<6>", dev, "not ours any more, leaving");
 			return 0;
+		}
 		if (n > a->conns)
 			n = a->conns;
 		klog("<4>", dev, "link lost, reconnecting");

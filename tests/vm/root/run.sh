@@ -36,8 +36,9 @@ IT= DR=
 # NAME GENERATOR IMAGE(fs|disk) EXPORT GUESTPORT(std|host) RESTARTS KERNEL-ARGS
 # ($P: the server's port as the guest sees it; std is nbd-client's 10809.)
 # Networking: initramfs-tools by klibc ipconfig (dhcp, or static naming
-# ens3, the name udev gives the e1000); dracut by network-legacy (dhclient).
-STATIC_IP=ip=10.0.2.15::10.0.2.2:255.255.255.0::ens3:off
+# ens2, the name udev gives the e1000 in slot 2 of -nodefaults); dracut by
+# network-legacy (dhclient).
+STATIC_IP=ip=10.0.2.15::10.0.2.2:255.255.255.0::ens2:off
 BOOTS='
 it-3field   itools fs   root      std  1 root=/dev/nbd0 nbdroot=$H,root,nbd0 ip=dhcp
 it-portpath itools fs   root      host 0 root=/dev/nbd0 nbdroot=$H:$P/root $STATIC_IP
