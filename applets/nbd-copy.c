@@ -41,8 +41,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "autoconf.h"
@@ -76,16 +76,18 @@ static int on_meta(void *ctx, uint32_t id, struct nbd_str name)
  * base:allocation when sparse), GO. 0 or an exit code (printed). */
 static int open_one(struct side *s, unsigned k, int want_meta)
 {
-	struct nbd_hs *hs = s->hs[k] = malloc(sizeof *hs);
+	/* mmap, not malloc: a static build carries no allocator. */
+	struct nbd_hs *hs = mmap(NULL, sizeof *hs, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct nbd_err *err = &s->err;
 
-	if (!hs)
+	if (hs == MAP_FAILED)
 		return msg("out of memory"), NBX_FAIL;
 	if (conn_open(&s->c, &s->io[k], hs, err) < 0) {
-		free(hs);
-		s->hs[k] = NULL;
+		munmap(hs, sizeof *hs);
 		return report(err);
 	}
+	s->hs[k] = hs;
 	s->meta_id = -1;
 	hs->meta_query = "base:allocation";
 	hs->on_meta = on_meta;
@@ -110,7 +112,7 @@ static void close_side(struct side *s)
 	for (k = 0; k < NBD_COPY_MAX_CONN; k++)
 		if (s->hs[k]) {
 			nbd_hs_close(s->hs[k]);
-			free(s->hs[k]);
+			munmap(s->hs[k], sizeof *s->hs[k]);
 			s->hs[k] = NULL;
 		}
 	if (s->c.tls_ctx)

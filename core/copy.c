@@ -1,8 +1,8 @@
 /* The copy engine; see copy.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "copy.h"
@@ -466,55 +466,63 @@ static void fail(struct nbd_copy *cp, const struct nbd_err *err)
 
 int nbd_copy_run(struct nbd_copy *cp, unsigned w)
 {
-	struct worker *wk = calloc(1, sizeof *wk);
 	unsigned i, nreq = cp->requests;
-	int r = -1;
+	size_t stride, qcap, wsz, total;
+	struct worker *wk;
+	uint32_t chunk = cp->request_size;
+	struct nbd_xconn *sx = NULL, *dx = NULL;
+	uint8_t *m;
+	int r;
 
-	if (!wk) {
-		nbd_seterr(&cp->err, NBX_FAIL, ENOMEM, "out of memory");
-		__atomic_store_n(&cp->failed, 1, __ATOMIC_RELEASE);
-		return -1;
-	}
-	wk->cp = cp;
-	wk->w = w;
-	if (cp->src.kind == NBD_END_NBD) {
-		wk->sx = cp->src.conn[w < cp->src.nconn ? w : 0];
-		wk->sx->err = &wk->err;
-	}
-	if (cp->dst.kind == NBD_END_NBD) {
-		wk->dx = cp->dst.conn[w < cp->dst.nconn ? w : 0];
-		wk->dx->err = &wk->err;
-	}
-	wk->chunk = cp->request_size;
-	if (wk->sx && wk->chunk > wk->sx->max_len)
-		wk->chunk = wk->sx->max_len;
-	if (wk->dx && wk->chunk > wk->dx->max_len)
-		wk->chunk = wk->dx->max_len;
-	wk->bs_nbd = cp->sparse && wk->sx && wk->sx->have_meta;
-	wk->bs_file = cp->sparse && cp->src.kind == NBD_END_FILE && cp->src.regular;
+	if (cp->src.kind == NBD_END_NBD)
+		sx = cp->src.conn[w < cp->src.nconn ? w : 0];
+	if (cp->dst.kind == NBD_END_NBD)
+		dx = cp->dst.conn[w < cp->dst.nconn ? w : 0];
+	if (sx && chunk > sx->max_len)
+		chunk = sx->max_len;
+	if (dx && chunk > dx->max_len)
+		chunk = dx->max_len;
 	if (nreq < 1 || nreq > NBD_COPY_MAX_REQS)
 		nreq = nreq < 1 ? 1 : NBD_COPY_MAX_REQS;
-	wk->stride = ((size_t)wk->chunk + NBD_REQUEST_LEN + 63) & ~(size_t)63;
-	wk->qcap = nreq + EXTRA + 2;
-	wk->mem = malloc(wk->stride * (nreq + 1));
-	wk->jobs = calloc(wk->qcap, sizeof *wk->jobs);
-	if (!wk->mem || !wk->jobs) {
-		nbd_seterr(&wk->err, NBX_FAIL, ENOMEM, "out of memory for %u buffers of %u bytes",
-			   nreq, wk->chunk);
-		goto out;
+	/* One mapping for the worker, its queue and its buffers (mmap, not
+	 * malloc: a static build carries no allocator). The last buffer
+	 * stays zero: holes written as data. */
+	stride = ((size_t)chunk + NBD_REQUEST_LEN + 63) & ~(size_t)63;
+	qcap = nreq + EXTRA + 2;
+	wsz = (sizeof *wk + qcap * sizeof(struct job) + 63) & ~(size_t)63;
+	total = wsz + stride * (nreq + 1);
+	m = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		struct nbd_err e;
+		nbd_seterr(&e, NBX_FAIL, errno, "out of memory for %u buffers of %u bytes",
+			   nreq, chunk);
+		fail(cp, &e);
+		return -1;
 	}
-	/* The last buffer stays zero: holes written as data. */
+	wk = (struct worker *)(void *)m;
+	wk->jobs = (struct job *)(void *)(m + sizeof *wk);
+	wk->mem = m + wsz;
+	wk->cp = cp;
+	wk->w = w;
+	wk->sx = sx;
+	wk->dx = dx;
+	if (sx)
+		sx->err = &wk->err;
+	if (dx)
+		dx->err = &wk->err;
+	wk->chunk = chunk;
+	wk->stride = stride;
+	wk->qcap = (unsigned)qcap;
+	wk->bs_nbd = cp->sparse && sx && sx->have_meta;
+	wk->bs_file = cp->sparse && cp->src.kind == NBD_END_FILE && cp->src.regular;
 	wk->zero = bufp(wk, (int)nreq);
-	memset(wk->zero, 0, wk->chunk);
 	for (i = 0; i < nreq; i++)
 		wk->freebuf[wk->nfree++] = (int)(nreq - 1 - i);
 	r = work(wk);
-out:
-	if (r < 0 && !(wk->err.msg[0] == 0 && __atomic_load_n(&cp->failed, __ATOMIC_RELAXED)))
+	/* A worker that stopped because another failed has nothing to add. */
+	if (r < 0 && wk->err.msg[0])
 		fail(cp, &wk->err);
-	free(wk->mem);
-	free(wk->jobs);
-	free(wk);
+	munmap(m, total);
 	return r;
 }
 
