@@ -134,21 +134,47 @@ static void set_error(struct nbd_xop *op, uint32_t error)
 		op->error = error ? error : EIO;
 }
 
-/* A READ's data arrives in order (OFFSET_DATA / OFFSET_HOLE at the next
- * byte not yet delivered). proto.md lets a server send chunks in any order;
- * nbdkit, qemu-nbd and nbd-server send them in order, and refusing the
- * rest keeps the check exact without a map of what arrived. */
+/* A READ's chunks may come in any order (proto.md, "Structured reply
+ * chunk message") but must not overlap; done, they must cover the whole
+ * request. Each chunk is checked against the ranges delivered so far and
+ * merged in: in order, they stay one range. */
 static int read_piece(struct nbd_xconn *x, struct nbd_xop *op, uint64_t off, uint64_t n,
 		      const char *what)
 {
+	uint32_t a, b, (*r)[2] = op->range;
+	unsigned i, k;
+
 	if (op->type != NBD_CMD_READ)
 		return proto(x, what, "data chunk in the reply to a request that is not a read");
-	if (off < op->off || off - op->off != op->got)
-		return proto(x, what, off < op->off || off - op->off > op->len ?
-			     "data chunk outside the requested range" :
-			     "data chunks out of order or overlapping");
-	if (!n || n > op->len - op->got)
-		return proto(x, what, "data chunk longer than the rest of the request");
+	if (off < op->off || off - op->off > op->len || !n || n > op->len - (off - op->off))
+		return proto(x, what, "data chunk outside the requested range");
+	a = (uint32_t)(off - op->off);
+	b = a + (uint32_t)n;
+	for (i = 0; i < op->nrange && r[i][1] <= a; i++)
+		;
+	if (i < op->nrange && r[i][0] < b)
+		return proto(x, what, "data chunks overlapping");
+	/* Merge with the range before and/or after, or insert at i. */
+	if (i > 0 && r[i - 1][1] == a) {
+		r[i - 1][1] = b;
+		if (i < op->nrange && r[i][0] == b) {
+			r[i - 1][1] = r[i][1];
+			for (k = i; k + 1 < op->nrange; k++)
+				r[k][0] = r[k + 1][0], r[k][1] = r[k + 1][1];
+			op->nrange--;
+		}
+	} else if (i < op->nrange && r[i][0] == b) {
+		r[i][0] = a;
+	} else {
+		if (op->nrange == NBD_X_MAX_RANGES)
+			return proto(x, what, "read reply in too many scattered chunks");
+		for (k = op->nrange; k > i; k--)
+			r[k][0] = r[k - 1][0], r[k][1] = r[k - 1][1];
+		r[i][0] = a;
+		r[i][1] = b;
+		op->nrange++;
+	}
+	op->got += n;
 	return 0;
 }
 
@@ -181,9 +207,8 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		off = nbd_get64(b);
 		if (read_piece(x, op, off, len - 8, what) < 0)
 			return -1;
-		if (nbd_io_read_full(x->io, op->buf + op->got, len - 8, what, x->err) < 0)
+		if (nbd_io_read_full(x->io, op->buf + (off - op->off), len - 8, what, x->err) < 0)
 			return -1;
-		op->got += len - 8;
 		break;
 	}
 	case NBD_REPLY_TYPE_OFFSET_HOLE: {
@@ -198,8 +223,7 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		n = nbd_get32(b + 8);
 		if (read_piece(x, op, off, n, what) < 0)
 			return -1;
-		memset(op->buf + op->got, 0, n);
-		op->got += n;
+		memset(op->buf + (off - op->off), 0, n);
 		break;
 	}
 	case NBD_REPLY_TYPE_BLOCK_STATUS: {

@@ -33,6 +33,8 @@ enum {
  * "Block size constraints"). */
 #define NBD_X_MAX_LEN      (32u << 20)
 #define NBD_X_MAX_INFLIGHT 128u
+/* Disjoint pieces a READ's chunks may arrive in (any order, proto.md). */
+#define NBD_X_MAX_RANGES   8u
 /* Extents kept from one BLOCK_STATUS reply; the rest is asked again. */
 #define NBD_X_MAX_EXTENTS  256u
 
@@ -48,7 +50,11 @@ struct nbd_xop {
 	uint16_t type;
 	uint8_t *buf;           /* READ: len bytes to fill */
 	int done;
-	uint64_t got;           /* READ: bytes delivered, in order */
+	uint64_t got;           /* READ: bytes delivered */
+	/* READ: the disjoint ranges delivered so far (offsets into buf),
+	 * sorted; chunks in order keep it at one range. */
+	unsigned nrange;
+	uint32_t range[NBD_X_MAX_RANGES][2];
 	/* The server's error (first one), as an NBD errno; 0: success. */
 	uint32_t error;
 	int has_err_off;

@@ -95,6 +95,40 @@ TEST(xmit_structured_read_data_hole_none)
 	CHECK_EQ(i, 8192);
 }
 
+TEST(xmit_chunks_in_any_order)
+{
+	static uint8_t buf[4096];
+	struct nbd_xop op;
+	static const uint32_t at[] = { 3000, 1000, 0, 2000, 500 }, len[] = { 1096, 1000, 500, 1000, 500 };
+	unsigned i;
+
+	fill_data();
+	s.len = 0;
+	for (i = 0; i < 5; i++) {
+		s_chunk(0, NBD_REPLY_TYPE_OFFSET_DATA, C1, 8 + len[i]);
+		s_u64(&s, 4096 + at[i]);
+		s_bytes(&s, data + at[i], len[i]);
+	}
+	s_chunk(NBD_REPLY_FLAG_DONE, NBD_REPLY_TYPE_NONE, C1, 0);
+	xopen(1, 0);
+	CHECK(nbd_x_submit(&x, &op, NBD_CMD_READ, 0, 4096, 4096, buf) == 0);
+	CHECK(nbd_x_wait(&x, &op) == 0);
+	CHECK(!op.error);
+	CHECK_EQ(op.nrange, 1);
+	CHECK(!memcmp(buf, data, 4096));
+	/* Nine pieces with gaps between them: more than we keep track of. */
+	s.len = 0;
+	for (i = 0; i < 9; i++) {
+		s_chunk(0, NBD_REPLY_TYPE_OFFSET_HOLE, C1, 12);
+		s_u64(&s, 4096 + (8 - i) * 400);
+		s_u32(&s, 100);
+	}
+	xopen(1, 0);
+	CHECK(nbd_x_submit(&x, &op, NBD_CMD_READ, 0, 4096, 4096, buf) == 0);
+	CHECK(nbd_x_wait(&x, &op) < 0);
+	CHECK_STR(c.err.msg, "too many scattered chunks");
+}
+
 TEST(xmit_two_in_flight_answered_out_of_order)
 {
 	static uint8_t a[512], b[512];
@@ -128,12 +162,15 @@ static const char *bad_reply(int i)
 	case 3:
 		s_chunk(0, NBD_REPLY_TYPE_OFFSET_DATA, C1, 8 + 4097);
 		s_u64(&s, 4096);
-		return "longer than the rest";
+		return "outside the requested range";
 	case 4:
 		s_chunk(0, NBD_REPLY_TYPE_OFFSET_HOLE, C1, 12);
 		s_u64(&s, 4096 + 100);
 		s_u32(&s, 10);
-		return "out of order";
+		s_chunk(0, NBD_REPLY_TYPE_OFFSET_HOLE, C1, 12);
+		s_u64(&s, 4096 + 50);
+		s_u32(&s, 51);
+		return "overlapping";
 	case 5:
 		s_chunk(0, NBD_REPLY_TYPE_OFFSET_HOLE, C1, 12);
 		s_u64(&s, 4096);
