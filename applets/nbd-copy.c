@@ -142,7 +142,7 @@ static int open_local(struct nbd_copy_end *e, const char *path, int dst, uint64_
 		e->fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (e->fd < 0 || fstat(e->fd, &st) < 0)
-		return msg("%s: %s", path, strerror(errno)), NBX_FAIL;
+		return msg("%s: open: %s", path, strerror(errno)), NBX_FAIL;
 	e->regular = S_ISREG(st.st_mode);
 	if (e->regular) {
 		e->kind = NBD_END_FILE;
@@ -298,9 +298,10 @@ int nbd_copy_main(int argc, char **argv)
 		default: return bad_option();
 		}
 	}
-	if (argc - optind != 2)
-		return usage_error(argc - optind < 2 ? "need a source and a destination"
-						      : "unexpected argument '%s'", argv[optind + 2]);
+	if (argc - optind < 2)
+		return usage_error("need a source and a destination");
+	if (argc - optind > 2)
+		return usage_error("unexpected argument '%s'", argv[optind + 2]);
 	if (base.unix_path)
 		return usage_error("-u: name the socket in the URI (nbd+unix:///NAME?socket=PATH)");
 	for (i = 0; i < 2; i++)

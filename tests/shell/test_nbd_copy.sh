@@ -175,7 +175,7 @@ test_read_error_mid_copy() {
 }
 
 test_random_read_errors() {
-	start_nbdkit --filter=error memory $SIZE error-pread=EIO error-pread-rate=5% || return
+	start_nbdkit --filter=error memory $SIZE error-pread=EIO error-pread-rate=50% || return
 	local port=$PORT
 	run "$NBDBOX" nbd-copy -C 1 --no-sparse "nbd://127.0.0.1:$port" "$TMPD/rnd.img"
 	assert_rc 1
@@ -184,7 +184,7 @@ test_random_read_errors() {
 }
 
 test_write_error_mid_copy() {
-	start_nbdkit --filter=error memory $SIZE error-pwrite=ENOSPC error-pwrite-rate=10% || return
+	start_nbdkit --filter=error memory $SIZE error-pwrite=ENOSPC error-pwrite-rate=50% || return
 	run "$NBDBOX" nbd-copy "$SRC" "nbd://127.0.0.1:$PORT"
 	assert_rc 1
 	assert_err_oneline nbd-copy
@@ -216,6 +216,21 @@ test_usage() {
 	assert_rc 2
 	run "$NBDBOX" nbd-copy --request-size 100 "$SRC" "$TMPD/x"
 	assert_rc 2
+}
+
+test_local_errors() {
+	run "$NBDBOX" nbd-copy "$TMPD/no-such-file" "$TMPD/x"
+	assert_rc 1
+	assert_err_oneline nbd-copy
+	assert_err_has "no-such-file: open: No such file or directory"
+	start_nbdkit memory $SIZE || return
+	run "$NBDBOX" nbd-copy "nbd://127.0.0.1:$PORT" /dev/full
+	assert_rc 1
+	assert_err_oneline nbd-copy
+	assert_err_has "/dev/full: write at offset 0: No space left on device"
+	run "$NBDBOX" nbd-copy a b c
+	assert_rc 2
+	assert_err_has "unexpected argument 'c'"
 }
 
 test_progress_when_asked() {
