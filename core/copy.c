@@ -395,7 +395,22 @@ static int complete(struct worker *wk)
 	uint64_t covered = 0;
 	unsigned i;
 
-	if (j->x && (nbd_x_wait(j->x, &j->op) < 0 || nbd_x_check(j->x, &j->op, &wk->err) < 0))
+	if (j->x && nbd_x_wait(j->x, &j->op) < 0)
+		return -1;
+	/* A server that offers WRITE_ZEROES and then refuses it (nbdkit
+	 * 1.32 oldstyle does): write the zeroes as data instead. */
+	if (j->kind == J_ZERO && j->op.type == NBD_CMD_WRITE_ZEROES &&
+	    (j->op.error == 22 || j->op.error == 95) && wk->rlen < REG_CAP) {
+		j->x->tflags &= (uint16_t)~NBD_TF_SEND_WRITE_ZEROES;
+		wk->rhead = (wk->rhead + REG_CAP - 1) % REG_CAP;
+		wk->rlen++;
+		wk->reg[wk->rhead].off = j->off;
+		wk->reg[wk->rhead].len = j->len;
+		wk->reg[wk->rhead].zero = 1;
+		j->op.error = 0;
+		j->len = 0; /* counted when written */
+	}
+	if (j->x && nbd_x_check(j->x, &j->op, &wk->err) < 0)
 		return -1;
 	d = *j;
 	wk->qhead = (wk->qhead + 1) % wk->qcap;

@@ -251,6 +251,35 @@ test_fua_and_flush_sent() {
 	grep -q ' Flush ' "$TMPD/fua.log" || fail "no FLUSH at the end"
 }
 
+test_oldstyle_server() {
+	# No options at all: no structured replies, no extents; still a copy.
+	# (nbdkit 1.32 in oldstyle refuses the FLUSH and WRITE_ZEROES it
+	# advertises, so only reads here.)
+	NBDKIT_OPTS="-o -r" start_nbdkit pattern $SIZE || return
+	run "$NBDBOX" nbd-copy "nbd://127.0.0.1:$PORT" "$TMPD/old.img"
+	assert_ok
+	assertEquals "$(nbdkit -U - pattern $SIZE --run 'nbdcopy "$uri" - | md5sum' | cut -d' ' -f1)" \
+		"$(md5 "$TMPD/old.img")"
+}
+
+test_write_zeroes_refused() {
+	# Offered, then refused with EINVAL: the zeroes go as data.
+	start_nbdkit --filter=error memory $SIZE error-zero=EINVAL error-zero-rate=100% || return
+	# Old data first (a pipe has no holes: no zero requests), so that
+	# zeroes not written would show.
+	run sh -c 'head -c $3 /dev/urandom | "$1" nbd-copy - "nbd://127.0.0.1:$2"' sh "$NBDBOX" "$PORT" $SIZE
+	assert_ok
+	run "$NBDBOX" nbd-copy "$SRC" "nbd://127.0.0.1:$PORT"
+	assert_ok
+	run "$NBDBOX" nbd-copy "nbd://127.0.0.1:$PORT" "$TMPD/wz.img"
+	assertEquals "$SRCMD5" "$(md5 "$TMPD/wz.img")"
+	# Refused with EIO: a failure, named.
+	start_nbdkit --filter=error memory $SIZE error-zero=EIO error-zero-rate=100% || return
+	run "$NBDBOX" nbd-copy "$SRC" "nbd://127.0.0.1:$PORT"
+	assert_rc 1
+	assert_err_has "NBD_CMD_WRITE_ZEROES at offset 3145728"
+}
+
 test_unix_socket_uri() {
 	start_nbdkit_unix memory $SIZE || return
 	run "$NBDBOX" nbd-copy "$SRC" "nbd+unix:///?socket=$SOCK"
