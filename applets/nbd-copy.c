@@ -120,7 +120,8 @@ static void close_side(struct side *s)
 }
 
 /* A local side: "-", a file, a device. */
-static int open_local(struct nbd_copy_end *e, const char *path, int dst, uint64_t *size)
+static int open_local(struct nbd_copy_end *e, const char *path, int dst, uint64_t *size,
+		      struct stat *src_st)
 {
 	struct stat st;
 
@@ -133,7 +134,11 @@ static int open_local(struct nbd_copy_end *e, const char *path, int dst, uint64_
 		return 0;
 	}
 	if (dst) {
-		/* A device keeps what is beyond the copy; a file is replaced. */
+		/* A device keeps what is beyond the copy; a file is replaced
+		 * (never the source itself: O_TRUNC would eat it). */
+		if (stat(path, &st) == 0 && src_st->st_ino && st.st_dev == src_st->st_dev &&
+		    st.st_ino == src_st->st_ino)
+			return usage_error("%s: source and destination are the same file", path);
 		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 			e->fd = open(path, O_WRONLY | O_CLOEXEC);
 		else
@@ -143,6 +148,8 @@ static int open_local(struct nbd_copy_end *e, const char *path, int dst, uint64_
 	}
 	if (e->fd < 0 || fstat(e->fd, &st) < 0)
 		return msg("%s: open: %s", path, strerror(errno)), NBX_FAIL;
+	if (!dst)
+		*src_st = st;
 	e->regular = S_ISREG(st.st_mode);
 	if (e->regular) {
 		e->kind = NBD_END_FILE;
@@ -264,6 +271,7 @@ int nbd_copy_main(int argc, char **argv)
 	pthread_t th[NBD_COPY_MAX_CONN];
 	void *args[NBD_COPY_MAX_CONN][2];
 	int opt, rc = 0, i, isnbd[2], force_progress = 0;
+	struct stat src_st = { 0 };  /* st_ino 0: no file */
 
 	conn_opts_init(&base);
 	cp.requests = 16;
@@ -316,7 +324,7 @@ int nbd_copy_main(int argc, char **argv)
 		struct side *s = &sides[i];
 
 		if (!isnbd[i]) {
-			if ((rc = open_local(end[i], a, i, &size[i])))
+			if ((rc = open_local(end[i], a, i, &size[i], &src_st)))
 				goto out;
 			if (end[i]->kind == NBD_END_STREAM)
 				nconn = 1;

@@ -231,6 +231,12 @@ test_local_errors() {
 	run "$NBDBOX" nbd-copy a b c
 	assert_rc 2
 	assert_err_has "unexpected argument 'c'"
+	# Never the source onto itself (O_TRUNC would eat it).
+	cp "$ODD" "$TMPD/self.img"
+	run "$NBDBOX" nbd-copy "$TMPD/self.img" "$TMPD/self.img"
+	assert_rc 2
+	assert_err_has "source and destination are the same file"
+	assertEquals "$(md5 "$ODD")" "$(md5 "$TMPD/self.img")"
 }
 
 test_progress_when_asked() {
