@@ -116,7 +116,7 @@ static void close_side(struct side *s)
 			s->hs[k] = NULL;
 		}
 	if (s->c.tls_ctx)
-		nbd_tls_free(s->c.tls_ctx);
+		nbd_tls_ctx_free(s->c.tls_ctx);
 }
 
 /* A local side: "-", a file, a device. */

@@ -67,9 +67,11 @@ long nbd_backoff_next(struct nbd_backoff *b);
 
 /* Sockets (core/sock.c). host may be a name, IPv4 or IPv6 literal.
  * port NULL means 10809. The connect itself is bounded by timeout_ms.
- * The socket gets TCP_NODELAY: every message goes out in one write. */
+ * A name not in /etc/hosts is looked up with the nameservers of
+ * resolv_conf (NULL: /etc/resolv.conf). The socket gets TCP_NODELAY:
+ * every message goes out in one write. */
 int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
-		 int timeout_ms, struct nbd_err *err);
+		 int timeout_ms, const char *resolv_conf, struct nbd_err *err);
 int nbd_sock_unix(struct nbd_io *io, const char *path, int timeout_ms,
 		  struct nbd_err *err);
 /* Wrap an already connected socket (tests; reconnect paths). */
