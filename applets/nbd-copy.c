@@ -28,8 +28,8 @@
 //usage:      --fua            every write with FUA (flush at the end always)
 //usage:  -p, --progress       progress on stderr even when not a terminal
 //usage:  -N, --name NAME      export name, when only one side is an export
-//usage:  -T, --timeout SECS   connect and handshake timeout (default 10);
-//usage:                       each request waits at most 60 s or SECS
+//usage:  -T, --timeout SECS   connect and handshake timeout (default 10), and
+//usage:                       the longest wait for a reply (default 60)
 //usage:      --wait SECS      keep retrying with backoff for up to SECS
 //usage:@TLS
 //usage:  -h, --help           this text
@@ -55,6 +55,7 @@ enum { OPT_NO_SPARSE = OPT_CONN_LAST, OPT_FUA, OPT_REQSIZE };
 /* One NBD side: its connections. */
 struct side {
 	struct conn_opts c;
+	int explicit_timeout;   /* -T given: it bounds requests too */
 	unsigned n;
 	long long meta_id;
 	struct nbd_io io[NBD_COPY_MAX_CONN];
@@ -96,8 +97,8 @@ static int open_one(struct side *s, unsigned k, int want_meta)
 	    nbd_hs_run(hs, NBD_GOAL_GO) < 0)
 		return report(err);
 	/* Handshake waits are short; a request (a FLUSH of a big image)
-	 * may take longer, but never forever. */
-	if (s->io[k].timeout_ms < 60000)
+	 * may take longer, but never forever: 60 s, or what -T said. */
+	if (!s->explicit_timeout)
 		s->io[k].timeout_ms = 60000;
 	nbd_x_init(&s->x[k], &s->io[k], hs, s->meta_id, err);
 	if (k && (s->x[k].size != s->x[0].size || s->x[k].tflags != s->x[0].tflags))
@@ -270,7 +271,7 @@ int nbd_copy_main(int argc, char **argv)
 	unsigned long v, nconn = 4, w;
 	pthread_t th[NBD_COPY_MAX_CONN];
 	void *args[NBD_COPY_MAX_CONN][2];
-	int opt, rc = 0, i, isnbd[2], force_progress = 0;
+	int opt, rc = 0, i, isnbd[2], force_progress = 0, explicit_timeout = 0;
 	struct stat src_st = { 0 };  /* st_ino 0: no file */
 
 	conn_opts_init(&base);
@@ -278,6 +279,7 @@ int nbd_copy_main(int argc, char **argv)
 	cp.request_size = 256 << 10;
 	cp.sparse = 1;
 	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "C:R:ph", longopts, NULL)) != -1) {
+		explicit_timeout |= opt == 'T';
 		switch (conn_opt(&base, opt, optarg)) {
 		case 1: continue;
 		case -1: return NBX_USAGE;
@@ -335,6 +337,7 @@ int nbd_copy_main(int argc, char **argv)
 			int k = 0;
 
 			s->c = base;
+			s->explicit_timeout = explicit_timeout;
 			if ((rc = conn_target(&s->c, 1, t, &k, 0)))
 				goto out;
 		}

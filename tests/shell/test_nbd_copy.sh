@@ -192,6 +192,29 @@ test_write_error_mid_copy() {
 	assert_err_has "No space left on device"
 }
 
+test_stalled_server_times_out() {
+	# Reads take 8 s; -T 1 bounds every wait for a reply.
+	start_nbdkit --filter=delay memory 1M delay-read=8 || return
+	local t0=$SECONDS
+	run "$NBDBOX" nbd-copy -T 1 --no-sparse "nbd://127.0.0.1:$PORT" "$TMPD/slow.img"
+	assert_rc 3
+	assert_err_oneline nbd-copy
+	assert_err_has "timed out after 1000 ms"
+	[ $((SECONDS - t0)) -lt 6 ] || fail "took $((SECONDS - t0)) s"
+}
+
+test_name_option_with_one_export() {
+	start_nbdkit --filter=exportname memory $SIZE exportname=one exportname-list=explicit \
+		exportname-strict=true || return
+	run "$NBDBOX" nbd-copy -N one "$ODD" "nbd://127.0.0.1:$PORT"
+	assert_ok
+	run "$NBDBOX" nbd-copy "$ODD" "nbd://127.0.0.1:$PORT/two"
+	assert_rc 4
+	run "$NBDBOX" nbd-copy -N one "nbd://127.0.0.1:$PORT" "nbd://127.0.0.1:$PORT"
+	assert_rc 2
+	assert_err_has "-N: only with exactly one export"
+}
+
 test_destination_too_small() {
 	start_nbdkit memory 1M || return
 	run "$NBDBOX" nbd-copy "$SRC" "nbd://127.0.0.1:$PORT"
