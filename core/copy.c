@@ -146,20 +146,25 @@ static struct job *push(struct worker *wk, int kind, int buf, uint64_t off, uint
 	return j;
 }
 
-static void push_region(struct worker *wk, uint64_t off, uint64_t len, int zero)
+/* Append a region (merged with the last one where it continues it).
+ * 0: the ring is full, nothing appended. */
+static int push_region(struct worker *wk, uint64_t off, uint64_t len, int zero)
 {
 	struct region *t = wk->rlen ? &wk->reg[(wk->rhead + wk->rlen - 1) % REG_CAP] : NULL;
 
 	if (!len)
-		return;
+		return 1;
 	if (t && t->zero == zero && t->off + t->len == off) {
 		t->len += len;
-		return;
+		return 1;
 	}
+	if (wk->rlen == REG_CAP)
+		return 0;
 	t = &wk->reg[(wk->rhead + wk->rlen++) % REG_CAP];
 	t->off = off;
 	t->len = len;
 	t->zero = zero;
+	return 1;
 }
 
 /* Data for [off, off+len) sits in buffer b: hand it to the destination. */
@@ -434,8 +439,9 @@ static int complete(struct worker *wk)
 	case J_BS:
 		wk->bs_pending = 0;
 		for (i = 0; i < d.op.next; i++) {
-			push_region(wk, d.op.ext[i].off, d.op.ext[i].len,
-				    !!(d.op.ext[i].flags & NBD_STATE_ZERO));
+			if (!push_region(wk, d.op.ext[i].off, d.op.ext[i].len,
+					 !!(d.op.ext[i].flags & NBD_STATE_ZERO)))
+				break; /* no room: the rest is asked again */
 			covered += d.op.ext[i].len;
 		}
 		if (covered < d.len) { /* the server said less: ask again */

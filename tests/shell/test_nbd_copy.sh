@@ -150,6 +150,27 @@ test_sparse_zeroes_overwrite_old_data() {
 	assert_out "$SPARSEMD5  -"
 }
 
+test_fragmented_sparse_export() {
+	# 4 KiB of data every 64 KiB: 1,024 extents per 32 MiB stripe, more
+	# than one BLOCK_STATUS reply is kept (256): the rest is asked again.
+	local f=$TMPD/frag.img i
+	truncate -s $((40 << 20)) "$f"
+	for ((i = 0; i < 640; i++)); do
+		printf 'block %06d %s' $i "$(head -c 3100 /dev/urandom | base64 -w0)"
+	done | python3 -c 'import sys
+d = sys.stdin.buffer.read(); f = open(sys.argv[1], "r+b")
+for i in range(640):
+    f.seek(i * 65536); f.write(d[i * 4096:(i + 1) * 4096])' "$f"
+	start_nbdkit memory $((40 << 20)) || return
+	run "$NBDBOX" nbd-copy "$f" "nbd://127.0.0.1:$PORT"
+	assert_ok
+	run "$NBDBOX" nbd-copy -C 1 "nbd://127.0.0.1:$PORT" "$TMPD/frag.back"
+	assert_ok
+	assertEquals "fragmented, to a file" "$(md5 "$f")" "$(md5 "$TMPD/frag.back")"
+	run sh -c '"$1" nbd-copy "nbd://127.0.0.1:$2" - | md5sum' sh "$NBDBOX" "$PORT"
+	assert_out "$(md5 "$f")  -"
+}
+
 test_no_write_zeroes_on_destination() {
 	# nozero filter: the destination cannot zero; holes go as data.
 	start_nbdkit --filter=nozero memory $((80 << 20)) || return
