@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include "esc.h"
 #include "fmt.h"
 #include "xmit.h"
 

@@ -5,6 +5,7 @@
 # failure (it crashed, or hung until its time limit).
 #
 #   NBDBOX_SKIP_VM=1     skip tests/vm/run.sh
+#   NBDBOX_SKIP_VALGRIND=1  skip the shell suites under valgrind
 #   SUITE_TIMEOUT=SECS   per-suite limit (default 1200; the VM suite 3000)
 cd "$(dirname "$0")/.." || exit 1
 
@@ -53,6 +54,12 @@ for t in tests/shell/test_*.sh; do
 	n=$(basename "$t" .sh)
 	run_suite "${n#test_}" "$limit" bash "$t"
 done
+# The same suites once more under valgrind memcheck (tests/shell/valgrind.sh).
+if [ "${NBDBOX_SKIP_VALGRIND:-0}" = 1 ]; then
+	echo "==== valgrind: skipped (NBDBOX_SKIP_VALGRIND=1)"
+else
+	run_suite valgrind "$limit" bash tests/shell/valgrind.sh
+fi
 if [ -f tests/vm/run.sh ]; then
 	if [ "${NBDBOX_SKIP_VM:-0}" = 1 ]; then
 		echo "==== vm: skipped (NBDBOX_SKIP_VM=1)"

@@ -1,6 +1,7 @@
 /* The codec: round trips, known bytes, bounds. */
 #include "unit.h"
 #include "err.h"
+#include "esc.h"
 #include "wire.h"
 
 TEST(wire_endianness)
