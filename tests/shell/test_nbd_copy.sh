@@ -400,7 +400,8 @@ test_stub_build_copies() {
 tls_bin() {
 	TLSBIN=
 	if "$NBDBOX" nbd-list --tls -T 1 127.0.0.1:1 2>&1 | grep -q "built without TLS"; then
-		[ -x "$TOP/nbdbox.tls" ] && TLSBIN=$TOP/nbdbox.tls
+		TLSBIN=${NBDBOX_TLS:-$TOP/nbdbox.tls}
+		[ -x "$TLSBIN" ] || TLSBIN=
 	else
 		TLSBIN=$NBDBOX
 	fi
