@@ -7,8 +7,23 @@
 #   O=DIR             where objects go (default build)
 #   CONFIG=FILE       which configuration (default .config)
 
+# ---- cross compilation, busybox-style
+#   make CROSS_COMPILE=aarch64-linux-gnu-        (dynamic, glibc of the target)
+#   make static CROSS_COMPILE=s390x-linux-gnu-   (static: musl where Debian has
+#                       musl-dev for the target, else glibc; target kernel headers)
+#   make check-cross ARCH=s390x                  (unit + shell suites under qemu-user)
+CROSS_COMPILE ?=
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+endif
 CC       ?= cc
-O        ?= build
+# The target, as gcc names it (s390x-linux-gnu, arm-linux-gnueabihf, ...).
+TRIPLET  := $(shell $(CROSS_COMPILE)gcc -dumpmachine 2>/dev/null)
+# Cross builds keep their objects apart: build-s390x-linux-gnu, ...
+XSUF     := $(if $(CROSS_COMPILE),-$(TRIPLET))
+O        ?= build$(XSUF)
 CONFIG   ?= .config
 CFLAGS   ?= -Os -g
 # Always, whatever CFLAGS the command line brings:
@@ -72,25 +87,44 @@ $(BIN): $(OBJS) $(O)/.flags
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 # ---- variants
-# musl's include path has no kernel headers: borrow Debian's linux/, asm/
-# and asm-generic/ (pure UAPI, no libc) through a directory of links.
-KINC := build-static/kinc
-$(KINC):
-	$(Q)mkdir -p $@ && ln -sfn /usr/include/linux $@/linux && \
-	  ln -sfn /usr/include/asm-generic $@/asm-generic && \
-	  ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $@/asm
+# The target's kernel headers (linux/, asm/, asm-generic/: pure UAPI, no
+# libc) for a libc whose include path has none (musl): the cross sysroot
+# /usr/TRIPLET/include (linux-libc-dev-ARCH-cross), else the multiarch
+# linux-libc-dev:ARCH (/usr/include/TRIPLET/asm). Never the host's asm/ for
+# another CPU: the ioctl numbers differ (NBD_SET_SOCK is 0x2000ab00 on mips).
+KHDR_SYSROOT := $(if $(CROSS_COMPILE),$(wildcard /usr/$(TRIPLET)/include/asm/ioctl.h))
+KHDR_LINUX   := $(if $(KHDR_SYSROOT),/usr/$(TRIPLET)/include/linux,/usr/include/linux)
+KHDR_ASM     := $(if $(KHDR_SYSROOT),/usr/$(TRIPLET)/include/asm,/usr/include/$(TRIPLET)/asm)
+KHDR_GENERIC := $(if $(KHDR_SYSROOT),/usr/$(TRIPLET)/include/asm-generic,/usr/include/asm-generic)
+# Static builds: musl (Debian's musl-dev:ARCH gives TRIPLET-musl-gcc, e.g.
+# s390x-linux-musl-gcc, arm-linux-musleabihf-gcc) where there is one, else
+# the target's glibc, linked statically.
+MUSL_CC   ?= $(subst linux-gnu,linux-musl,$(TRIPLET))-gcc
+STATIC_CC ?= $(if $(shell command -v $(MUSL_CC) 2>/dev/null),$(MUSL_CC),$(CROSS_COMPILE)gcc)
+STATIC_O  ?= build-static$(XSUF)
+STATIC_BIN ?= nbdbox.static
+KINC := $(STATIC_O)/kinc
+# Links, remade when they point elsewhere (a checkout moved, headers found).
+$(KINC): FORCE
+	$(Q)for h in $(KHDR_LINUX) $(KHDR_ASM) $(KHDR_GENERIC); do [ -d $$h ] || \
+	  { echo "no kernel headers for $(TRIPLET) at $$h (apt-get install linux-libc-dev-ARCH-cross)"; exit 1; }; done
+	$(Q)mkdir -p $@ && ln -sfn $(KHDR_LINUX) $@/linux && \
+	  ln -sfn $(KHDR_GENERIC) $@/asm-generic && ln -sfn $(KHDR_ASM) $@/asm
+
+STATIC_CFLAGS  = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+		 -fno-unwind-tables -isystem $(KINC)
+STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 
 static: $(KINC)
-	$(Q)$(MAKE) --no-print-directory O=build-static CC=musl-gcc BIN=nbdbox.static \
-	  CFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables -isystem $(KINC)" \
-	  LDFLAGS="-static -s -Wl,--gc-sections -Wl,-z,noseparate-code"
-	@ls -l nbdbox.static
+	$(Q)$(MAKE) --no-print-directory O=$(STATIC_O) CC=$(STATIC_CC) BIN=$(STATIC_BIN) \
+	  CFLAGS="$(STATIC_CFLAGS)" LDFLAGS="$(STATIC_LDFLAGS)"
+	@ls -l $(STATIC_BIN)
 
 # Static with TLS: Debian's glibc-built libwolfssl.a linked into musl
 # through shims for glibc's _chk fortify symbols (scripts/musl-chk-shims.c).
 # Works, but not a supported combination: prefer a wolfSSL built for musl
 # (WOLFSSL_A=/path/libwolfssl.a WOLFSSL_INC=/path/include).
-WOLFSSL_A   ?= /usr/lib/$(shell gcc -print-multiarch)/libwolfssl.a
+WOLFSSL_A   ?= /usr/lib/$(TRIPLET)/libwolfssl.a
 WOLFSSL_INC ?= /usr/include
 static-tls: $(KINC) $(CONFIG)
 	@mkdir -p build-static-tls/winc
