@@ -183,3 +183,10 @@ FORCE:
 demo: all
 	$(Q)scripts/demo.sh ./$(BIN)
 .PHONY: demo
+
+# Another CPU under qemu-user: make check-cross ARCH=s390x (armhf, arm64,
+# mips, ppc64, riscv64 ...); tests/cross/check.sh says what it skips.
+ARCH ?= s390x
+check-cross:
+	@tests/cross/check.sh $(ARCH)
+.PHONY: check-cross
