@@ -5,6 +5,8 @@
 # failure (it crashed, or hung until its time limit).
 #
 #   NBDBOX_SKIP_VM=1     skip tests/vm/run.sh
+#   CROSS_ARCHES="s390x armhf"  make check-cross for these ("" for none):
+#                        a 64-bit big-endian CPU and a 32-bit one
 #   SUITE_TIMEOUT=SECS   per-suite limit (default 1200; the VM suite 3000)
 cd "$(dirname "$0")/.." || exit 1
 
@@ -52,6 +54,9 @@ for t in tests/shell/test_*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)
 	run_suite "${n#test_}" "$limit" bash "$t"
+done
+for a in ${CROSS_ARCHES-s390x armhf}; do
+	run_suite "cross-$a" "$limit" tests/cross/check.sh "$a"
 done
 if [ -f tests/vm/run.sh ]; then
 	if [ "${NBDBOX_SKIP_VM:-0}" = 1 ]; then

@@ -167,8 +167,16 @@ test_stub() {
 	assertEquals 16777216 "$(cat "$TMP/out")"
 }
 
-# NBDBOX_SKIP="test_a ...": named by the caller (tests/cross), reported.
-for t in ${NBDBOX_SKIP:-}; do
-	unset -f "$t" 2>/dev/null && echo "attach_host: $t: skipped (NBDBOX_SKIP)"
-done
+# NBDBOX_SKIP="test_a ...": named by the caller (tests/cross), reported,
+# counted neither as passed nor failed (shunit2 runs what suite() adds).
+if [ -n "${NBDBOX_SKIP:-}" ]; then
+	suite() {
+		for t in $(sed -n 's/^\(test_[A-Za-z0-9_]*\)[[:space:]]*().*/\1/p' "$0"); do
+			case " $NBDBOX_SKIP " in
+			*" $t "*) echo "attach_host: $t: skipped (NBDBOX_SKIP)" ;;
+			*) suite_addTest "$t" ;;
+			esac
+		done
+	}
+fi
 . shunit2
