@@ -120,24 +120,25 @@ static: $(KINC)
 	  CFLAGS="$(STATIC_CFLAGS)" LDFLAGS="$(STATIC_LDFLAGS)"
 	@ls -l $(STATIC_BIN)
 
-# Static with TLS: Debian's glibc-built libwolfssl.a linked into musl
-# through shims for glibc's _chk fortify symbols (scripts/musl-chk-shims.c).
-# Works, but not a supported combination: prefer a wolfSSL built for musl
-# (WOLFSSL_A=/path/libwolfssl.a WOLFSSL_INC=/path/include).
-WOLFSSL_A   ?= /usr/lib/$(TRIPLET)/libwolfssl.a
-WOLFSSL_INC ?= /usr/include
+# Static with TLS: a small wolfSSL built for the target's libc from
+# Debian's source package with nbdbox's configuration
+# (scripts/wolfssl-musl.sh, cached in /var/cache/nbdbox-wolfssl). Or bring
+# your own: WOLFSSL_A=/path/libwolfssl.a WOLFSSL_INC=/path/include.
+WOLFSSL_A   ?=
+WOLFSSL_INC ?=
+TLS_O       ?= build-static-tls$(XSUF)
+STATIC_TLS_BIN ?= nbdbox.static-tls
 static-tls: $(KINC) $(CONFIG)
-	@mkdir -p build-static-tls/winc
-	$(Q)ln -sfn $(WOLFSSL_INC)/wolfssl build-static-tls/winc/wolfssl
-	$(Q)sed -e 's/^# CONFIG_TLS is not set/CONFIG_TLS=y/' $(CONFIG) > build-static-tls/.config.new
-	$(Q)cmp -s build-static-tls/.config.new build-static-tls/.config || mv build-static-tls/.config.new build-static-tls/.config
-	$(Q)musl-gcc -Os -c -o build-static-tls/musl-chk-shims.o scripts/musl-chk-shims.c
-	$(Q)$(MAKE) --no-print-directory O=build-static-tls CONFIG=build-static-tls/.config \
-	  CC=musl-gcc BIN=nbdbox.static-tls \
-	  CFLAGS="-Os -ffunction-sections -fdata-sections -isystem $(KINC) -isystem build-static-tls/winc" \
-	  LDFLAGS="-static -s -Wl,--gc-sections -Wl,-z,noseparate-code" \
-	  LDLIBS="build-static-tls/musl-chk-shims.o $(WOLFSSL_A) -lm"
-	@ls -l nbdbox.static-tls
+	@mkdir -p $(TLS_O)
+	$(Q)sed -e 's/^# CONFIG_TLS is not set/CONFIG_TLS=y/' $(CONFIG) > $(TLS_O)/.config.new
+	$(Q)cmp -s $(TLS_O)/.config.new $(TLS_O)/.config || mv $(TLS_O)/.config.new $(TLS_O)/.config
+	$(Q)if [ -n "$(WOLFSSL_A)" ]; then a="$(WOLFSSL_A)" i="$(WOLFSSL_INC)"; else \
+	  d=$$(scripts/wolfssl-musl.sh $(STATIC_CC) $(TRIPLET)) || exit 1; \
+	  a=$$d/lib/libwolfssl.a i=$$d/include; fi; \
+	$(MAKE) --no-print-directory O=$(TLS_O) CONFIG=$(TLS_O)/.config \
+	  CC=$(STATIC_CC) BIN=$(STATIC_TLS_BIN) \
+	  CFLAGS="$(STATIC_CFLAGS) -isystem $$i" LDFLAGS="$(STATIC_LDFLAGS)" LDLIBS="$$a"
+	@ls -l $(STATIC_TLS_BIN)
 
 # The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX off.
 stub: $(CONFIG)
