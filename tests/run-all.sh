@@ -55,6 +55,12 @@ for t in tests/shell/test_*.sh; do
 	n=$(basename "$t" .sh)
 	run_suite "${n#test_}" "$limit" bash "$t"
 done
+# The TLS suite once more on the static musl build with the small wolfSSL
+# (make static-tls), the binary the VM's TLS scenario runs.
+if [ -x nbdbox.static-tls ]; then
+	run_suite tls-static "$limit" env NBDBOX="$PWD/nbdbox.static-tls" SUITE=tls-static \
+		bash tests/shell/test_tls.sh
+fi
 for a in ${CROSS_ARCHES-s390x armhf}; do
 	run_suite "cross-$a" "$limit" tests/cross/check.sh "$a"
 done
