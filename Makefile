@@ -37,14 +37,20 @@ Q        := $(if $(V),,@)
 all: $(BIN)
 
 # ---- configuration
-$(CONFIG): | applets/Config.in
+# Kconfig text: Config.in and the pieces scripts/gen.sh gathers from the
+# `//config:` lines next to the code.
+KCONFIG_IN := Config.in applets/Config.in Config.features.in
+FEATURE_SRCS := $(wildcard platform/*.h platform/*/*.[ch] core/*.[ch] applets/*.h)
+
+$(CONFIG): | applets/Config.in Config.features.in
 	$(Q)scripts/config.sh defconfig . > $@
 	@echo "  CONFIG  $@ (defaults from Config.in)"
 
-applets/Config.in applets/Kbuild $(O)/applets.h: $(wildcard applets/*.c) scripts/gen.sh
+applets/Config.in applets/Kbuild Config.features.in $(O)/applets.h: $(wildcard applets/*.c) \
+		$(FEATURE_SRCS) scripts/gen.sh
 	$(Q)scripts/gen.sh . $(O)
 
-$(O)/autoconf.h: $(CONFIG) Config.in applets/Config.in scripts/config.sh FORCE
+$(O)/autoconf.h: $(CONFIG) $(KCONFIG_IN) scripts/config.sh FORCE
 	$(Q)mkdir -p $(O) && scripts/config.sh header . $(CONFIG) > $@.tmp && \
 	  (cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@)
 
@@ -140,11 +146,12 @@ static-tls: $(KINC) $(CONFIG)
 	  CFLAGS="$(STATIC_CFLAGS) -isystem $$i" LDFLAGS="$(STATIC_LDFLAGS)" LDLIBS="$$a"
 	@ls -l $(STATIC_TLS_BIN)
 
-# The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX off.
+# The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX
+# off (NETLINK, which depends on it, follows).
 stub: $(CONFIG)
 	@mkdir -p build-stub
 	$(Q)sed -e 's/^CONFIG_PLATFORM_LINUX=y/# CONFIG_PLATFORM_LINUX is not set/' \
-	  -e 's/^CONFIG_NETLINK=y/# CONFIG_NETLINK is not set/' $(CONFIG) > build-stub/.config.new
+	  $(CONFIG) > build-stub/.config.new
 	$(Q)cmp -s build-stub/.config.new build-stub/.config || mv build-stub/.config.new build-stub/.config
 	$(Q)$(MAKE) --no-print-directory O=build-stub CONFIG=build-stub/.config BIN=nbdbox.stub
 
@@ -161,22 +168,23 @@ tls: $(CONFIG)
 KCONF = $(Q)command -v kconfig-$(1) >/dev/null || \
 	{ echo "make $@ needs kconfig-frontends (apt-get install kconfig-frontends)"; exit 1; }; \
 	KCONFIG_CONFIG=$(CONFIG) kconfig-$(1)
-defconfig: applets/Config.in
+defconfig: applets/Config.in Config.features.in
 	$(Q)if command -v kconfig-conf >/dev/null; then \
 	  KCONFIG_CONFIG=$(CONFIG) kconfig-conf --alldefconfig Config.in; \
 	else scripts/config.sh defconfig . > $(CONFIG); fi
-oldconfig: applets/Config.in
+oldconfig: applets/Config.in Config.features.in
 	$(call KCONF,conf) --oldconfig Config.in
-olddefconfig: applets/Config.in
+olddefconfig: applets/Config.in Config.features.in
 	$(call KCONF,conf) --olddefconfig Config.in
-menuconfig: applets/Config.in
+menuconfig: applets/Config.in Config.features.in
 	$(call KCONF,mconf) Config.in
 
 include tests/unit/unit.mk
 include tests/tests.mk
 
 clean:
-	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub nbdbox.tls nbdbox.static-tls applets/Config.in applets/Kbuild
+	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub nbdbox.tls nbdbox.static-tls applets/Config.in applets/Kbuild \
+	  Config.features.in
 
 FORCE:
 .PHONY: all static static-tls stub tls defconfig menuconfig oldconfig olddefconfig clean FORCE

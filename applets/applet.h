@@ -1,5 +1,8 @@
 /* What applets share: the one error/usage printer family, the common
  * server-address options, and output helpers for --json and --shell. */
+//config:config JSON
+//config:	bool "JSON output (--json)"
+//config:	default y
 #ifndef NBDBOX_APPLET_H
 #define NBDBOX_APPLET_H
 

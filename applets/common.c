@@ -305,7 +305,7 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	      struct nbd_err *err)
 {
 	long deadline = c->wait_s ? nbd_now_ms() + c->wait_s * 1000L : 0;
-	long backoff = 100;
+	struct nbd_backoff backoff = NBD_BACKOFF(100, 2000);
 
 	if (c->addr.tls && !ENABLE_TLS)
 		return nbd_seterr(err, NBX_TLS, 0, "%s: TLS requested, but nbdbox was built without TLS",
@@ -321,7 +321,9 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 			return -1;
 	}
 	for (;;) {
-		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, err) == 0) {
+		/* NBDBOX_RESOLV_CONF: another resolv.conf (the tests' nameserver) */
+		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, getenv("NBDBOX_RESOLV_CONF"),
+				     err) == 0) {
 			nbd_hs_init(hs, io, err);
 			nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
 			hs->want_tls = c->addr.tls;
@@ -336,13 +338,12 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 		/* --wait: boot scripts start before their server does. Worth
 		 * retrying is "nobody there yet": no connection, or (behind a
 		 * relay or proxy) one that closes before the greeting. */
-		if (!deadline || nbd_now_ms() + backoff > deadline ||
+		if (!deadline || nbd_now_ms() + backoff.next_ms > deadline ||
 		    !(err->code == NBX_CONNECT ||
 		      (err->code == NBX_PROTO && hs->style == NBD_STYLE_NONE &&
 		       (err->errnum == 0 || err->errnum == ECONNRESET))))
 			return -1;
-		nbd_sleep_ms(backoff);
-		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+		nbd_sleep_ms(nbd_backoff_next(&backoff));
 	}
 }
 

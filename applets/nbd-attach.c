@@ -1,4 +1,5 @@
-/* nbd-attach: negotiate, then hand the connection to the kernel. */
+/* nbd-attach: negotiate, then hand the connection to the kernel. The
+ * processes that stay behind (relay, DO_IT, --persist) are in resident.c. */
 //config:config NBD_ATTACH
 //config:	bool "nbd-attach"
 //config:	default y
@@ -43,34 +44,14 @@
 //usage:Exit: 0 ok, 2 usage, 3 connect, 4 export refused, 5 protocol,
 //usage:6 TLS, 7 not supported, 8 no such device, 9 kernel refused.
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* pipe2, program_invocation_name */
-#endif
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "autoconf.h"
-#include "applet.h"
+#include "attach.h"
 #include "fmt.h"
-#include "platform.h"
 
 enum {
 	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL,
-};
-
-struct attach {
-	struct conn_opts c;
-	struct nbd_devconf conf;
-	int conns, read_only, persist, use_ioctl, foreground, mark;
-	uint32_t block_size;       /* -b, 0: choose */
-	int timeout_set, dead_set;
-	struct nbd_export first;   /* what the first handshake said */
-	char datapath[96];         /* for nbd-probe DEVICE: plain, kTLS, relay */
 };
 
 /* Persist defaults: in-flight requests on a dead socket are only requeued
@@ -78,8 +59,6 @@ struct attach {
  * and new I/O waits dead_timeout for a RECONFIGURE. */
 #define PERSIST_IO_TIMEOUT   10
 #define PERSIST_DEAD_TIMEOUT 120
-
-static void mark_argv0(struct attach *a);
 
 /* TLS: kTLS on the same TCP socket when the kernel can take it, else (or
  * with --tls-relay) a relay process over a socketpair. */
@@ -99,8 +78,7 @@ static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_
 			return -1;      /* keys half installed: the link is lost */
 		msg("%s; using the user-space relay", err->msg);
 	}
-	mark_argv0(a);                  /* the relay inherits the '@' */
-	if ((pid = nbd_tls_relay_start(io, fd, err)) < 0) {
+	if ((pid = attach_relay(a, io, fd, err)) < 0) {
 		nbd_io_close(io);
 		return -1;
 	}
@@ -108,9 +86,7 @@ static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_
 	return 0;
 }
 
-/* One connection, negotiated up to transmission, its socket released for
- * the kernel. The first one's export is kept; later ones must agree. */
-static int negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
+int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 {
 	static struct nbd_hs hs;
 	struct nbd_io io;
@@ -132,7 +108,7 @@ static int negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 				       (unsigned long long)hs.exp.size,
 				       (unsigned long long)a->first.size);
 	}
-	if (hs.tls_done)
+	if (ENABLE_TLS && hs.tls_done)
 		return tls_handoff(a, &io, fd, err);
 	nbd_fmt(a->datapath, sizeof a->datapath, "plain");
 	*fd = nbd_sock_release(&io);
@@ -167,7 +143,7 @@ static void choose_sizes(struct attach *a)
 		a->conf.tflags |= NBD_TF_HAS_FLAGS | NBD_TF_READ_ONLY;
 }
 
-static void close_fds(struct nbd_devconf *conf)
+void attach_close_fds(struct nbd_devconf *conf)
 {
 	int i;
 
@@ -177,274 +153,26 @@ static void close_fds(struct nbd_devconf *conf)
 	conf->nfds = 0;
 }
 
-static int connect_all(struct attach *a, struct nbd_err *err)
+int attach_connect_all(struct attach *a, struct nbd_err *err)
 {
 	int i, fd;
 
 	for (i = 0; i < a->conns; i++) {
-		if (negotiate(a, i, &fd, err) < 0) {
-			close_fds(&a->conf);
+		if (attach_negotiate(a, i, &fd, err) < 0) {
+			attach_close_fds(&a->conf);
 			return -1;
 		}
 		a->conf.fds[a->conf.nfds++] = fd;
 		/* Refuse before opening more connections or touching the
 		 * kernel (which would say only EINVAL). */
 		if (i == 0 && a->conns > 1 && !(a->first.tflags & NBD_TF_CAN_MULTI_CONN)) {
-			close_fds(&a->conf);
+			attach_close_fds(&a->conf);
 			return nbd_seterr(err, NBX_NOTSUP, 0,
 					  "-C %d: the server does not advertise CAN_MULTI_CONN: "
 					  "it allows one connection only", a->conns);
 		}
 	}
 	return 0;
-}
-
-/* Detach from the terminal: the caller's pipes must close when it exits
- * (`nbd-attach ... | read dev` would hang on an inherited stdout). */
-static void quiet_stdio(void)
-{
-	int fd = open("/dev/null", O_RDWR);
-
-	if (fd < 0)
-		return;
-	dup2(fd, 0);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	if (fd > 2)
-		close(fd);
-}
-
-static void mark_argv0(struct attach *a)
-{
-	/* systemd spares initrd processes whose argv[0] starts with '@'. */
-	if (a->mark && program_invocation_name && *program_invocation_name)
-		program_invocation_name[0] = '@';
-}
-
-static int print_dev(struct attach *a, int index)
-{
-	nbd_dev_note(index, a->datapath);
-	out("/dev/nbd%d\n", index);
-	return finish_output();
-}
-
-/* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
-static int still_attached(int index)
-{
-	struct nbd_devinfo d;
-
-	return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
-}
-
-/* Reconnect `n` sockets with backoff until it works or the device is
- * detached. Returns 0 when reconfigured, 1 when the device went away. */
-static int reconnect(struct attach *a, int index, int n, int (*give)(struct attach *, int, struct nbd_err *))
-{
-	struct nbd_err err;
-	long backoff = 100;
-	int i, fd;
-
-	for (;;) {
-		for (i = 0; i < n; i++) {
-			if (negotiate(a, 1, &fd, &err) < 0)
-				break;
-			a->conf.fds[a->conf.nfds++] = fd;
-		}
-		if (i == n && give(a, index, &err) == 0) {
-			close_fds(&a->conf);
-			return 0;
-		}
-		close_fds(&a->conf);
-		if (!still_attached(index))
-			return 1;
-		nbd_sleep_ms(backoff);
-		backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
-	}
-}
-
-static int give_nl(struct attach *a, int index, struct nbd_err *err)
-{
-	a->conf.index = index;
-	return nbd_nl_reconfigure(&a->conf, err);
-}
-
-static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
-{
-	struct nbd_err err;
-	int n;
-
-	for (;;) {
-		n = nbd_nl_mon_wait(mon, index, 2000, &err);
-		if (n < 0)
-			return NBX_FAIL;
-		if (n == 0) {
-			/* Detached on request: the kernel sends no event for
-			 * that; sysfs shows it. */
-			if (!still_attached(index))
-				return 0;
-			continue;
-		}
-		if (n > a->conns)
-			n = a->conns;
-		if (reconnect(a, index, n, give_nl) > 0)
-			return 0;
-	}
-}
-
-/* ---- ioctl: a process sits in NBD_DO_IT */
-
-/* Serve until detached. With --persist, a lost link (told from a detach
- * by the LINK_DEAD event, when the netlink family exists) starts a new
- * DO_IT cycle on fresh sockets. Returns an exit code. */
-static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon *mon,
-		       struct nbd_err *err)
-{
-	for (;;) {
-		int r = nbd_ioctl_doit(devfd, index, err), lost = 0;
-
-		if (r == 0 && a->persist && mon) {
-			/* The event is queued by the receive worker before
-			 * DO_IT returns; give the workqueue a moment. */
-			lost = nbd_nl_mon_wait(mon, index, 1000, NULL) > 0;
-		}
-		nbd_ioctl_clear(devfd);
-		if (r < 0)
-			return err->code;
-		if (!lost)
-			return 0;
-		close(devfd);
-		devfd = -1;
-		for (long backoff = 100;; backoff = backoff * 2 > 5000 ? 5000 : backoff * 2) {
-			int got;
-			if (connect_all(a, err) == 0) {
-				a->conf.index = index;
-				devfd = nbd_ioctl_setup(&a->conf, &got, err);
-				close_fds(&a->conf);
-				if (devfd >= 0)
-					break;
-				if (err->errnum == EBUSY)
-					return err->code; /* someone else took it */
-			}
-			nbd_sleep_ms(backoff);
-		}
-	}
-}
-
-static int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
-{
-	struct nbd_err err;
-	int devfd, index, pfd[2], i;
-	pid_t pid;
-
-	devfd = nbd_ioctl_setup(&a->conf, &index, &err);
-	close_fds(&a->conf);
-	if (devfd < 0)
-		return report(&err);
-	if (a->foreground) {
-		if ((i = print_dev(a, index)))
-			return i;
-		mark_argv0(a);
-		i = serve_ioctl(a, devfd, index, mon, &err);
-		return i ? report(&err) : 0;
-	}
-	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		msg("fork: %s", strerror(errno));
-		nbd_ioctl_clear(devfd);
-		return NBX_FAIL;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		setsid();
-		signal(SIGPIPE, SIG_IGN);
-		if (chdir("/") < 0)
-			(void)0;
-		quiet_stdio();
-		mark_argv0(a);
-		i = serve_ioctl(a, devfd, index, mon, &err);
-		/* Tell the parent if it is still waiting (a DO_IT that failed
-		 * at once); after that nobody reads. */
-		if (i && write(pfd[1], &err, sizeof err) < 0)
-			(void)0;
-		_exit(i);
-	}
-	close(pfd[1]);
-	/* Report success only once the child is in DO_IT: sysfs shows its
-	 * pid then (TESTBED: size may read 0 a moment before). */
-	for (i = 0; i < 200; i++) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		struct nbd_devinfo d;
-
-		if (poll(&p, 1, 50) > 0) {
-			ssize_t n = read(pfd[0], &err, sizeof err);
-			if (n == (ssize_t)sizeof err)
-				return report(&err);
-			/* EOF: the child ended without a word (detached at once). */
-			waitpid(pid, NULL, WNOHANG);
-			msg("/dev/nbd%d: the serving process ended at once", index);
-			return NBX_KERNEL;
-		}
-		if (nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == pid)
-			return print_dev(a, index);
-	}
-	msg("/dev/nbd%d: NBD_DO_IT did not start within 10 s", index);
-	return NBX_KERNEL;
-}
-
-static int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
-{
-	struct {
-		int index;
-		struct nbd_err err;
-	} res;
-	int r, pfd[2];
-	pid_t pid;
-
-	if (!a->persist || a->foreground) {
-		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
-		close_fds(&a->conf);
-		if (r < 0)
-			return report(&res.err);
-		if ((r = print_dev(a, res.index)) || !a->persist)
-			return r;
-		mark_argv0(a);
-		_exit(persist_netlink(a, mon, res.index));
-	}
-	/* --persist: the resident process does the CONNECT itself, so the
-	 * pid the kernel shows in sysfs (nbd-probe DEVICE, nbd-client -check)
-	 * is the one that serves the device. */
-	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		msg("fork: %s", strerror(errno));
-		close_fds(&a->conf);
-		return NBX_FAIL;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		setsid();
-		if (chdir("/") < 0)
-			(void)0;
-		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
-		close_fds(&a->conf);
-		if (r < 0)
-			res.index = -1;
-		else
-			nbd_dev_note(res.index, a->datapath);
-		if (write(pfd[1], &res, sizeof res) < 0 || r < 0)
-			_exit(NBX_FAIL);
-		close(pfd[1]);
-		quiet_stdio();
-		mark_argv0(a);
-		_exit(persist_netlink(a, mon, res.index));
-	}
-	close(pfd[1]);
-	close_fds(&a->conf);
-	if (read(pfd[0], &res, sizeof res) != (ssize_t)sizeof res) {
-		msg("the --persist process ended before attaching");
-		return NBX_FAIL;
-	}
-	if (res.index < 0)
-		return report(&res.err);
-	out("/dev/nbd%d\n", res.index);
-	return finish_output();
 }
 
 int nbd_attach_main(int argc, char **argv)
@@ -546,13 +274,11 @@ int nbd_attach_main(int argc, char **argv)
 	nl = a.use_ioctl ? 0 : nbd_nl_available(&err);
 	if (nl < 0)
 		return report(&err);
-	if (nl && a.use_ioctl)
-		nl = 0;
 	if (!nl && a.conf.identifier)
 		return msg("--identifier: the kernel has no nbd netlink interface (module not loaded?)"),
 		       NBX_NOTSUP;
 
-	if (connect_all(&a, &err) < 0)
+	if (attach_connect_all(&a, &err) < 0)
 		return report(&err);
 	choose_sizes(&a);
 
@@ -561,7 +287,7 @@ int nbd_attach_main(int argc, char **argv)
 	if (a.persist && (nl || nbd_nl_available(NULL) == 1))
 		mon = nbd_nl_mon_open(NULL);
 	if (a.persist && nl && !mon) {
-		close_fds(&a.conf);
+		attach_close_fds(&a.conf);
 		msg("--persist: cannot listen for NBD_CMD_LINK_DEAD");
 		return NBX_KERNEL;
 	}

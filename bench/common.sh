@@ -7,16 +7,8 @@ PIDS=
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$BTMP"' EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-port_listening() {
-	local hex
-	hex=$(printf '%04X' "$1")
-	awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { f = 1 } END { exit !f }' /proc/net/tcp
-}
+# free_port, port_listening
+. "$TOP/tests/ports.sh"
 
 # start_nbdkit ARGS...: sets PORT, NBDKIT_PID
 start_nbdkit() {

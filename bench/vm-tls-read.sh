@@ -21,7 +21,8 @@ printf 'cn = "localhost"\ndns_name = "localhost"\ntls_www_server\nencryption_key
 		--load-ca-privkey "$W/pki/ca-key.pem" --template "$W/srv.tmpl" --outfile "$W/pki/server-cert.pem"
 } > "$W/gen.log" 2>&1 || { cat "$W/gen.log"; exit 1; }
 cp "$W/pki/ca-cert.pem" "$W/f/"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$TOP/tests/ports.sh"
+PORT=$(free_port)
 nbdkit -f -i 127.0.0.1 -p "$PORT" --tls=require --tls-certificates="$W/pki" memory 64M > "$W/nbdkit.log" 2>&1 &
 KIT=$!
 cat > "$W/guest.sh" <<G

@@ -1,3 +1,12 @@
+/* The stub resolver of dns.h: message codec and the UDP exchange. */
+//config:config DNS
+//config:	bool "Resolve host names with DNS"
+//config:	default y
+//config:	help
+//config:	  A small stub resolver of our own (core/dns.c): nameservers and
+//config:	  search domain from /etc/resolv.conf, A and AAAA over UDP. Names in
+//config:	  /etc/hosts and numeric addresses work either way. (libc's
+//config:	  getaddrinfo would cost a static musl build 28 KiB.)
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,9 +16,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "be.h"
 #include "dns.h"
 #include "io.h"
-#include "wire.h"
 
 size_t nbd_dns_query(uint8_t *buf, size_t cap, uint16_t id, const char *name,
 		     uint16_t qtype)

@@ -117,3 +117,11 @@ void nbd_sleep_ms(long ms)
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
+
+long nbd_backoff_next(struct nbd_backoff *b)
+{
+	long d = b->next_ms;
+
+	b->next_ms = d > b->cap_ms / 2 ? b->cap_ms : d * 2;
+	return d;
+}

@@ -55,11 +55,23 @@ void nbd_io_close(struct nbd_io *io);
 long nbd_now_ms(void);
 void nbd_sleep_ms(long ms);
 
+/* Retry pacing, the one for every retry loop: delays from first_ms,
+ * doubling up to cap_ms (first 100, cap 500: at once-ish, then at most two
+ * tries a second). Pure state; the caller sleeps. */
+struct nbd_backoff {
+	long next_ms, cap_ms;
+};
+#define NBD_BACKOFF(first_ms, cap_ms) { (first_ms), (cap_ms) }
+/* The delay before the next try; the one after it doubles (up to cap). */
+long nbd_backoff_next(struct nbd_backoff *b);
+
 /* Sockets (core/sock.c). host may be a name, IPv4 or IPv6 literal.
  * port NULL means 10809. The connect itself is bounded by timeout_ms.
- * The socket gets TCP_NODELAY: every message goes out in one write. */
+ * A name not in /etc/hosts is looked up with the nameservers of
+ * resolv_conf (NULL: /etc/resolv.conf). The socket gets TCP_NODELAY:
+ * every message goes out in one write. */
 int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
-		 int timeout_ms, struct nbd_err *err);
+		 int timeout_ms, const char *resolv_conf, struct nbd_err *err);
 int nbd_sock_unix(struct nbd_io *io, const char *path, int timeout_ms,
 		  struct nbd_err *err);
 /* Wrap an already connected socket (tests; reconnect paths). */

@@ -4,15 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <linux/tls.h>
+#include "be.h"
 #include "tls.h"
-
-static void put_be64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)v;
-}
 
 /* The kernel's layouts: one per cipher, the same head. */
 union ktls_info {
@@ -41,7 +34,7 @@ size_t nbd_ktls_info(void *out, int tls13, int aead, int keysz,
 		ki->base.cipher_type = TLS_CIPHER_CHACHA20_POLY1305;
 		memcpy(ki->cc.key, key, 32);
 		memcpy(ki->cc.iv, iv, 12);
-		put_be64(ki->cc.rec_seq, seq);
+		nbd_put64(ki->cc.rec_seq, seq);
 		return sizeof ki->cc;
 	}
 	if (aead != NBD_KTLS_AES_GCM || ivsz != (tls13 ? 12 : 4))
@@ -53,8 +46,8 @@ size_t nbd_ktls_info(void *out, int tls13, int aead, int keysz,
 		if (tls13)
 			memcpy(ki->g128.iv, iv + 4, 8);
 		else
-			put_be64(ki->g128.iv, seq);
-		put_be64(ki->g128.rec_seq, seq);
+			nbd_put64(ki->g128.iv, seq);
+		nbd_put64(ki->g128.rec_seq, seq);
 		return sizeof ki->g128;
 	}
 	if (keysz == 32) {
@@ -64,8 +57,8 @@ size_t nbd_ktls_info(void *out, int tls13, int aead, int keysz,
 		if (tls13)
 			memcpy(ki->g256.iv, iv + 4, 8);
 		else
-			put_be64(ki->g256.iv, seq);
-		put_be64(ki->g256.rec_seq, seq);
+			nbd_put64(ki->g256.iv, seq);
+		nbd_put64(ki->g256.rec_seq, seq);
 		return sizeof ki->g256;
 	}
 	return 0;

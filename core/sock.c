@@ -1,12 +1,20 @@
 /* TCP and Unix socket transport. Connects are non-blocking and bounded
  * by a timeout; each read and write waits at most io->timeout_ms. */
+//config:config IPV6
+//config:	bool "IPv6"
+//config:	default y
+//config:	help
+//config:	  Resolve and connect to IPv6 addresses, and accept [v6] in URIs.
+//config:
+//config:config UNIX_SOCKETS
+//config:	bool "Unix domain sockets (nbd+unix://)"
+//config:	default y
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -196,11 +204,12 @@ static void resolve_local(struct addrs *a, const char *host, unsigned port)
 	close(fd);
 }
 
-/* Numeric address, /etc/hosts, then DNS (core/dns.c). The connect
- * timeout bounds the DNS wait too. NBDBOX_RESOLV_CONF names another
- * resolv.conf (the tests' own nameserver). */
+/* Numeric address, /etc/hosts, then DNS (core/dns.c) with the
+ * nameservers of resolv_conf. The connect timeout bounds the DNS wait
+ * too. */
 static int resolve(struct addrs *a, const char *host, const char *port,
-		   const char *peer, int timeout_ms, struct nbd_err *err)
+		   const char *peer, int timeout_ms, const char *resolv_conf,
+		   struct nbd_err *err)
 {
 	unsigned long p = 0;
 	const char *d;
@@ -216,7 +225,7 @@ static int resolve(struct addrs *a, const char *host, const char *port,
 	if (!a->n && ENABLE_DNS) {
 		struct dns_addr da[MAX_ADDRS];
 		int i, n = nbd_dns_resolve(host, ENABLE_IPV6, da, MAX_ADDRS, timeout_ms,
-					   getenv("NBDBOX_RESOLV_CONF"));
+					   resolv_conf);
 		if (n < 0)
 			return nbd_seterr_peer(err, peer, NBX_CONNECT, errno,
 					       "cannot resolve: no answer from the nameservers");
@@ -231,7 +240,7 @@ static int resolve(struct addrs *a, const char *host, const char *port,
 }
 
 int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
-		 int timeout_ms, struct nbd_err *err)
+		 int timeout_ms, const char *resolv_conf, struct nbd_err *err)
 {
 	struct addrs a;
 	char peer[sizeof io->peer];
@@ -241,7 +250,7 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 	if (!port || !*port)
 		port = "10809";
 	nbd_fmt(peer, sizeof peer, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
-	if (resolve(&a, host, port, peer, timeout_ms, err) < 0)
+	if (resolve(&a, host, port, peer, timeout_ms, resolv_conf, err) < 0)
 		return -1;
 	for (i = 0; i < a.n; i++) {
 		fd = new_socket(a.ss[i].ss_family);

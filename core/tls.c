@@ -1,4 +1,4 @@
-/* TLS transport with wolfSSL, the kTLS hand-off and the relay fallback.
+/* TLS transport with wolfSSL, the kTLS hand-off and the relay loop.
  * See tls.h. wolfSSL moves its bytes through our own I/O callbacks on the
  * socket, so the transport keeps io->timeout_ms and the errno of the last
  * socket failure (for messages that say what really went wrong). */
@@ -40,9 +40,8 @@ int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 	return nbd_seterr_peer(err, io->peer, NBX_TLS, 0, "built without TLS");
 }
 
-int nbd_tls_relay_start(struct nbd_io *io, int *kernel_fd, struct nbd_err *err)
+int nbd_tls_relay_ready(const struct nbd_io *io, struct nbd_err *err)
 {
-	(void)kernel_fd;
 	return nbd_seterr_peer(err, io->peer, NBX_TLS, 0, "built without TLS");
 }
 
@@ -50,6 +49,11 @@ int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err)
 {
 	(void)kernel_fd;
 	return nbd_seterr_peer(err, io->peer, NBX_TLS, 0, "built without TLS");
+}
+
+void nbd_tls_forget(struct nbd_io *io)
+{
+	nbd_io_close(io);
 }
 
 #else /* ENABLE_TLS */
@@ -61,7 +65,6 @@ int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err)
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,6 +393,11 @@ static void tls_forget(struct nbd_io *io, int close_fd)
 	io->ops = NULL;
 	io->fd = -1;
 	io->rpos = io->rlen = 0;
+}
+
+void nbd_tls_forget(struct nbd_io *io)
+{
+	tls_forget(io, 1);
 }
 
 int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len)
@@ -847,6 +855,17 @@ static int set_nonblock(int fd)
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+int nbd_tls_relay_ready(const struct nbd_io *io, struct nbd_err *err)
+{
+	if (io->ops != &tls_ops || !io->priv)
+		return nbd_seterr_peer(err, io->peer, NBX_FAIL, 0, "relay: not a TLS connection");
+	/* The relay reads the TLS session, not io's read-ahead. */
+	if (nbd_io_pending(io))
+		return nbd_seterr_peer(err, io->peer, NBX_PROTO, 0,
+				       "relay: reply bytes still buffered in the transport");
+	return 0;
+}
+
 int nbd_tls_relay_run(struct nbd_io *io, int kfd, struct nbd_err *err)
 {
 	struct tls_sess *s = io->priv;
@@ -855,8 +874,8 @@ int nbd_tls_relay_run(struct nbd_io *io, int kfd, struct nbd_err *err)
 	int k_eof = 0, n_eof = 0, net_rd = 0, net_wr = 0, ret = -1;
 	char rb[120];
 
-	if (io->ops != &tls_ops || !s)
-		return nbd_seterr_peer(err, io->peer, NBX_FAIL, 0, "relay: not a TLS connection");
+	if (nbd_tls_relay_ready(io, err) < 0)
+		return -1;
 	up.b = malloc(RELAY_BUF);
 	down.b = malloc(RELAY_BUF);
 	if (!up.b || !down.b) {
@@ -984,56 +1003,6 @@ out:
 	free(down.b);
 	s->nonblock = 0;
 	return ret;
-}
-
-int nbd_tls_relay_start(struct nbd_io *io, int *kernel_fd, struct nbd_err *err)
-{
-	int sv[2], fd, code;
-	pid_t pid;
-
-	if (io->ops != &tls_ops || !io->priv)
-		return nbd_seterr_peer(err, io->peer, NBX_FAIL, 0, "relay: not a TLS connection");
-	/* The relay reads the TLS session, not io's read-ahead. */
-	if (nbd_io_pending(io))
-		return nbd_seterr_peer(err, io->peer, NBX_PROTO, 0,
-				       "relay: reply bytes still buffered in the transport");
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return nbd_seterr_peer(err, io->peer, NBX_FAIL, errno, "relay: socketpair: %s",
-				       strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return nbd_seterr_peer(err, io->peer, NBX_FAIL, e, "relay: fork: %s", strerror(e));
-	}
-	if (pid == 0) {
-		struct nbd_err e;
-
-		close(sv[0]);
-		/* A relay holding the caller's stdout pipe open would keep
-		 * `nbd-attach ... | grep` waiting forever. */
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
-			if (fd > 2)
-				close(fd);
-		}
-		/* Hold nothing of the caller's (the device, netlink sockets,
-		 * other connections' kernel ends): only our two sockets. */
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != io->fd && fd != sv[1])
-				close(fd);
-		setsid();
-		signal(SIGPIPE, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		code = nbd_tls_relay_run(io, sv[1], &e) < 0 ? e.code : 0;
-		_exit(code);
-	}
-	close(sv[1]);
-	tls_forget(io, 1);
-	*kernel_fd = sv[0];
-	return (int)pid;
 }
 
 #endif /* ENABLE_TLS */

@@ -5,6 +5,11 @@
  *
  * Built without CONFIG_TLS every entry point fails with "built without TLS"
  * (NBX_TLS), except the pure PSK file parser. */
+//config:config TLS
+//config:	bool "TLS with wolfSSL (nbds://, --tls)"
+//config:	default n
+//config:	help
+//config:	  Links libwolfssl. Without it nbds:// answers "built without TLS".
 #ifndef NBDBOX_TLS_H
 #define NBDBOX_TLS_H
 
@@ -51,16 +56,18 @@ int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len);
  * the connection is lost (io closed): reconnect. */
 int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err);
 
-/* The fallback: socketpair, fork a relay process that moves bytes between
- * one end and the TLS session, return its pid and put the other end in
- * *kernel_fd (for NBD_SET_SOCK / NBD_ATTR_SOCKETS). The relay's stdio goes
- * to /dev/null; it exits when the kernel closes its end (detach) or the
- * server hangs up. io is closed in the caller (no close_notify: the relay
- * owns the session now). Returns -1 with err on failure (io untouched). */
-int nbd_tls_relay_start(struct nbd_io *io, int *kernel_fd, struct nbd_err *err);
-/* The relay loop itself, for callers that fork on their own: runs until
- * kernel_fd reaches EOF (0) or the session fails (-1). */
+/* The fallback, a user-space relay between the TLS session and one end
+ * of a socketpair whose other end goes to the kernel (NBD_SET_SOCK /
+ * NBD_ATTR_SOCKETS). The caller owns the process it runs in (nbd-attach
+ * forks it). nbd_tls_relay_ready: can io be relayed (a TLS transport with
+ * nothing read ahead)? 0, or -1 with err. nbd_tls_relay_run: the relay
+ * loop; runs until kernel_fd reaches EOF (0, after a close_notify) or the
+ * session fails (-1 with err). */
+int nbd_tls_relay_ready(const struct nbd_io *io, struct nbd_err *err);
 int nbd_tls_relay_run(struct nbd_io *io, int kernel_fd, struct nbd_err *err);
+/* Drop io's session and close its socket without a word to the server:
+ * the process that forked a relay lets go of its copy. */
+void nbd_tls_forget(struct nbd_io *io);
 
 /* ---- pure pieces (unit-tested) */
 #define NBD_PSK_MAX_KEY 64        /* wolfSSL's MAX_PSK_KEY_LEN */

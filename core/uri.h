@@ -34,8 +34,8 @@ int nbd_parse_hostport(struct nbd_addr *a, const char *hostport, const char *por
 		       struct nbd_err *err);
 int nbd_addr_set_name(struct nbd_addr *a, const char *name, struct nbd_err *err);
 /* Open the transport the address names (TCP or Unix), connect bounded by
- * timeout_ms. */
+ * timeout_ms; resolv_conf as for nbd_sock_tcp. */
 int nbd_addr_connect(const struct nbd_addr *a, struct nbd_io *io, int timeout_ms,
-		     struct nbd_err *err);
+		     const char *resolv_conf, struct nbd_err *err);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "be.h"
 
 #define NBD_MAGIC          0x4e42444d41474943ULL /* "NBDMAGIC" */
 #define NBD_OLD_MAGIC      0x00420281861253ULL
@@ -82,38 +83,6 @@ enum {
 #define NBD_OLDSTYLE_LEN  (8u + 8u + 8u + 4u + 124u) /* after NBDMAGIC */
 #define NBD_REQUEST_LEN   28u
 #define NBD_SIMPLE_REPLY_LEN 16u
-
-/* Big-endian loads and stores. */
-static inline uint16_t nbd_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-static inline uint32_t nbd_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static inline uint64_t nbd_get64(const uint8_t *p)
-{
-	return (uint64_t)nbd_get32(p) << 32 | nbd_get32(p + 4);
-}
-static inline uint8_t *nbd_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-	return p + 2;
-}
-static inline uint8_t *nbd_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	return p + 4;
-}
-static inline uint8_t *nbd_put64(uint8_t *p, uint64_t v)
-{
-	return nbd_put32(nbd_put32(p, (uint32_t)(v >> 32)), (uint32_t)v);
-}
 
 /* A string borrowed from a wire buffer: not NUL-terminated. */
 struct nbd_str {

@@ -3,6 +3,12 @@
  * with NBX_NOTSUP, "not supported on this platform". Like core/, nothing
  * here prints or exits: failures fill struct nbd_err (exit class, errno,
  * "STEP: reason") and return -1. */
+//config:config PLATFORM_LINUX
+//config:	bool "Linux kernel backend (netlink, ioctl, sysfs)"
+//config:	default y
+//config:	help
+//config:	  Talk to the Linux nbd driver. Off: the stub platform, whose
+//config:	  kernel-facing calls answer "not supported on this platform".
 #ifndef NBDBOX_PLATFORM_H
 #define NBDBOX_PLATFORM_H
 
@@ -37,10 +43,6 @@ int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 /* NBD_CMD_RECONFIGURE: new sockets for dead ones (c->index must be set). */
 int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err);
 int nbd_nl_disconnect(int index, struct nbd_err *err);
-/* NBD_CMD_STATUS. index >= 0: that device only. cb is called per device;
- * returns the number of devices reported, or -1. */
-int nbd_nl_status(int index, void (*cb)(void *ctx, int index, int connected),
-		  void *ctx, struct nbd_err *err);
 
 /* Multicast listener for NBD_CMD_LINK_DEAD. */
 struct nbd_nl_mon;

@@ -9,20 +9,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "genl.h"
-
-int genl_errclass(int e)
-{
-	switch (e) {
-	case ENODEV: case ENXIO: case ENOENT:
-		return NBX_NODEV;
-	case EOPNOTSUPP:
-		return NBX_NOTSUP;
-	case ENOMEM:
-		return NBX_FAIL;
-	}
-	/* EBUSY, EPERM, EACCES, EINVAL: the kernel said no. */
-	return NBX_KERNEL;
-}
+#include "kerr.h"
 
 int genl_open(struct genl *g, struct nbd_err *err)
 {
@@ -109,7 +96,7 @@ int genl_talk(struct genl *g, struct nlbuf *b, const char *what, genl_reply_fn c
 							  "%s: truncated netlink error", what);
 				if (!e)
 					return 0;
-				return nbd_seterr(err, genl_errclass(e), e, "%s: %s", what, strerror(e));
+				return nbd_seterr(err, nbd_kerr_class(e), e, "%s: %s", what, strerror(e));
 			}
 			if (m.type == NLMSG_DONE)
 				return 0;

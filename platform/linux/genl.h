@@ -32,7 +32,7 @@ int genl_resolve(struct genl *g, const char *name, const char *mcgrp,
 void genl_req(struct genl *g, struct nlbuf *b, void *buf, uint8_t cmd, uint16_t flags);
 /* Send b, read replies to cb until the ACK. what names the step in
  * messages ("NBD_CMD_CONNECT"). A kernel error fills err with its errno
- * and class (genl_errclass) and returns -1. */
+ * and class (nbd_kerr_class, kerr.h) and returns -1. */
 int genl_talk(struct genl *g, struct nlbuf *b, const char *what, genl_reply_fn cb,
 	      void *ctx, struct nbd_err *err);
 /* Join the resolved multicast group. */
@@ -40,7 +40,5 @@ int genl_join(struct genl *g, struct nbd_err *err);
 /* Receive one datagram of events into g->rx, waiting up to timeout_ms
  * (<0 forever). Returns its length, 0 on timeout, -1 on error. */
 long genl_recv_event(struct genl *g, int timeout_ms, struct nbd_err *err);
-/* Exit class for a kernel errno. */
-int genl_errclass(int e);
 
 #endif

@@ -3,28 +3,17 @@
  * until it is disconnected or the link is lost. */
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/nbd.h>
 #include "fmt.h"
+#include "kerr.h"
 #include "platform.h"
 
 /* Errors of the ioctl path name the step and the device. */
 static int ioerr(struct nbd_err *err, int index, const char *step, int e)
 {
-	const char *why = strerror(e);
-	int code = NBX_KERNEL;
-
-	switch (e) {
-	case EBUSY: why = "device busy (already attached?)"; break;
-	case EPERM: case EACCES: why = "permission denied (needs CAP_SYS_ADMIN)"; break;
-	case ENOENT: case ENXIO: case ENODEV:
-		code = NBX_NODEV;
-		why = "no such device (is the nbd module loaded?)";
-		break;
-	}
-	return nbd_seterr(err, code, e, "/dev/nbd%d: %s: %s", index, step, why);
+	return nbd_kerr(err, NBX_KERNEL, e, index, step, " (is the nbd module loaded?)");
 }
 
 static int open_dev(int index, struct nbd_err *err)

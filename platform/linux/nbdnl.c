@@ -1,13 +1,19 @@
 /* The nbd generic netlink family (linux/nbd-netlink.h): CONNECT,
- * RECONFIGURE, DISCONNECT, STATUS and LINK_DEAD events. Messages are built
+ * RECONFIGURE, DISCONNECT and LINK_DEAD events. Messages are built
  * with nlmsg.c and sent through the one socket module, genl.c. */
+//config:config NETLINK
+//config:	bool "Generic netlink interface to the nbd driver"
+//config:	default y
+//config:	depends on PLATFORM_LINUX
+//config:	help
+//config:	  Configure devices with NBD_CMD_CONNECT and friends. Without it
+//config:	  only the ioctl path is used.
 #include <errno.h>
-#include <string.h>
 #include <linux/netlink.h>
 #include <linux/nbd-netlink.h>
 #include "autoconf.h"
 #include "genl.h"
-#include "fmt.h"
+#include "kerr.h"
 #include "platform.h"
 
 /* Static storage rather than malloc: a static build then carries no
@@ -92,31 +98,6 @@ static int on_connect(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
 	return 0;
 }
 
-/* Say what the kernel's errno means for the device, not just strerror. */
-static int kernel_err(struct nbd_err *err, const char *what, int index)
-{
-	char dev[32];
-	int e = err ? err->errnum : 0;
-
-	if (!err)
-		return -1;
-	if (index >= 0)
-		nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
-	else
-		nbd_fmt(dev, sizeof dev, "nbd");
-	switch (e) {
-	case EBUSY:
-		return nbd_seterr(err, NBX_KERNEL, e, "%s: %s: device busy (already attached?)", dev, what);
-	case EPERM: case EACCES:
-		return nbd_seterr(err, NBX_KERNEL, e, "%s: %s: permission denied (needs CAP_SYS_ADMIN)",
-				  dev, what);
-	case ENODEV: case ENXIO: case ENOENT:
-		return nbd_seterr(err, NBX_NODEV, e, "%s: %s: no such device", dev, what);
-	}
-	return nbd_seterr(err, err->code ? err->code : NBX_KERNEL, e, "%s: %s: %s", dev, what,
-			  strerror(e));
-}
-
 static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c,
 		      int with_sizes, int *index, struct nbd_err *err)
 {
@@ -132,8 +113,9 @@ static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c
 	else if (index && *index >= 0)
 		nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)*index);
 	r = genl_talk(g, &b, what, cmd == NBD_CMD_CONNECT ? on_connect : NULL, index, err);
-	if (r < 0)
-		kernel_err(err, what, c ? c->index : index ? *index : -1);
+	if (r < 0 && err) /* say what the errno means for the device */
+		nbd_kerr(err, err->code ? err->code : NBX_KERNEL, err->errnum,
+			 c ? c->index : index ? *index : -1, what, NULL);
 	genl_close(g);
 	return r;
 }
@@ -159,65 +141,6 @@ int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err)
 int nbd_nl_disconnect(int index, struct nbd_err *err)
 {
 	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, 0, &index, err);
-}
-
-struct status {
-	void (*cb)(void *ctx, int index, int connected);
-	void *ctx;
-	int n;
-};
-
-static int on_status(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
-		     struct nbd_err *err)
-{
-	struct status *s = ctx;
-	struct nlattr_v list, item, a;
-	size_t off = 0;
-	int k;
-
-	(void)cmd;
-	if (nl_attr_find(attrs, alen, NBD_ATTR_DEVICE_LIST, &list) != 1)
-		return 0;
-	/* [DEVICE_LIST] [DEVICE_ITEM] [DEVICE_INDEX u32] [DEVICE_CONNECTED u8] */
-	while ((k = nl_attr_next(list.p, list.len, &off, &item)) == 1) {
-		uint32_t idx;
-		uint8_t conn = 0;
-		if (item.type != NBD_DEVICE_ITEM)
-			continue;
-		if (nl_attr_find(item.p, item.len, NBD_DEVICE_INDEX, &a) != 1 ||
-		    nl_attr_u32(&a, &idx) < 0)
-			continue;
-		if (nl_attr_find(item.p, item.len, NBD_DEVICE_CONNECTED, &a) == 1)
-			nl_attr_u8(&a, &conn);
-		s->n++;
-		if (s->cb)
-			s->cb(s->ctx, (int)idx, conn);
-	}
-	if (k < 0)
-		return nbd_seterr(err, NBX_FAIL, EPROTO, "NBD_CMD_STATUS: malformed device list");
-	return 0;
-}
-
-int nbd_nl_status(int index, void (*cb)(void *ctx, int index, int connected),
-		  void *ctx, struct nbd_err *err)
-{
-	struct genl *g = &req_g;
-	uint8_t buf[64];
-	struct nlbuf b;
-	struct status s = { cb, ctx, 0 };
-	int r = -1;
-
-	if (nbd_genl(g, NULL, err) == 0) {
-		nl_init(&b, buf, sizeof buf);
-		nl_genl_start(&b, g->family, NLM_F_REQUEST | NLM_F_ACK, ++g->seq, NBD_CMD_STATUS, 1);
-		if (index >= 0)
-			nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)index);
-		r = genl_talk(g, &b, "NBD_CMD_STATUS", on_status, &s, err);
-		if (r < 0)
-			kernel_err(err, "NBD_CMD_STATUS", index);
-		genl_close(g);
-	}
-	return r < 0 ? -1 : s.n;
 }
 
 struct nbd_nl_mon {

@@ -24,21 +24,6 @@ static uint64_t dec(const char *s, const char **end)
 	return v;
 }
 
-int nbd_dev_index(const char *s)
-{
-	const char *end;
-	uint64_t n;
-
-	if (!strncmp(s, "/dev/", 5))
-		s += 5;
-	if (strncmp(s, "nbd", 3) || s[3] < '0' || s[3] > '9')
-		return -1;
-	n = dec(s + 3, &end);
-	if (*end || n > 1000000)
-		return -1;
-	return (int)n;
-}
-
 /* Call fn for each name in directory path (getdents: no opendir, whose
  * DIR comes from malloc). Stops when fn returns non-zero; returns that. */
 static int each_entry(const char *path, int (*fn)(void *ctx, const char *name), void *ctx)

@@ -1,7 +1,6 @@
 /* The stub platform: every kernel-facing call answers ENOTSUP. Applets
  * print "not supported on this platform" and exit NBX_NOTSUP. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include "platform.h"
 
@@ -10,28 +9,12 @@ static int notsup(struct nbd_err *err)
 	return nbd_seterr(err, NBX_NOTSUP, ENOTSUP, "not supported on this platform");
 }
 
-/* Parsing a name needs no kernel: usage errors stay usage errors. */
-int nbd_dev_index(const char *s)
-{
-	char *end;
-	long n;
-
-	if (!strncmp(s, "/dev/", 5))
-		s += 5;
-	if (strncmp(s, "nbd", 3) || s[3] < '0' || s[3] > '9')
-		return -1;
-	n = strtol(s + 3, &end, 10);
-	return *end || n > 1000000 ? -1 : (int)n;
-}
-
 int nbd_nl_available(struct nbd_err *err) { return notsup(err); }
 int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 { (void)c; (void)index; return notsup(err); }
 int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err)
 { (void)c; return notsup(err); }
 int nbd_nl_disconnect(int index, struct nbd_err *err) { (void)index; return notsup(err); }
-int nbd_nl_status(int index, void (*cb)(void *, int, int), void *ctx, struct nbd_err *err)
-{ (void)index; (void)cb; (void)ctx; return notsup(err); }
 struct nbd_nl_mon *nbd_nl_mon_open(struct nbd_err *err) { notsup(err); return NULL; }
 int nbd_nl_mon_wait(struct nbd_nl_mon *m, int i, int t, struct nbd_err *err)
 { (void)m; (void)i; (void)t; return notsup(err); }

@@ -61,19 +61,8 @@ suite_servers() { PIDS_FILE=$TMPD/pids.suite; "$@"; local rc=$?; PIDS_FILE=$TMPD
 
 # ---- ports
 
-free_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# Is anything listening on TCP PORT (v4 or v6)? Reads /proc so that it
-# does not open a connection the server would have to handle.
-port_listening() {
-	local hex
-	hex=$(printf '%04X' "$1")
-	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-		awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { f = 1 } END { exit !f }'
-}
+# free_port, port_listening
+. "$TOP/tests/ports.sh"
 
 # wait_port PORT [SECONDS]: until something listens there.
 wait_port() {

@@ -16,6 +16,12 @@ build() {
 	BIN=$d/nbdbox
 }
 
+# kconf MODE CONFIG: kconfig-conf --MODE on our Config.in, writing CONFIG.
+kconf() {
+	( cd "$TOP" && KCONFIG_CONFIG="$2" kconfig-conf "--$1" Config.in ) \
+		> "$2.log" 2>&1 || fail "kconfig-conf --$1: $(cat "$2.log")"
+}
+
 suiteSetUp() {
 	start_nbdkit memory 1M || return 1
 	KIT=$PORT
@@ -65,11 +71,65 @@ test_kconfig_frontend_reads_config_in() {
 	mkdir -p "$d"
 	"$TOP/scripts/config.sh" defconfig "$TOP" |
 		sed 's/^CONFIG_NBD_DETACH=y/# CONFIG_NBD_DETACH is not set/' > "$d/.config"
-	( cd "$TOP" && KCONFIG_CONFIG="$d/.config" kconfig-conf --olddefconfig Config.in ) \
-		> "$d/log" 2>&1 || fail "kconfig-conf: $(cat "$d/log")"
+	kconf olddefconfig "$d/.config"
 	grep -q '^# CONFIG_NBD_DETACH is not set' "$d/.config" || fail "choice lost"
 	grep -q '^CONFIG_NBD_ATTACH=y' "$d/.config" || fail "applet symbol missing"
 	grep -q '^CONFIG_PLATFORM_LINUX=y' "$d/.config" || fail "feature symbol missing"
+	grep -q '^CONFIG_DNS=y' "$d/.config" || fail "feature symbol of core/ missing"
+}
+
+# `depends on` holds without a Kconfig tool: PLATFORM_LINUX off turns
+# NETLINK off though .config still says y (what `make stub` relies on), and
+# the binary then has no netlink code.
+test_depends_on() {
+	local d=$TMPD/deps
+	mkdir -p "$d"
+	"$TOP/scripts/config.sh" defconfig "$TOP" > "$d/.config"
+	grep -q '^CONFIG_NETLINK=y' "$d/.config" || fail "NETLINK not on by default"
+	sed -e 's/^CONFIG_PLATFORM_LINUX=y/# CONFIG_PLATFORM_LINUX is not set/' \
+		-e 's/^CONFIG_NBD_ATTACH=y/# CONFIG_NBD_ATTACH is not set/' \
+		"$d/.config" > "$d/off"
+	grep -q '^CONFIG_NETLINK=y' "$d/off" || fail "sed lost NETLINK"
+	run "$TOP/scripts/config.sh" header "$TOP" "$d/off"
+	assert_out_has "#define ENABLE_PLATFORM_LINUX 0"
+	assert_out_has "#define ENABLE_NETLINK 0"
+	assert_out_has "#define ENABLE_NBD_ATTACH_PERSIST 0"
+	assert_out_lacks "CONFIG_NETLINK"
+	assert_out_has "#define ENABLE_DNS 1"
+	run "$TOP/scripts/config.sh" make "$TOP" "$d/off"
+	assert_out_lacks "CONFIG_NETLINK"
+	assert_out_lacks "CONFIG_PLATFORM_LINUX"
+	assert_out_has "CONFIG_NBD_PROBE=y"
+	# the same edit, built
+	build stub -e 's/^CONFIG_PLATFORM_LINUX=y/# CONFIG_PLATFORM_LINUX is not set/' ||
+		fail "build"
+	run nm "$BIN"
+	assert_out_lacks genl_talk
+	run "$BIN" nbd-detach /dev/nbd0
+	assert_rc 7
+	assert_err_has "not supported on this platform"
+}
+
+# Without a Kconfig tool and with one, the defaults are the same; and the
+# front end drops NETLINK with PLATFORM_LINUX as scripts/config.sh does.
+test_kconfig_agrees_with_config_sh() {
+	command -v kconfig-conf > /dev/null || { startSkipping; return; }
+	local d=$TMPD/agree
+	mkdir -p "$d"
+	kconf alldefconfig "$d/k"
+	"$TOP/scripts/config.sh" defconfig "$TOP" > "$d/c"
+	assertEquals "alldefconfig vs config.sh defconfig" \
+		"$(grep CONFIG_ "$d/c" | sort)" "$(grep CONFIG_ "$d/k" | sort)"
+	grep -q '^CONFIG_JSON=y' "$d/k" || fail "feature symbol from the code missing"
+	sed 's/^CONFIG_PLATFORM_LINUX=y/# CONFIG_PLATFORM_LINUX is not set/' "$d/c" > "$d/off"
+	"$TOP/scripts/config.sh" header "$TOP" "$d/off" > "$d/off.h"
+	cp "$d/off" "$d/koff"
+	kconf olddefconfig "$d/koff"
+	grep -q '^CONFIG_NETLINK=y' "$d/koff" && fail "kconfig kept NETLINK"
+	grep -q '#define ENABLE_NETLINK 0' "$d/off.h" || fail "config.sh kept NETLINK"
+	assertEquals "olddefconfig vs config.sh header, PLATFORM_LINUX off" \
+		"$(grep '^CONFIG_.*=y' "$d/koff" | sed 's/^CONFIG_\(.*\)=y/\1/' | sort)" \
+		"$(sed -n 's/^#define CONFIG_\(.*\) 1$/\1/p' "$d/off.h" | sort)"
 }
 
 lib_main

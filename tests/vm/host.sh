@@ -47,17 +47,8 @@ vm_cleanup() {
 trap vm_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A free TCP port on 127.0.0.1 (not listening now, not handed out before).
-PORTS_USED=""
-free_port() {
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		case " $PORTS_USED " in *" $p "*) continue ;; esac
-		ss -Htln "sport = :$p" 2>/dev/null | grep -q . && continue
-		PORTS_USED="$PORTS_USED $p"
-		echo "$p"; return
-	done
-}
+# free_port: a free TCP port on 127.0.0.1
+. "$TOP/tests/ports.sh"
 
 # srv_add NAME CMD...: remember how to start server NAME on port $PORT_NAME
 # (CMD may use $PORT, it is eval'ed at start), then start it.

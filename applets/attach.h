@@ -1,0 +1,41 @@
+/* What nbd-attach's two files share. nbd-attach.c parses the options,
+ * negotiates and hands sockets over; resident.c owns the processes that
+ * outlive the command: the TLS relay, the ioctl NBD_DO_IT server and the
+ * --persist monitor. */
+#ifndef NBDBOX_ATTACH_H
+#define NBDBOX_ATTACH_H
+
+#include "applet.h"
+#include "platform.h"
+
+struct attach {
+	struct conn_opts c;
+	struct nbd_devconf conf;
+	int conns, read_only, persist, use_ioctl, foreground, mark;
+	uint32_t block_size;       /* -b, 0: choose */
+	int timeout_set, dead_set;
+	struct nbd_export first;   /* what the first handshake said */
+	char datapath[96];         /* for nbd-probe DEVICE: plain, kTLS, relay */
+};
+
+/* ---- nbd-attach.c */
+/* One connection negotiated up to transmission, its socket (or, with TLS,
+ * the kTLS socket or the relay's end) in *fd for the kernel. nth 0 keeps
+ * the export in a->first; later ones must agree with it. */
+int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err);
+/* a->conns connections into a->conf.fds; on failure none is left open. */
+int attach_connect_all(struct attach *a, struct nbd_err *err);
+void attach_close_fds(struct nbd_devconf *conf);
+
+/* ---- resident.c */
+/* Fork the TLS relay for io's session: *kernel_fd gets the kernel's end of
+ * the socketpair, io is let go. Returns the relay's pid, or -1 with err
+ * (io untouched). */
+int attach_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, struct nbd_err *err);
+/* Give a->conf.fds to the kernel, print the device, stay resident where
+ * needed (ioctl: to sit in NBD_DO_IT; --persist: to reconnect). Return an
+ * exit code. mon: the LINK_DEAD listener for --persist, or NULL. */
+int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon);
+int attach_netlink(struct attach *a, struct nbd_nl_mon *mon);
+
+#endif

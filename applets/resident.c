@@ -1,0 +1,319 @@
+/* nbd-attach's processes that outlive the command: the TLS relay, the
+ * ioctl NBD_DO_IT server and the --persist monitor (netlink: wait for
+ * LINK_DEAD, renegotiate, RECONFIGURE). Called from nbd-attach.c. */
+//kbuild:obj-$(CONFIG_NBD_ATTACH) += resident.o
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pipe2, program_invocation_name */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "autoconf.h"
+#include "attach.h"
+
+/* Retry pacing after a lost link (both reconnect loops): 100 ms doubling
+ * to 5 s between tries. */
+#define RECONNECT_BACKOFF NBD_BACKOFF(100, 5000)
+
+/* Detach from the terminal: the caller's pipes must close when it exits
+ * (`nbd-attach ... | read dev` would hang on an inherited stdout). */
+static void quiet_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	if (fd < 0)
+		return;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+static void mark_argv0(const struct attach *a)
+{
+	/* systemd spares initrd processes whose argv[0] starts with '@'. */
+	if (a->mark && program_invocation_name && *program_invocation_name)
+		program_invocation_name[0] = '@';
+}
+
+/* fork() for a process that stays behind: in the child, a session of its
+ * own, / as its directory, stdio on /dev/null, no death by SIGPIPE, and
+ * the '@' mark. Returns what fork() returned. */
+static pid_t fork_detached(const struct attach *a)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setsid();
+		signal(SIGPIPE, SIG_IGN);
+		if (chdir("/") < 0)
+			(void)0;
+		quiet_stdio();
+		mark_argv0(a);
+	}
+	return pid;
+}
+
+/* The resident process, with a close-on-exec pipe back to the parent for
+ * its first word: returns fork()'s value, *fd the child's write end or
+ * the parent's read end; -1 printed. */
+static pid_t fork_resident(const struct attach *a, int *fd)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		msg("pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork_detached(a)) < 0) {
+		msg("fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	close(pfd[pid ? 1 : 0]);
+	*fd = pfd[pid ? 0 : 1];
+	return pid;
+}
+
+int attach_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, struct nbd_err *err)
+{
+	int sv[2], fd;
+	pid_t pid;
+
+	if (nbd_tls_relay_ready(io, err) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return nbd_seterr_peer(err, io->peer, NBX_FAIL, errno, "relay: socketpair: %s",
+				       strerror(errno));
+	if ((pid = fork_detached(a)) < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return nbd_seterr_peer(err, io->peer, NBX_FAIL, e, "relay: fork: %s", strerror(e));
+	}
+	if (pid == 0) {
+		/* Hold nothing of the caller's (the device, netlink sockets,
+		 * other connections' kernel ends): only our two sockets. */
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != io->fd && fd != sv[1])
+				close(fd);
+		signal(SIGHUP, SIG_IGN);
+		_exit(nbd_tls_relay_run(io, sv[1], err) < 0 ? err->code : 0);
+	}
+	close(sv[1]);
+	nbd_tls_forget(io);
+	*kernel_fd = sv[0];
+	return (int)pid;
+}
+
+static int print_dev(struct attach *a, int index)
+{
+	nbd_dev_note(index, a->datapath);
+	out("/dev/nbd%d\n", index);
+	return finish_output();
+}
+
+static int still_attached(int index)
+{
+	struct nbd_devinfo d;
+
+	return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
+}
+
+/* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
+
+/* Reconnect `n` sockets with backoff until it works or the device is
+ * detached. Returns 0 when reconfigured, 1 when the device went away. */
+static int reconnect(struct attach *a, int index, int n)
+{
+	struct nbd_backoff backoff = RECONNECT_BACKOFF;
+	struct nbd_err err;
+	int i, fd;
+
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			if (attach_negotiate(a, 1, &fd, &err) < 0)
+				break;
+			a->conf.fds[a->conf.nfds++] = fd;
+		}
+		a->conf.index = index;
+		if (i == n && nbd_nl_reconfigure(&a->conf, &err) == 0) {
+			attach_close_fds(&a->conf);
+			return 0;
+		}
+		attach_close_fds(&a->conf);
+		if (!still_attached(index))
+			return 1;
+		nbd_sleep_ms(nbd_backoff_next(&backoff));
+	}
+}
+
+static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
+{
+	struct nbd_err err;
+	int n;
+
+	for (;;) {
+		n = nbd_nl_mon_wait(mon, index, 2000, &err);
+		if (n < 0)
+			return NBX_FAIL;
+		if (n == 0) {
+			/* Detached on request: the kernel sends no event for
+			 * that; sysfs shows it. */
+			if (!still_attached(index))
+				return 0;
+			continue;
+		}
+		if (n > a->conns)
+			n = a->conns;
+		if (reconnect(a, index, n) > 0)
+			return 0;
+	}
+}
+
+/* ---- ioctl: a process sits in NBD_DO_IT */
+
+/* Serve until detached. With --persist, a lost link (told from a detach
+ * by the LINK_DEAD event, when the netlink family exists) starts a new
+ * DO_IT cycle on fresh sockets. Returns an exit code. */
+static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon *mon,
+		       struct nbd_err *err)
+{
+	for (;;) {
+		struct nbd_backoff backoff = RECONNECT_BACKOFF;
+		int r = nbd_ioctl_doit(devfd, index, err), lost = 0, got;
+
+		if (r == 0 && a->persist && mon) {
+			/* The event is queued by the receive worker before
+			 * DO_IT returns; give the workqueue a moment. */
+			lost = nbd_nl_mon_wait(mon, index, 1000, NULL) > 0;
+		}
+		nbd_ioctl_clear(devfd);
+		if (r < 0)
+			return err->code;
+		if (!lost)
+			return 0;
+		close(devfd);
+		for (;;) {
+			if (attach_connect_all(a, err) == 0) {
+				a->conf.index = index;
+				devfd = nbd_ioctl_setup(&a->conf, &got, err);
+				attach_close_fds(&a->conf);
+				if (devfd >= 0)
+					break;
+				if (err->errnum == EBUSY)
+					return err->code; /* someone else took it */
+			}
+			nbd_sleep_ms(nbd_backoff_next(&backoff));
+		}
+	}
+}
+
+int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
+{
+	struct nbd_err err;
+	int devfd, index, fd, i;
+	pid_t pid;
+
+	devfd = nbd_ioctl_setup(&a->conf, &index, &err);
+	attach_close_fds(&a->conf);
+	if (devfd < 0)
+		return report(&err);
+	if (a->foreground) {
+		if ((i = print_dev(a, index)))
+			return i;
+		mark_argv0(a);
+		i = serve_ioctl(a, devfd, index, mon, &err);
+		return i ? report(&err) : 0;
+	}
+	if ((pid = fork_resident(a, &fd)) < 0) {
+		nbd_ioctl_clear(devfd);
+		return NBX_FAIL;
+	}
+	if (pid == 0) {
+		i = serve_ioctl(a, devfd, index, mon, &err);
+		/* Tell the parent if it is still waiting (a DO_IT that failed
+		 * at once); after that nobody reads. */
+		if (i && write(fd, &err, sizeof err) < 0)
+			(void)0;
+		_exit(i);
+	}
+	/* Report success only once the child is in DO_IT: sysfs shows its
+	 * pid then (TESTBED: size may read 0 a moment before). */
+	for (i = 0; i < 200; i++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct nbd_devinfo d;
+
+		if (poll(&p, 1, 50) > 0) {
+			ssize_t n = read(fd, &err, sizeof err);
+			if (n == (ssize_t)sizeof err)
+				return report(&err);
+			/* EOF: the child ended without a word (detached at once). */
+			waitpid(pid, NULL, WNOHANG);
+			msg("/dev/nbd%d: the serving process ended at once", index);
+			return NBX_KERNEL;
+		}
+		if (nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == pid)
+			return print_dev(a, index);
+	}
+	msg("/dev/nbd%d: NBD_DO_IT did not start within 10 s", index);
+	return NBX_KERNEL;
+}
+
+int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
+{
+	struct {
+		int index;
+		struct nbd_err err;
+	} res;
+	int r, fd;
+	pid_t pid;
+
+	if (!a->persist || a->foreground) {
+		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
+		attach_close_fds(&a->conf);
+		if (r < 0)
+			return report(&res.err);
+		if ((r = print_dev(a, res.index)) || !a->persist)
+			return r;
+		mark_argv0(a);
+		_exit(persist_netlink(a, mon, res.index));
+	}
+	/* --persist: the resident process does the CONNECT itself, so the
+	 * pid the kernel shows in sysfs (nbd-probe DEVICE, nbd-client -check)
+	 * is the one that serves the device. */
+	if ((pid = fork_resident(a, &fd)) < 0) {
+		attach_close_fds(&a->conf);
+		return NBX_FAIL;
+	}
+	if (pid == 0) {
+		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
+		attach_close_fds(&a->conf);
+		if (r < 0)
+			res.index = -1;
+		else
+			nbd_dev_note(res.index, a->datapath);
+		if (write(fd, &res, sizeof res) < 0 || r < 0)
+			_exit(NBX_FAIL);
+		close(fd);
+		_exit(persist_netlink(a, mon, res.index));
+	}
+	attach_close_fds(&a->conf);
+	if (read(fd, &res, sizeof res) != (ssize_t)sizeof res) {
+		msg("the --persist process ended before attaching");
+		return NBX_FAIL;
+	}
+	if (res.index < 0)
+		return report(&res.err);
+	out("/dev/nbd%d\n", res.index);
+	return finish_output();
+}

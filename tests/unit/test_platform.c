@@ -1,0 +1,47 @@
+/* The pure pieces of platform/: device names (devname.c) and the kernel
+ * errno table (linux/kerr.c). */
+#include <errno.h>
+#include <string.h>
+#include "unit.h"
+#include "platform.h"
+#include "../../platform/linux/kerr.h"
+
+TEST(dev_index_names)
+{
+	CHECK_EQ(nbd_dev_index("/dev/nbd0"), 0);
+	CHECK_EQ(nbd_dev_index("nbd15"), 15);
+	CHECK_EQ(nbd_dev_index("nbd1000000"), 1000000);
+	CHECK_EQ(nbd_dev_index("nbd1000001"), -1);
+	CHECK_EQ(nbd_dev_index("nbd99999999999999999999"), -1);
+	CHECK_EQ(nbd_dev_index("nbd"), -1);
+	CHECK_EQ(nbd_dev_index("nbd-1"), -1);
+	CHECK_EQ(nbd_dev_index("nbd1x"), -1);
+	CHECK_EQ(nbd_dev_index("/dev/sda"), -1);
+	CHECK_EQ(nbd_dev_index("/dev/nbd"), -1);
+	CHECK_EQ(nbd_dev_index("dev/nbd0"), -1);
+}
+
+TEST(kerr_table)
+{
+	struct nbd_err e;
+
+	CHECK_EQ(nbd_kerr_class(ENODEV), NBX_NODEV);
+	CHECK_EQ(nbd_kerr_class(EOPNOTSUPP), NBX_NOTSUP);
+	CHECK_EQ(nbd_kerr_class(ENOMEM), NBX_FAIL);
+	CHECK_EQ(nbd_kerr_class(EINVAL), NBX_KERNEL);
+	CHECK_EQ(nbd_kerr(&e, NBX_FAIL, EBUSY, 3, "NBD_CMD_CONNECT", NULL), -1);
+	CHECK_EQ(e.code, NBX_KERNEL);
+	CHECK_EQ(e.errnum, EBUSY);
+	CHECK(!strcmp(e.msg, "/dev/nbd3: NBD_CMD_CONNECT: device busy (already attached?)"));
+	nbd_kerr(&e, NBX_KERNEL, ENOENT, 2, "open", " (is the nbd module loaded?)");
+	CHECK_EQ(e.code, NBX_NODEV);
+	CHECK(!strcmp(e.msg, "/dev/nbd2: open: no such device (is the nbd module loaded?)"));
+	nbd_kerr(&e, NBX_NOTSUP, EOPNOTSUPP, -1, "NBD_CMD_DISCONNECT", " (hint)");
+	CHECK_EQ(e.code, NBX_NOTSUP);
+	CHECK_STR(e.msg, "nbd: NBD_CMD_DISCONNECT: ");
+	CHECK(!strstr(e.msg, "hint"));
+	nbd_kerr(&e, NBX_KERNEL, EINVAL, 0, "NBD_SET_SOCK", NULL);
+	CHECK_EQ(e.code, NBX_KERNEL);
+	CHECK_STR(e.msg, strerror(EINVAL));
+	CHECK_EQ(nbd_kerr(NULL, NBX_KERNEL, EBUSY, 0, "x", NULL), -1);
+}
