@@ -119,7 +119,13 @@ $(KINC): FORCE
 
 STATIC_CFLAGS  = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 		 -fno-unwind-tables -isystem $(KINC)
-STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
+STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+		 $(if $(findstring musl,$(STATIC_CC)),$(MUSL_NORELRO))
+MUSL_NORELRO := -Wl,-z,norelro
+# musl applies no RELRO in a static binary (its relro page stays rw-p in
+# /proc/self/maps), so for musl the segment buys nothing but the padding
+# that page-aligns its end: up to a page (64 KiB on arm64) of zeros in the
+# file. glibc does apply it: kept there.
 
 static: $(KINC)
 	$(Q)$(MAKE) --no-print-directory O=$(STATIC_O) CC=$(STATIC_CC) BIN=$(STATIC_BIN) \
