@@ -136,6 +136,8 @@ static: $(KINC)
 # Debian's source package with nbdbox's configuration
 # (scripts/wolfssl-musl.sh, cached in /var/cache/nbdbox-wolfssl). Or bring
 # your own: WOLFSSL_A=/path/libwolfssl.a WOLFSSL_INC=/path/include.
+# The build's key is in CFLAGS: objects are rebuilt when wolfSSL's settings
+# change (-MMD does not follow -isystem headers).
 WOLFSSL_A   ?=
 WOLFSSL_INC ?=
 TLS_O       ?= build-static-tls$(XSUF)
@@ -146,10 +148,11 @@ static-tls: $(KINC) $(CONFIG)
 	$(Q)cmp -s $(TLS_O)/.config.new $(TLS_O)/.config || mv $(TLS_O)/.config.new $(TLS_O)/.config
 	$(Q)if [ -n "$(WOLFSSL_A)" ]; then a="$(WOLFSSL_A)" i="$(WOLFSSL_INC)"; else \
 	  d=$$(scripts/wolfssl-musl.sh $(STATIC_CC) $(TRIPLET)) || exit 1; \
-	  a=$$d/lib/libwolfssl.a i=$$d/include; fi; \
+	  a=$$d/lib/libwolfssl.a i=$$d/include k=$$(cat $$d/key); fi; \
 	$(MAKE) --no-print-directory O=$(TLS_O) CONFIG=$(TLS_O)/.config \
 	  CC=$(STATIC_CC) BIN=$(STATIC_TLS_BIN) \
-	  CFLAGS="$(STATIC_CFLAGS) -isystem $$i" LDFLAGS="$(STATIC_LDFLAGS)" LDLIBS="$$a"
+	  CFLAGS="$(STATIC_CFLAGS) -isystem $$i -DNBDBOX_WOLFSSL_BUILD=$${k:-0}" \
+	  LDFLAGS="$(STATIC_LDFLAGS)" LDLIBS="$$a"
 	@ls -l $(STATIC_TLS_BIN)
 
 # The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX

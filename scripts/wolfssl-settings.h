@@ -14,6 +14,12 @@
 #define WOLFSSL_USER_SETTINGS
 #endif
 
+/* configure's AC_C_BIGENDIAN defines this; without configure, gcc's
+ * byte order says it (s390x, ppc64, mips). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define WORDS_BIGENDIAN
+#endif
+
 /* ---- the role and the protocol */
 #define NO_WOLFSSL_SERVER
 #define WOLFSSL_TLS13
