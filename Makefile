@@ -120,12 +120,14 @@ $(KINC): FORCE
 STATIC_CFLAGS  = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 		 -fno-unwind-tables -isystem $(KINC)
 STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
-		 $(if $(findstring musl,$(STATIC_CC)),$(MUSL_NORELRO))
-MUSL_NORELRO := -Wl,-z,norelro
+		 $(if $(findstring musl,$(STATIC_CC)),$(MUSL_LAYOUT))
 # musl applies no RELRO in a static binary (its relro page stays rw-p in
 # /proc/self/maps), so for musl the segment buys nothing but the padding
-# that page-aligns its end: up to a page (64 KiB on arm64) of zeros in the
-# file. glibc does apply it: kept there.
+# that page-aligns its end; and a small common page size lets the data
+# segment start right after the text in the file (same offset modulo the
+# page, so it still maps) instead of on the next page: no page of zeros
+# (up to 64 KiB on arm64) in the file. glibc applies RELRO: kept there.
+MUSL_LAYOUT := -Wl,-z,norelro -Wl,-z,common-page-size=64
 
 static: $(KINC)
 	$(Q)$(MAKE) --no-print-directory O=$(STATIC_O) CC=$(STATIC_CC) BIN=$(STATIC_BIN) \
