@@ -1,5 +1,6 @@
-/* What applets share: the one error/usage printer family, the common
- * server-address options, and output helpers for --json and --shell. */
+/* What applets share: the one error/usage printer family and output
+ * helpers for --json and --shell (applets/out.c), the common
+ * server-address and TLS options and connecting (applets/conn.c). */
 //config:config JSON
 //config:	bool "JSON output (--json)"
 //config:	default y
@@ -44,20 +45,18 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* --help: usage on stdout, returns 0. */
 int show_usage(void);
 
-/* ---- connecting to a server: options every network applet takes */
+/* ---- connecting to a server: options every network applet takes
+ * (applets/conn.c) */
 struct conn_opts {
 	struct nbd_addr addr;
 	const char *name;        /* -N: wins over the URI's export name */
 	const char *port;        /* second positional: HOST PORT */
 	const char *unix_path;   /* -u PATH */
-	int tls;                 /* --tls */
 	int timeout_ms;          /* -T/--timeout: connect and each handshake wait */
 	int wait_s;              /* --wait: keep retrying this long */
-	/* TLS: the command line wins over the URI's query. */
-	struct nbd_tls_conf tlsc;   /* --tls-ca, --tls-cert, ... as given */
-	int tls_verify;          /* --tls-verify-peer: -1 unset, 0, 1 */
-	int tls_relay;           /* --tls-relay: no kTLS (nbd-attach) */
-	struct nbd_tls *tls_ctx; /* made by conn_open, kept for reconnects */
+	/* TLS: --tls, --tls-ca, ... first, then the URI (conn_target). */
+	struct nbd_tls_conf tls_conf;
+	struct nbd_tls_ctx *tls_ctx; /* made by conn_open, kept for reconnects */
 };
 
 /* Long options shared by nbd-list, nbd-probe, nbd-attach; short letters
@@ -65,9 +64,12 @@ struct conn_opts {
  * unknown option characters to conn_opt(). */
 #define CONN_SHORTOPTS "N:u:T:"
 enum {
-	OPT_TLS = 0x100, OPT_WAIT, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_TLS_CERTS, OPT_TLS_HOSTNAME, OPT_TLS_VERIFY, OPT_TLS_PSK,
-	OPT_TLS_USER, OPT_TLS_RELAY, OPT_CONN_LAST
+	OPT_TLS = 0x100, OPT_WAIT,
+	/* TLS file and name options, in conn.c's table order: those up to
+	 * OPT_TLS_PSK name credentials. */
+	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CERTS, OPT_TLS_PSK,
+	OPT_TLS_HOSTNAME, OPT_TLS_USER,
+	OPT_TLS_VERIFY, OPT_TLS_RELAY, OPT_CONN_LAST
 };
 #define CONN_LONGOPTS                                          \
 	{ "name", required_argument, NULL, 'N' },              \
@@ -100,7 +102,7 @@ int conn_args(struct conn_opts *c, int argc, char **argv, int i);
 int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	      struct nbd_err *err);
 
-/* ---- output */
+/* ---- output (applets/out.c) */
 /* A number of seconds from the command line: 0 .. max. */
 int parse_uint(const char *s, unsigned long max, unsigned long *out);
 /* Standard output, buffered without stdio (see core/fmt.h for why):

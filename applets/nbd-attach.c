@@ -64,14 +64,14 @@ enum {
  * with --tls-relay) a relay process over a socketpair. */
 static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_err *err)
 {
-	char tls[64];
+	char sess[64];           /* "TLSv1.3 TLS13-AES128-GCM-SHA256" */
 	int pid;
 
-	nbd_tls_active(io, tls, sizeof tls);
-	if (!a->c.tls_relay) {
+	nbd_tls_active(io, sess, sizeof sess);
+	if (!a->c.tls_conf.relay) {
 		*fd = nbd_tls_ktls(io, err);
 		if (*fd >= 0) {
-			nbd_fmt(a->datapath, sizeof a->datapath, "kTLS, %s", tls);
+			nbd_fmt(a->datapath, sizeof a->datapath, "kTLS, %s", sess);
 			return 0;
 		}
 		if (err->code != NBX_NOTSUP)
@@ -82,7 +82,7 @@ static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_
 		nbd_io_close(io);
 		return -1;
 	}
-	nbd_fmt(a->datapath, sizeof a->datapath, "TLS relay pid %d, %s", pid, tls);
+	nbd_fmt(a->datapath, sizeof a->datapath, "TLS relay pid %d, %s", pid, sess);
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /* The one error record. core/ and platform/ never print and never exit:
  * they fill a caller-owned struct nbd_err and return -1. Only applets/
- * print it (applets/common.c), prefixed with the applet name.
+ * print it (applets/out.c), prefixed with the applet name.
  *
  * msg reads "PEER: OPERATION: reason", e.g.
  *   127.0.0.1:10809: NBD_OPT_GO 'root': unknown export (server: "no such export")

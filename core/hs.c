@@ -106,7 +106,7 @@ static int rep_err(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 	int code = nbd_rep_err_class(h->type);
 	const char *hint = "", *w = what(hs, wb, sizeof wb);
 
-	if ((h->type & ~NBD_REP_ERR_BIT) == NBD_REP_ERR_TLS_REQD && !hs->want_tls)
+	if ((h->type & ~NBD_REP_ERR_BIT) == NBD_REP_ERR_TLS_REQD && !hs->tls_wanted)
 		hint = "; ask for it with nbds:// or --tls";
 	if (h->len) {
 		nbd_quote(msg, sizeof msg, (const char *)hs->in, h->len);
@@ -187,7 +187,7 @@ static int decide(struct nbd_hs *hs)
 {
 	/* TLS asked for: STARTTLS comes first, and a server that cannot
 	 * do it gets no clear-text options from us. */
-	if (hs->want_tls && !hs->tls_done)
+	if (hs->tls_wanted && !hs->tls_done)
 		return hs->style == NBD_STYLE_FIXED ? S_STARTTLS : NO_STARTTLS;
 	if (hs->goal == NBD_GOAL_START)
 		return S_OPTS;
@@ -546,10 +546,10 @@ int nbd_hs_run(struct nbd_hs *hs, int goal)
 			return -1;
 		}
 		if (hs->state == S_TLS) {
-			if (!hs->tls)
+			if (!hs->starttls)
 				return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0,
 						       "built without TLS");
-			if (hs->tls(hs, hs->tls_ctx) < 0)
+			if (hs->starttls(hs->io, hs->starttls_ctx, hs->err) < 0)
 				return -1;
 			/* proto.md, NBD_OPT_STARTTLS: all option state from
 			 * before TLS is void; start the haggling afresh. */
@@ -564,7 +564,7 @@ int nbd_hs_run(struct nbd_hs *hs, int goal)
 		if (hs->state == S_OPTS && goal_reached(hs))
 			return flush(hs);
 	}
-	if (hs->state == S_XMIT && hs->want_tls && !hs->tls_done)
+	if (hs->state == S_XMIT && hs->tls_wanted && !hs->tls_done)
 		return no_tls(hs);
 	if (hs->state == S_XMIT && goal != NBD_GOAL_GO && goal != NBD_GOAL_INFO &&
 	    goal != NBD_GOAL_START)

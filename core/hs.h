@@ -28,10 +28,10 @@ enum nbd_goal {
 	NBD_GOAL_ABORT,     /* NBD_OPT_ABORT: end the option phase politely */
 };
 
-/* Hand the connection in hs->io over to TLS (called after STARTTLS is
- * ACKed). Returns 0 or -1 with hs->err filled. */
-struct nbd_hs;
-typedef int (*nbd_tls_fn)(struct nbd_hs *hs, void *ctx);
+/* The start-TLS hook: hand the transport io over to TLS (called after
+ * STARTTLS is ACKed; core/tls.h's nbd_tls_starttls). Returns 0 or -1 with
+ * err filled. */
+typedef int (*nbd_starttls_fn)(struct nbd_io *io, void *ctx, struct nbd_err *err);
 
 struct nbd_export {
 	uint64_t size;
@@ -49,9 +49,9 @@ struct nbd_hs {
 	struct nbd_err *err;
 	const char *name;          /* export name for INFO/GO/EXPORT_NAME/META */
 	size_t namelen;
-	int want_tls;              /* STARTTLS first; anything but ACK is fatal */
-	nbd_tls_fn tls;            /* NULL: built without TLS */
-	void *tls_ctx;
+	int tls_wanted;            /* STARTTLS first; anything but ACK is fatal */
+	nbd_starttls_fn starttls;  /* NULL: built without TLS */
+	void *starttls_ctx;        /* its ctx: the struct nbd_tls_ctx */
 	/* LIST entries and meta contexts, as they arrive; strings borrow the
 	 * reply buffer. Return -1 (after filling hs->err) to stop. */
 	int (*on_server)(void *ctx, struct nbd_str name, struct nbd_str desc);

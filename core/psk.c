@@ -1,18 +1,8 @@
 /* PSK files as psktool writes them for nbdkit and qemu: "username:hexkey"
  * per line. Pure; see tls.h. */
 #include <string.h>
+#include "parse.h"
 #include "tls.h"
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int nbd_psk_find(const char *text, size_t len, const char *user,
 		 char id[NBD_PSK_MAX_ID + 1], unsigned char key[NBD_PSK_MAX_KEY],
@@ -52,8 +42,8 @@ int nbd_psk_find(const char *text, size_t len, const char *user,
 				return -1;
 			}
 			for (i = 0; i < hlen / 2; i++) {
-				int a = hexval((unsigned char)h[2 * i]);
-				int b = hexval((unsigned char)h[2 * i + 1]);
+				int a = nbd_hexval((unsigned char)h[2 * i]);
+				int b = nbd_hexval((unsigned char)h[2 * i + 1]);
 				if (a < 0 || b < 0) {
 					*why = "key is not hexadecimal";
 					return -1;

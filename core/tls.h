@@ -1,10 +1,15 @@
 /* TLS for NBD with wolfSSL: a transport that replaces the socket's ops
  * after STARTTLS (the handshake never notices), and two ways to hand the
  * session to the kernel once the option phase is over: kTLS on the same
- * TCP socket, or a user-space relay over a socketpair.
+ * TCP socket, or a user-space relay over a socketpair (the applet makes
+ * the process; core offers the loop).
  *
- * Built without CONFIG_TLS every entry point fails with "built without TLS"
- * (NBX_TLS), except the pure PSK file parser. */
+ * Where it lives: tls.c the session transport and the STARTTLS hook,
+ * tls-conf.c the context (ciphers, PSK and X.509 loading), tls-ktls.c the
+ * kTLS hand-off (ktls.c builds its crypto_info), tls-relay.c the relay
+ * loop, tls-int.h what they share. Built without CONFIG_TLS, Kbuild takes
+ * tls-off.c instead: every entry point fails with "built without TLS"
+ * (NBX_TLS). psk.c and ktls.c are pure and always built. */
 //config:config TLS
 //config:	bool "TLS with wolfSSL (nbds://, --tls)"
 //config:	default n
@@ -15,34 +20,55 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "err.h"
-#include "hs.h"
 #include "io.h"
 
-/* What the command line and the URI asked for. Strings are borrowed. */
+/* Every TLS setting, in one record: the applet fills it from the command
+ * line, then nbd_parse_uri from the URI (the command line wins). Strings
+ * are borrowed, or point into uri below. */
 struct nbd_tls_conf {
+	int wanted;               /* nbds://, --tls, or any credential named */
+	int verify;               /* --tls-verify-peer, tls-verify-peer=:
+				   * -1 unset (yes), 0 no, 1 yes */
+	int relay;                /* --tls-relay: no kTLS (nbd-attach) */
 	const char *ca_file;      /* --tls-ca: PEM file of trusted CAs */
 	const char *cert_file;    /* --tls-cert: client certificate (PEM) */
 	const char *key_file;     /* --tls-key: its private key (PEM) */
 	const char *cert_dir;     /* --tls-certificates DIR, libnbd layout */
 	const char *hostname;     /* name (or IP literal) the server's
 				   * certificate must carry; NULL: chain only */
-	int verify;               /* 0 only on --tls-verify-peer=no */
 	const char *psk_file;     /* --tls-psk: username:hexkey lines */
 	const char *username;     /* PSK identity; NULL: the file's only one */
+	/* What the URI gave (user@, tls-certificates=, tls-psk-file=,
+	 * tls-hostname=, tls-username=), percent-decoded. */
+	struct {
+		char user[128];
+		char cert_dir[256];
+		char psk_file[256];
+		char hostname[256];
+	} uri;
 };
 
-struct nbd_tls;
+static inline void nbd_tls_conf_init(struct nbd_tls_conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->verify = -1;
+}
 
-/* Load CAs, client certificate or PSK once (reused across reconnects).
- * Errors here are the user's files: NBX_USAGE or NBX_TLS. */
-struct nbd_tls *nbd_tls_new(const struct nbd_tls_conf *conf, struct nbd_err *err);
-void nbd_tls_free(struct nbd_tls *t);
+/* The loaded credentials (CAs, client certificate or PSK), made once and
+ * reused across reconnects. */
+struct nbd_tls_ctx;
 
-/* The handshake's TLS hook (nbd_tls_fn): hs->tls = nbd_tls_hook,
- * hs->tls_ctx = the struct nbd_tls. Runs the TLS handshake on hs->io's
- * socket and swaps hs->io's ops to the TLS transport. */
-int nbd_tls_hook(struct nbd_hs *hs, void *tls);
+/* Errors here are the user's files: NBX_USAGE or NBX_TLS. conf->verify
+ * -1 means yes. */
+struct nbd_tls_ctx *nbd_tls_ctx_new(const struct nbd_tls_conf *conf, struct nbd_err *err);
+void nbd_tls_ctx_free(struct nbd_tls_ctx *ctx);
+
+/* The handshake's start-TLS hook (nbd_starttls_fn in hs.h): ctx is the
+ * struct nbd_tls_ctx. Runs the TLS handshake on io's socket and swaps io's
+ * ops to the TLS transport. 0, or -1 with err. */
+int nbd_tls_starttls(struct nbd_io *io, void *ctx, struct nbd_err *err);
 
 /* Is io a TLS transport? Fills buf with "TLSv1.3 TLS13-AES128-GCM-SHA256". */
 int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len);

@@ -1,22 +1,11 @@
 #include <string.h>
 #include "autoconf.h"
+#include "parse.h"
 #include "uri.h"
 
 void nbd_addr_init(struct nbd_addr *a)
 {
 	memset(a, 0, offsetof(struct nbd_addr, name) + 1);
-	a->user[0] = a->tls_certs[0] = a->tls_psk_file[0] = a->tls_hostname[0] = 0;
-	a->tls_verify = -1;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /* Percent-decode s[0..len) into dst (cap bytes incl. NUL). -1 if malformed
@@ -31,8 +20,8 @@ static long pct_decode(char *dst, size_t cap, const char *s, size_t len)
 			int h, l;
 			if (len - i < 3)
 				return -1;
-			h = hexval(s[i + 1]);
-			l = hexval(s[i + 2]);
+			h = nbd_hexval(s[i + 1]);
+			l = nbd_hexval(s[i + 2]);
 			if (h < 0 || l < 0)
 				return -1;
 			c = h << 4 | l;
@@ -64,13 +53,16 @@ static int set(char *dst, size_t cap, const char *s, size_t len)
 	return pct_decode(dst, cap, s, len) < 0 ? -1 : 0;
 }
 
-int nbd_parse_uri(struct nbd_addr *a, const char *uri, struct nbd_err *err)
+int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
+		  struct nbd_err *err)
 {
 	const char *p, *auth, *auth_end, *path, *query, *hp;
 	size_t slen;
 	long n;
+	int verify = -1;
 
 	nbd_addr_init(a);
+	memset(&tls->uri, 0, sizeof tls->uri);
 	p = uri + strcspn(uri, ":/?#");
 	if (strncmp(p, "://", 3))
 		return bad(err, uri, "not an NBD URI");
@@ -78,11 +70,11 @@ int nbd_parse_uri(struct nbd_addr *a, const char *uri, struct nbd_err *err)
 	if ((slen == 3 && !memcmp(uri, "nbd", 3)) || (slen == 7 && !memcmp(uri, "nbd+tcp", 7))) {
 	} else if ((slen == 4 && !memcmp(uri, "nbds", 4)) ||
 		   (slen == 8 && !memcmp(uri, "nbds+tcp", 8))) {
-		a->tls = 1;
+		tls->wanted = 1;
 	} else if (slen == 8 && !memcmp(uri, "nbd+unix", 8)) {
 		a->is_unix = 1;
 	} else if (slen == 9 && !memcmp(uri, "nbds+unix", 9)) {
-		a->is_unix = a->tls = 1;
+		a->is_unix = tls->wanted = 1;
 	} else {
 		return bad(err, uri, "unknown URI scheme (nbd, nbds, nbd+unix, nbds+unix)");
 	}
@@ -98,7 +90,7 @@ int nbd_parse_uri(struct nbd_addr *a, const char *uri, struct nbd_err *err)
 	/* user@ */
 	hp = memchr(auth, '@', (size_t)(auth_end - auth));
 	if (hp) {
-		if (set(a->user, sizeof a->user, auth, (size_t)(hp - auth)) < 0)
+		if (set(tls->uri.user, sizeof tls->uri.user, auth, (size_t)(hp - auth)) < 0)
 			return bad(err, uri, "bad user name");
 		auth = hp + 1;
 	}
@@ -161,27 +153,21 @@ int nbd_parse_uri(struct nbd_addr *a, const char *uri, struct nbd_err *err)
 		if (KEY("socket"))
 			dst = a->socket, cap = sizeof a->socket;
 		else if (KEY("tls-certificates"))
-			dst = a->tls_certs, cap = sizeof a->tls_certs;
+			dst = tls->uri.cert_dir, cap = sizeof tls->uri.cert_dir;
 		else if (KEY("tls-psk-file"))
-			dst = a->tls_psk_file, cap = sizeof a->tls_psk_file;
+			dst = tls->uri.psk_file, cap = sizeof tls->uri.psk_file;
 		else if (KEY("tls-hostname"))
-			dst = a->tls_hostname, cap = sizeof a->tls_hostname;
+			dst = tls->uri.hostname, cap = sizeof tls->uri.hostname;
 		else if (KEY("tls-username"))
-			dst = a->user, cap = sizeof a->user;
+			dst = tls->uri.user, cap = sizeof tls->uri.user;
 		else if (KEY("tls-verify-peer"))
 			dst = tmp, cap = sizeof tmp;
 #undef KEY
 		/* Unknown keys are ignored, as libnbd does. */
 		if (dst && set(dst, cap, v, vlen) < 0)
 			return bad(err, uri, "bad query value");
-		if (dst == tmp) {
-			if (!strcmp(tmp, "false") || !strcmp(tmp, "no") || !strcmp(tmp, "0"))
-				a->tls_verify = 0;
-			else if (!strcmp(tmp, "true") || !strcmp(tmp, "yes") || !strcmp(tmp, "1"))
-				a->tls_verify = 1;
-			else
-				return bad(err, uri, "tls-verify-peer takes true or false");
-		}
+		if (dst == tmp && (verify = nbd_parse_yesno(tmp)) < 0)
+			return bad(err, uri, "tls-verify-peer takes true or false");
 		query += len;
 		if (*query == '&')
 			query++;
@@ -190,6 +176,17 @@ int nbd_parse_uri(struct nbd_addr *a, const char *uri, struct nbd_err *err)
 		return bad(err, uri, "nbd+unix:// needs ?socket=PATH");
 	if (!a->is_unix && a->socket[0])
 		return bad(err, uri, "?socket= belongs to nbd+unix://");
+	/* What the command line named stays. */
+	if (!tls->cert_dir && tls->uri.cert_dir[0])
+		tls->cert_dir = tls->uri.cert_dir;
+	if (!tls->psk_file && tls->uri.psk_file[0])
+		tls->psk_file = tls->uri.psk_file;
+	if (!tls->hostname && tls->uri.hostname[0])
+		tls->hostname = tls->uri.hostname;
+	if (!tls->username && tls->uri.user[0])
+		tls->username = tls->uri.user;
+	if (tls->verify < 0)
+		tls->verify = verify;
 	return 0;
 }
 

@@ -6,29 +6,27 @@
 #include <stddef.h>
 #include "err.h"
 #include "io.h"
+#include "tls.h"
 #include "wire.h"
 
 struct nbd_addr {
-	int tls;                     /* nbds:// or --tls */
 	int is_unix;
 	char host[256];
 	char port[32];
 	char socket[108];            /* Unix socket path */
 	size_t namelen;
 	char name[NBD_MAX_STRING + 1];
-	/* TLS settings from the URI's user part and query. */
-	char user[128];
-	char tls_certs[256];         /* tls-certificates=DIR */
-	char tls_psk_file[256];      /* tls-psk-file=FILE */
-	char tls_hostname[256];      /* tls-hostname=NAME */
-	int tls_verify;              /* tls-verify-peer: -1 unset, 0, 1 */
 };
 
 void nbd_addr_init(struct nbd_addr *a);
 /* Is s an NBD URI (nbd://, nbds://, nbd+unix://, ...)? */
 int nbd_is_uri(const char *s);
-/* Parse an NBD URI. Export name is percent-decoded. */
-int nbd_parse_uri(struct nbd_addr *a, const char *uri, struct nbd_err *err);
+/* Parse an NBD URI into the address a and the TLS settings tls: the
+ * scheme (nbds://) sets tls->wanted, the user part and the query fill what
+ * tls does not hold yet (the command line, set before, wins). Values are
+ * percent-decoded; tls->uri holds them. */
+int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
+		  struct nbd_err *err);
 /* Parse "HOST", "HOST:PORT", "[V6]:PORT", "V6"; port (may be NULL) wins. */
 int nbd_parse_hostport(struct nbd_addr *a, const char *hostport, const char *port,
 		       struct nbd_err *err);

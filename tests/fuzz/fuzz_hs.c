@@ -26,10 +26,11 @@ static int on_meta(void *ctx, uint32_t id, struct nbd_str n)
 	return n.len > 4096 ? -1 : 0;
 }
 
-static int fake_tls(struct nbd_hs *hs, void *ctx)
+static int fake_starttls(struct nbd_io *io, void *ctx, struct nbd_err *err)
 {
-	(void)hs;
+	(void)io;
 	(void)ctx;
+	(void)err;
 	return 0;
 }
 
@@ -55,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nbd_hs_set_name(&hs, "export", 6);
 	hs.on_server = on_server;
 	hs.on_meta = on_meta;
-	hs.want_tls = mode & 0x80;
-	hs.tls = (mode & 0x20) ? fake_tls : NULL;
+	hs.tls_wanted = mode & 0x80;
+	hs.starttls = (mode & 0x20) ? fake_starttls : NULL;
 	switch (mode & 3) {
 	case 0:
 		if (nbd_hs_run(&hs, NBD_GOAL_LIST) == 0)

@@ -353,13 +353,14 @@ TEST(hs_not_nbd)
 
 /* A TLS hook that, like a real session, carries on with new bytes: what
  * the server says inside TLS is the second script. */
-static int tls_calls;
+static int starttls_calls;
 static struct script inside;
-static int fake_tls(struct nbd_hs *hs, void *ctx)
+static int fake_starttls(struct nbd_io *io, void *ctx, struct nbd_err *err)
 {
-	(void)hs;
+	(void)io;
 	(void)ctx;
-	tls_calls++;
+	(void)err;
+	starttls_calls++;
 	c.m.in = inside.b;
 	c.m.inlen = inside.len;
 	c.m.inpos = 0;
@@ -374,11 +375,11 @@ TEST(hs_starttls_first_and_state_redone)
 	s_info_export(&inside, NBD_OPT_GO, 1 << 20, 1);
 	s_ack(&inside, NBD_OPT_GO);
 	s_open(&c, &s, "root");
-	c.hs.want_tls = 1;
-	c.hs.tls = fake_tls;
-	tls_calls = 0;
+	c.hs.tls_wanted = 1;
+	c.hs.starttls = fake_starttls;
+	starttls_calls = 0;
 	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) == 0);
-	CHECK_EQ(tls_calls, 1);
+	CHECK_EQ(starttls_calls, 1);
 	CHECK(c.hs.tls_done);
 	CHECK_EQ(nbd_get32(c.out + 4 + 8), NBD_OPT_STARTTLS);
 	CHECK_EQ(nbd_get32(c.out + 4 + 16 + 8), NBD_OPT_GO);
@@ -390,8 +391,8 @@ TEST(hs_hangup_right_after_tls_handshake)
 	s_ack(&s, NBD_OPT_STARTTLS);
 	inside.len = 0; /* the server hangs up inside TLS at once */
 	s_open(&c, &s, "root");
-	c.hs.want_tls = 1;
-	c.hs.tls = fake_tls;
+	c.hs.tls_wanted = 1;
+	c.hs.starttls = fake_starttls;
 	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
 	CHECK_EQ(c.err.code, NBX_TLS);
 	CHECK_STR(c.err.msg, "NBD_OPT_GO 'root': server closed the connection right after the TLS handshake");
@@ -409,8 +410,8 @@ TEST(hs_starttls_refused_never_downgrades)
 		s_err(&s, NBD_OPT_STARTTLS, errs[i], "no tls here");
 		go_ok(NBD_OPT_GO);
 		s_open(&c, &s, "root");
-		c.hs.want_tls = 1;
-		c.hs.tls = fake_tls;
+		c.hs.tls_wanted = 1;
+		c.hs.starttls = fake_starttls;
 		CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
 		CHECK_EQ(c.err.code, NBX_TLS);
 		CHECK_STR(c.err.msg, "NBD_OPT_STARTTLS");
@@ -422,8 +423,8 @@ TEST(hs_starttls_refused_never_downgrades)
 	s_server(&s, "a", "");
 	s.b[18 + 11] = NBD_OPT_STARTTLS;
 	s_open(&c, &s, "root");
-	c.hs.want_tls = 1;
-	c.hs.tls = fake_tls;
+	c.hs.tls_wanted = 1;
+	c.hs.starttls = fake_starttls;
 	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
 	CHECK_EQ(c.m.outlen, 4 + 16);
 }
@@ -435,11 +436,11 @@ TEST(hs_data_left_when_the_socket_changes_hands)
 	s_ack(&s, NBD_OPT_STARTTLS);
 	s_bytes(&s, "\x16\x03\x01", 3);
 	s_open(&c, &s, "root");
-	c.hs.want_tls = 1;
-	c.hs.tls = fake_tls;
-	tls_calls = 0;
+	c.hs.tls_wanted = 1;
+	c.hs.starttls = fake_starttls;
+	starttls_calls = 0;
 	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
-	CHECK_EQ(tls_calls, 0);
+	CHECK_EQ(starttls_calls, 0);
 	CHECK_STR(c.err.msg, "NBD_OPT_STARTTLS: the server sent data nobody asked for");
 	/* Bytes after GO's ACK would reach the kernel as a reply to nothing. */
 	fixed();
@@ -456,22 +457,22 @@ TEST(hs_tls_wanted_but_impossible)
 	s.len = 0;
 	s_greet_old(&s, 512, 1);
 	s_open(&c, &s, "");
-	c.hs.want_tls = 1;
-	c.hs.tls = fake_tls;
+	c.hs.tls_wanted = 1;
+	c.hs.starttls = fake_starttls;
 	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
 	CHECK_EQ(c.err.code, NBX_TLS);
 	CHECK_STR(c.err.msg, "oldstyle server cannot do STARTTLS");
 	s.len = 0;
 	s_greet_new(&s, 0);
 	s_open(&c, &s, "");
-	c.hs.want_tls = 1;
+	c.hs.tls_wanted = 1;
 	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
 	CHECK_EQ(c.err.code, NBX_TLS);
 	CHECK_EQ(c.m.outlen, 4); /* flags only, no option in clear */
 	fixed();
 	s_ack(&s, NBD_OPT_STARTTLS);
 	s_open(&c, &s, "");
-	c.hs.want_tls = 1; /* built without TLS: no hook */
+	c.hs.tls_wanted = 1; /* built without TLS: no hook */
 	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
 	CHECK_EQ(c.err.code, NBX_TLS);
 	CHECK_STR(c.err.msg, "built without TLS");

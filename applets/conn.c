@@ -1,0 +1,186 @@
+/* The options every network applet takes (server address, timeouts,
+ * TLS) and connecting with them: connect, greeting, STARTTLS. */
+//kbuild:obj-y += conn.o
+// The options every network applet takes, for their usage texts
+// (`//usage:@CONN` there; scripts/gen.sh puts these lines in its place).
+//usage-conn:  -N, --name NAME      export name (default: the server's default, "")
+//usage-conn:  -u, --unix PATH      connect to a Unix socket instead of HOST
+//usage-conn:  -T, --timeout SECS   connect and handshake timeout (default 10)
+//usage-conn:      --wait SECS      keep retrying with backoff for up to SECS
+// `//usage:@TLS`: the TLS options, in builds with TLS only.
+//usage-tls:TLS (nbds:// or --tls; naming any credential asks for it too; never
+//usage-tls:falls back to clear text):
+//usage-tls:      --tls            require TLS
+//usage-tls:      --tls-ca FILE    CA certificates to verify the server with
+//usage-tls:      --tls-certificates DIR  ca-cert.pem, client-cert.pem and
+//usage-tls:                       client-key.pem in DIR (libnbd's layout)
+//usage-tls:      --tls-cert FILE, --tls-key FILE  client certificate and key
+//usage-tls:      --tls-hostname NAME  name to check (default: the host given)
+//usage-tls:      --tls-verify-peer=no  do not verify the server: INSECURE
+//usage-tls:      --tls-psk FILE   pre-shared key file (username:hexkey, psktool)
+//usage-tls:      --tls-username NAME  PSK identity (default: the URI's user@)
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "autoconf.h"
+#include "applet.h"
+#include "parse.h"
+
+void conn_opts_init(struct conn_opts *c)
+{
+	memset(c, 0, sizeof *c);
+	nbd_addr_init(&c->addr);
+	nbd_tls_conf_init(&c->tls_conf);
+	c->timeout_ms = 10000;
+}
+
+int conn_opt(struct conn_opts *c, int opt, const char *arg)
+{
+	struct nbd_tls_conf *t = &c->tls_conf;
+	unsigned long v;
+	int yes;
+
+	switch (opt) {
+	case 'N':
+		c->name = arg;
+		return 1;
+	case 'u':
+		c->unix_path = arg;
+		return 1;
+	case 'T':
+		if (parse_uint(arg, 3600, &v) < 0 || !v)
+			return usage_error("--timeout: '%s' is not a number of seconds (1-3600)", arg), -1;
+		c->timeout_ms = (int)v * 1000;
+		return 1;
+	case OPT_WAIT:
+		if (parse_uint(arg, 86400, &v) < 0)
+			return usage_error("--wait: '%s' is not a number of seconds", arg), -1;
+		c->wait_s = (int)v;
+		return 1;
+	case OPT_TLS:
+		t->wanted = 1;
+		return 1;
+	/* Naming TLS credentials asks for TLS: never fall back to clear text
+	 * because the URI said nbd://. */
+	case OPT_TLS_CA:
+	case OPT_TLS_CERT:
+	case OPT_TLS_KEY:
+	case OPT_TLS_CERTS:
+	case OPT_TLS_PSK:
+		t->wanted = 1;
+		/* fall through */
+	case OPT_TLS_HOSTNAME:
+	case OPT_TLS_USER: {
+		const char **field[] = { &t->ca_file, &t->cert_file, &t->key_file,
+					 &t->cert_dir, &t->psk_file, &t->hostname,
+					 &t->username };
+		*field[opt - OPT_TLS_CA] = arg;
+		return 1;
+	}
+	case OPT_TLS_RELAY:
+		t->relay = 1;
+		return 1;
+	case OPT_TLS_VERIFY:
+		if ((yes = nbd_parse_yesno(arg)) < 0)
+			return usage_error("--tls-verify-peer: '%s' is not yes or no", arg), -1;
+		t->verify = yes;
+		return 1;
+	}
+	return 0;
+}
+
+int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_port)
+{
+	struct nbd_tls_conf *tc = &c->tls_conf;
+	struct nbd_err err;
+	const char *t;
+
+	if (c->unix_path) {
+		/* -u PATH: no host argument. */
+		nbd_addr_init(&c->addr);
+		if (strlen(c->unix_path) >= sizeof c->addr.socket)
+			return usage_error("%s: socket path too long", c->unix_path);
+		strcpy(c->addr.socket, c->unix_path);
+		c->addr.is_unix = 1;
+	} else {
+		if (*i >= argc)
+			return usage_error("missing server address (HOST[:PORT] or nbd:// URI)");
+		t = argv[(*i)++];
+		if (nbd_is_uri(t)) {
+			if (nbd_parse_uri(&c->addr, tc, t, &err) < 0)
+				return report(&err);
+		} else {
+			if (allow_port && *i < argc && argv[*i][0] &&
+			    strspn(argv[*i], "0123456789") == strlen(argv[*i]))
+				c->port = argv[(*i)++];
+			if (nbd_parse_hostport(&c->addr, t, c->port, &err) < 0)
+				return report(&err);
+		}
+	}
+	if (c->name && nbd_addr_set_name(&c->addr, c->name, &err) < 0)
+		return report(&err);
+	/* The TLS defaults, after the command line and the URI: verify on;
+	 * the certificate must name the host we dialled. */
+	if (!tc->hostname && !c->addr.is_unix)
+		tc->hostname = c->addr.host;
+	if (tc->verify < 0)
+		tc->verify = 1;
+	return 0;
+}
+
+int conn_args(struct conn_opts *c, int argc, char **argv, int i)
+{
+	int r = conn_target(c, argc, argv, &i, 1);
+
+	if (r)
+		return r;
+	if (i < argc)
+		return usage_error("unexpected argument '%s'", argv[i]);
+	return 0;
+}
+
+int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
+	      struct nbd_err *err)
+{
+	long deadline = c->wait_s ? nbd_now_ms() + c->wait_s * 1000L : 0;
+	struct nbd_backoff backoff = NBD_BACKOFF(100, 2000);
+
+	const struct nbd_tls_conf *t = &c->tls_conf;
+
+	if (t->wanted && !ENABLE_TLS)
+		return nbd_seterr(err, NBX_TLS, 0, "%s: TLS requested, but nbdbox was built without TLS",
+				  c->addr.is_unix ? c->addr.socket : c->addr.host);
+	if (ENABLE_TLS && t->wanted && !c->tls_ctx) {
+		if (!t->verify && !t->psk_file)
+			msg("WARNING: --tls-verify-peer=no: the server's certificate is NOT checked; "
+			    "anyone on the path can read and change the data");
+		if (!(c->tls_ctx = nbd_tls_ctx_new(t, err)))
+			return -1;
+	}
+	for (;;) {
+		/* NBDBOX_RESOLV_CONF: another resolv.conf (the tests' nameserver) */
+		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, getenv("NBDBOX_RESOLV_CONF"),
+				     err) == 0) {
+			nbd_hs_init(hs, io, err);
+			nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
+			hs->tls_wanted = t->wanted;
+			if (ENABLE_TLS && t->wanted) {
+				hs->starttls = nbd_tls_starttls;
+				hs->starttls_ctx = c->tls_ctx;
+			}
+			if (nbd_hs_run(hs, NBD_GOAL_START) == 0)
+				return 0;
+			nbd_io_close(io);
+		}
+		/* --wait: boot scripts start before their server does. Worth
+		 * retrying is "nobody there yet": no connection, or (behind a
+		 * relay or proxy) one that closes before the greeting. */
+		if (!deadline || nbd_now_ms() + backoff.next_ms > deadline ||
+		    !(err->code == NBX_CONNECT ||
+		      (err->code == NBX_PROTO && hs->style == NBD_STYLE_NONE &&
+		       (err->errnum == 0 || err->errnum == ECONNRESET))))
+			return -1;
+		nbd_sleep_ms(nbd_backoff_next(&backoff));
+	}
+}

@@ -1,0 +1,200 @@
+/* Output and messages for every applet: standard output buffered without
+ * stdio, one-line errors and usage on standard error, JSON and shell
+ * quoting. The only place (with the applets) that prints. */
+//kbuild:obj-y += out.o
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+#include "applet.h"
+#include "fmt.h"
+
+const char *applet_name = "nbdbox";
+const char *applet_usage = "";
+
+/* ---- standard output, buffered without stdio */
+static char obuf[4096];
+static size_t olen;
+static int oerr;
+
+static void oflush(void)
+{
+	size_t off = 0;
+
+	while (off < olen) {
+		ssize_t n = write(1, obuf + off, olen - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			oerr = n < 0 ? errno : EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	olen = 0;
+}
+
+void out_bytes(const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		size_t k = sizeof obuf - olen < n ? sizeof obuf - olen : n;
+		memcpy(obuf + olen, c, k);
+		olen += k;
+		c += k;
+		n -= k;
+		if (olen == sizeof obuf)
+			oflush();
+	}
+}
+
+void out_str(const char *s)
+{
+	out_bytes(s, strlen(s));
+}
+
+void out_char(int c)
+{
+	char ch = (char)c;
+
+	out_bytes(&ch, 1);
+}
+
+void out(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = nbd_vfmt(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	out_bytes(buf, n);
+}
+
+int out_flush(void)
+{
+	oflush();
+	return oerr ? -1 : 0;
+}
+
+int finish_output(void)
+{
+	if (out_flush() == 0)
+		return 0;
+	msg("write error: %s", strerror(oerr));
+	return NBX_FAIL;
+}
+
+/* ---- messages on standard error */
+static void vmsg(const char *fmt, va_list ap, const char *tail)
+{
+	char buf[1024];
+	size_t n = nbd_fmt(buf, sizeof buf, "%s: ", applet_name);
+
+	n += nbd_vfmt(buf + n, sizeof buf - n - 1, fmt, ap);
+	n += nbd_fmt(buf + n, sizeof buf - n, "%s", tail);
+	/* One write: lines from parallel processes do not interleave. */
+	if (write(2, buf, n) < 0)
+		return;
+}
+
+void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap, "\n");
+	va_end(ap);
+}
+
+int report(const struct nbd_err *err)
+{
+	msg("%s", err->msg);
+	return err->code ? err->code : NBX_FAIL;
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	char tail[128];
+
+	nbd_fmt(tail, sizeof tail, "\nTry '%s --help' for more information.\n", applet_name);
+	va_start(ap, fmt);
+	vmsg(fmt, ap, tail);
+	va_end(ap);
+	return NBX_USAGE;
+}
+
+int show_usage(void)
+{
+	out_str(applet_usage);
+	return finish_output();
+}
+
+int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (unsigned)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+void json_str(const char *s, size_t len)
+{
+	size_t i;
+
+	out_char('"');
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\')
+			out("\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			out("\\u%04x", ch);
+		else
+			out_char(ch);
+	}
+	out_char('"');
+}
+
+void shell_str(const char *s, size_t len)
+{
+	size_t i;
+
+	out_char('\'');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\'')
+			out_str("'\\''");
+		else
+			out_char(s[i]);
+	}
+	out_char('\'');
+}
+
+void print_tflags(uint16_t tflags, const char *sep, int json)
+{
+	const struct nbd_flag_name *n;
+	const char *s = "";
+
+	if (json)
+		out_char('[');
+	for (n = nbd_tflag_names; n->name; n++) {
+		if (!(tflags & n->bit))
+			continue;
+		if (json)
+			out("%s\"%s\"", s, n->name), s = ",";
+		else
+			out("%s%s", s, n->name), s = sep;
+	}
+	if (json)
+		out_char(']');
+}

@@ -1,0 +1,236 @@
+/* The TLS context: wolfSSL set up once per run (TLS 1.2 and 1.3, the
+ * cipher suites the kernel can take over) with the user's PSK or X.509
+ * credentials. See tls.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "tls-int.h"
+
+/* AEAD only, and only what the kernel's TLS ULP can take over
+ * (AES-GCM-128/256, ChaCha20-Poly1305): the session must be able to
+ * become kTLS after the option phase. */
+#define AES13 "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"
+#define CHACHA13 "TLS13-CHACHA20-POLY1305-SHA256:"
+#define AES12 "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+	"DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:"
+#define CHACHA12 "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:" \
+	"DHE-RSA-CHACHA20-POLY1305:"
+#define AES12PSK "DHE-PSK-AES128-GCM-SHA256:DHE-PSK-AES256-GCM-SHA384:" \
+	"PSK-AES128-GCM-SHA256:PSK-AES256-GCM-SHA384:"
+#define CHACHA12PSK "ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-CHACHA20-POLY1305:" \
+	"PSK-CHACHA20-POLY1305:"
+/* [psk][chacha first]. Servers mostly honour the client's order. */
+static const char *const cipher_lists[2][2] = {
+	{ AES13 CHACHA13 AES12 CHACHA12, CHACHA13 AES13 CHACHA12 AES12 },
+	{ AES13 CHACHA13 AES12PSK CHACHA12PSK, CHACHA13 AES13 CHACHA12PSK AES12PSK },
+};
+
+/* Without AES instructions (older x86, many ARM boards) ChaCha20 is the
+ * faster cipher in both the kernel and wolfSSL: ask for it first. */
+static int cpu_has_aes(void)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	int aes = 1;    /* unknown: keep AES first */
+
+	if (!f)
+		return aes;
+	while (fgets(line, sizeof line, f)) {
+		/* x86 "flags", arm64 "Features": the word "aes". */
+		if (strncmp(line, "flags", 5) && strncmp(line, "Features", 8))
+			continue;
+		aes = strstr(line, " aes ") || strstr(line, " aes\n");
+		break;
+	}
+	fclose(f);
+	return aes;
+}
+
+static void init_once(void)
+{
+	static int done;
+
+	if (!done) {
+		wolfSSL_Init();
+		done = 1;
+	}
+}
+
+static unsigned int psk_cb(WOLFSSL *ssl, const char *hint, char *identity,
+			   unsigned int id_max, unsigned char *key, unsigned int key_max)
+{
+	struct tls_sess *s = wolfSSL_GetIOReadCtx(ssl);
+	struct nbd_tls_ctx *t = s->t;
+	size_t idlen = strlen(t->psk_id);
+	(void)hint;
+
+	if (idlen >= id_max || t->psk_keylen > key_max)
+		return 0;
+	memcpy(identity, t->psk_id, idlen + 1);
+	memcpy(key, t->psk_key, t->psk_keylen);
+	return (unsigned int)t->psk_keylen;
+}
+
+static int read_small_file(const char *path, char *buf, size_t cap, size_t *len,
+			   struct nbd_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	size_t got = 0;
+
+	if (fd < 0)
+		return nbd_seterr(err, NBX_USAGE, errno, "%s: %s", path, strerror(errno));
+	while ((n = read(fd, buf + got, cap - got)) > 0 && got + (size_t)n < cap)
+		got += (size_t)n;
+	close(fd);
+	if (n < 0)
+		return nbd_seterr(err, NBX_USAGE, errno, "%s: %s", path, strerror(errno));
+	if (n > 0)
+		return nbd_seterr(err, NBX_USAGE, EFBIG, "%s: too large for a PSK file", path);
+	*len = got;
+	return 0;
+}
+
+static int load_psk(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct nbd_err *err)
+{
+	char text[16384];
+	size_t len = 0;
+	const char *why;
+	int r;
+
+	if (read_small_file(c->psk_file, text, sizeof text, &len, err) < 0)
+		return -1;
+	r = nbd_psk_find(text, len, c->username, t->psk_id, t->psk_key, &t->psk_keylen, &why);
+	memset(text, 0, sizeof text);
+	if (r < 0) {
+		if (c->username)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: user '%s': %s", c->psk_file,
+					  c->username, why);
+		return nbd_seterr(err, NBX_USAGE, 0, "%s: %s", c->psk_file, why);
+	}
+	t->psk = 1;
+	wolfSSL_CTX_set_psk_client_callback(t->ctx, psk_cb);
+	/* A TLS 1.3 server may ignore the PSK and run a full handshake with
+	 * a certificate. With no CA loaded, demanding verification makes any
+	 * certificate fail: only the PSK can authenticate the server. */
+	wolfSSL_CTX_set_verify(t->ctx, WOLFSSL_VERIFY_PEER, NULL);
+	return 0;
+}
+
+static int file_exists(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+static int load_x509(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct nbd_err *err)
+{
+	char ca[512], cert[512], key[512], rb[100];
+	const char *caf = c->ca_file, *certf = c->cert_file, *keyf = c->key_file;
+	int r;
+
+	/* libnbd's tls-certificates=DIR layout; explicit files win. */
+	if (c->cert_dir) {
+		snprintf(ca, sizeof ca, "%s/ca-cert.pem", c->cert_dir);
+		snprintf(cert, sizeof cert, "%s/client-cert.pem", c->cert_dir);
+		snprintf(key, sizeof key, "%s/client-key.pem", c->cert_dir);
+		if (!caf && file_exists(ca))
+			caf = ca;
+		if (!certf && !keyf && file_exists(cert) && file_exists(key))
+			certf = cert, keyf = key;
+		if (!caf && c->verify)
+			return nbd_seterr(err, NBX_USAGE, ENOENT, "%s: no ca-cert.pem in this directory",
+					  c->cert_dir);
+	}
+	if (!!certf != !!keyf)
+		return nbd_seterr(err, NBX_USAGE, 0,
+				  "a client certificate needs both --tls-cert and --tls-key");
+	if (certf) {
+		r = wolfSSL_CTX_use_certificate_chain_file(t->ctx, certf);
+		if (r != WOLFSSL_SUCCESS)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load client certificate: %s",
+					  certf, nbd_tls_reason(r, rb, sizeof rb));
+		r = wolfSSL_CTX_use_PrivateKey_file(t->ctx, keyf, WOLFSSL_FILETYPE_PEM);
+		if (r != WOLFSSL_SUCCESS)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load client key: %s",
+					  keyf, nbd_tls_reason(r, rb, sizeof rb));
+		t->have_cert = 1;
+	}
+	if (!c->verify) {
+		wolfSSL_CTX_set_verify(t->ctx, WOLFSSL_VERIFY_NONE, NULL);
+		return 0;
+	}
+	wolfSSL_CTX_set_verify(t->ctx, WOLFSSL_VERIFY_PEER, NULL);
+	if (caf) {
+		if (!file_exists(caf))
+			return nbd_seterr(err, NBX_USAGE, errno, "%s: %s", caf, strerror(errno));
+		r = wolfSSL_CTX_load_verify_locations(t->ctx, caf, NULL);
+		if (r != WOLFSSL_SUCCESS)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load CA certificates: %s",
+					  caf, nbd_tls_reason(r, rb, sizeof rb));
+		snprintf(t->ca_desc, sizeof t->ca_desc, "CA %.280s", caf);
+		return 0;
+	}
+	if (wolfSSL_CTX_load_system_CA_certs(t->ctx) != WOLFSSL_SUCCESS)
+		return nbd_seterr(err, NBX_USAGE, 0,
+				  "no CA to verify the server: give --tls-ca FILE or --tls-certificates DIR");
+	snprintf(t->ca_desc, sizeof t->ca_desc, "the system's CAs");
+	return 0;
+}
+
+struct nbd_tls_ctx *nbd_tls_ctx_new(const struct nbd_tls_conf *c, struct nbd_err *err)
+{
+	struct nbd_tls_ctx *t = calloc(1, sizeof *t);
+
+	if (!t) {
+		nbd_seterr(err, NBX_FAIL, ENOMEM, "TLS: out of memory");
+		return NULL;
+	}
+	init_once();
+	t->verify = c->verify;
+	t->ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+	if (!t->ctx) {
+		nbd_seterr(err, NBX_FAIL, ENOMEM, "TLS: cannot create a wolfSSL context");
+		goto fail;
+	}
+	/* TLS 1.2 and 1.3 only. */
+	if (wolfSSL_CTX_SetMinVersion(t->ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS) {
+		nbd_seterr(err, NBX_FAIL, 0, "TLS: cannot require TLS 1.2 or later");
+		goto fail;
+	}
+	if (c->hostname && c->hostname[0] && !(t->hostname = strdup(c->hostname))) {
+		nbd_seterr(err, NBX_FAIL, ENOMEM, "TLS: out of memory");
+		goto fail;
+	}
+	wolfSSL_CTX_SetIORecv(t->ctx, nbd_tls_cb_recv);
+	wolfSSL_CTX_SetIOSend(t->ctx, nbd_tls_cb_send);
+	if (c->psk_file) {
+		if (load_psk(t, c, err) < 0)
+			goto fail;
+	} else if (load_x509(t, c, err) < 0) {
+		goto fail;
+	}
+	if (wolfSSL_CTX_set_cipher_list(t->ctx, cipher_lists[t->psk][!cpu_has_aes()])
+	    != WOLFSSL_SUCCESS) {
+		nbd_seterr(err, NBX_FAIL, 0, "TLS: wolfSSL knows none of our cipher suites");
+		goto fail;
+	}
+	return t;
+fail:
+	nbd_tls_ctx_free(t);
+	return NULL;
+}
+
+void nbd_tls_ctx_free(struct nbd_tls_ctx *t)
+{
+	if (!t)
+		return;
+	if (t->ctx)
+		wolfSSL_CTX_free(t->ctx);
+	free(t->hostname);
+	memset(t->psk_key, 0, sizeof t->psk_key);
+	free(t);
+}
