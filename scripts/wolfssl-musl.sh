@@ -70,7 +70,7 @@ cp "$SETTINGS" "$work/inc/user_settings.h"
 SRCS="src/internal.c src/keys.c src/ssl.c src/tls.c src/tls13.c src/wolfio.c
 wolfcrypt/src/aes.c wolfcrypt/src/asn.c wolfcrypt/src/chacha.c
 wolfcrypt/src/chacha20_poly1305.c wolfcrypt/src/coding.c wolfcrypt/src/curve25519.c
-wolfcrypt/src/ecc.c wolfcrypt/src/error.c wolfcrypt/src/fe_operations.c
+wolfcrypt/src/ecc.c wolfcrypt/src/error.c wolfcrypt/src/fe_operations.c wolfcrypt/src/fe_low_mem.c
 wolfcrypt/src/hash.c wolfcrypt/src/hmac.c wolfcrypt/src/kdf.c wolfcrypt/src/logging.c
 wolfcrypt/src/memory.c wolfcrypt/src/poly1305.c wolfcrypt/src/random.c
 wolfcrypt/src/rsa.c wolfcrypt/src/sha.c wolfcrypt/src/sha256.c wolfcrypt/src/sha512.c

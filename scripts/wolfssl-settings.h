@@ -50,24 +50,27 @@
 #define NO_AES_CBC
 #define HAVE_CHACHA
 #define HAVE_POLY1305
-#define HAVE_ONE_TIME_AUTH
 #define WOLFSSL_AEAD_ONLY
 
 /* ---- key exchange and certificates */
 #define HAVE_CURVE25519
+#define CURVE25519_SMALL       /* one X25519 per handshake: size over speed */
 #define HAVE_ECC
 #define ECC_USER_CURVES
 #define HAVE_ECC256
 #define HAVE_ECC384
-#define ECC_SHAMIR
 #define ECC_TIMING_RESISTANT
 #define TFM_TIMING_RESISTANT
 #define WC_RSA_BLINDING
 #define WOLFSSL_SP_MATH_ALL
 #define WOLFSSL_SP_SMALL
+#define WOLFSSL_ASN_TEMPLATE   /* the table-driven DER code: smaller */
 #define SP_INT_BITS 4096
 #define WOLFSSL_SHA384
-#define WOLFSSL_SHA512
+#define WOLFSSL_SHA512         /* the code SHA-384 is made of */
+#define WOLFSSL_NOSHA512_224
+#define WOLFSSL_NOSHA512_256
+#define WOLFSSL_NO_HASH_RAW
 #define WOLFSSL_BASE64_ENCODE
 #define NO_DH
 #define NO_DSA
