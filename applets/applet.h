@@ -118,9 +118,13 @@ enum { PROBE_HUMAN, PROBE_JSON, PROBE_SHELL, PROBE_SIZE };
 int probe_device(const char *dev, int fmt);
 /* Flush; a write error (full disk, closed pipe) is reported: exit code. */
 int finish_output(void);
-/* Write s[0..len) as a JSON string (with quotes). */
+/* Strings from a server, escaped (core/esc.h): out_text for human output
+ * (\xNN, \\), json_str as a JSON string with its quotes (\u00XX, U+FFFD
+ * for bytes that are not UTF-8). */
+void out_text(const char *s, size_t len);
 void json_str(const char *s, size_t len);
-/* Write s[0..len) single-quoted for sh: safe to eval. */
+/* Write s[0..len) single-quoted for sh: safe to eval; the bytes are kept
+ * as they are, except NUL, which no shell variable can hold (dropped). */
 void shell_str(const char *s, size_t len);
 /* Transmission flags, decoded: names joined by sep, or as a JSON array. */
 void print_tflags(uint16_t tflags, const char *sep, int json);

@@ -15,13 +15,16 @@ struct attach {
 	uint32_t block_size;       /* -b, 0: choose */
 	int timeout_set, dead_set;
 	struct nbd_export first;   /* what the first handshake said */
+	int have_first;            /* later ones, reconnects too, must agree */
 	char datapath[96];         /* for nbd-probe DEVICE: plain, kTLS, relay */
 };
 
 /* ---- nbd-attach.c */
 /* One connection negotiated up to transmission, its socket (or, with TLS,
- * the kTLS socket or the relay's end) in *fd for the kernel. nth 0 keeps
- * the export in a->first; later ones must agree with it. */
+ * the kTLS socket or the relay's end) in *fd for the kernel. The first
+ * ever keeps the export in a->first; every later one (-C N, a --persist
+ * reconnect) must agree with it (nbd_export_changed), else none is handed
+ * over. nth numbers the connection in messages. */
 int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err);
 /* a->conns connections into a->conf.fds; on failure none is left open. */
 int attach_connect_all(struct attach *a, struct nbd_err *err);

@@ -90,6 +90,8 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 {
 	static struct nbd_hs hs;
 	struct nbd_io io;
+	const char *why;
+	char wb[96];
 
 	if (conn_open(&a->c, &io, &hs, err) < 0)
 		return -1;
@@ -99,14 +101,16 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 		nbd_hs_close(&hs);
 		return -1;
 	}
-	if (nth == 0) {
+	/* Every later connection, -C N or a --persist reconnect, must lead
+	 * to what the kernel already has, or it gets none. */
+	if (!a->have_first) {
 		a->first = hs.exp;
-	} else if (hs.exp.size != a->first.size) {
+		a->have_first = 1;
+	} else if ((why = nbd_export_changed(&a->first, &hs.exp, !a->read_only, a->conns > 1,
+					     wb, sizeof wb))) {
 		nbd_hs_close(&hs);
-		return nbd_seterr_peer(err, io.peer, NBX_PROTO, 0,
-				       "connection %d: export size %llu, first said %llu", nth + 1,
-				       (unsigned long long)hs.exp.size,
-				       (unsigned long long)a->first.size);
+		return nbd_seterr_peer(err, io.peer, NBX_EXPORT, 0,
+				       "connection %d: %s: not handing it to the kernel", nth + 1, why);
 	}
 	if (ENABLE_TLS && hs.tls_done)
 		return tls_handoff(a, &io, fd, err);

@@ -11,13 +11,15 @@
 //usage:Usage: nbd-detach DEVICE... | -a
 //usage:
 //usage:Disconnect nbd devices (/dev/nbdN or nbdN). The kernel sends what is
-//usage:queued first, then NBD_CMD_DISC.
+//usage:queued first, then NBD_CMD_DISC. A device whose flush fails (a dead
+//usage:link nobody reconnects) is disconnected anyway, with exit 1.
 //usage:
 //usage:  -a, --all      every attached nbd device
 //usage:      --ioctl    use NBD_DISCONNECT, not netlink
 //usage:  -h, --help     this text
 //usage:
-//usage:Exit: 0 ok, 2 usage, 7 not supported, 8 not attached / no such
+//usage:Exit: 0 ok, 1 flush failed (disconnected anyway), 2 usage, 7 not
+//usage:supported, 8 not attached / no such
 //usage:device, 9 kernel refused.
 
 #include <string.h>
@@ -32,7 +34,7 @@ static int detach(int index, int use_nl)
 {
 	struct nbd_devinfo d;
 	struct nbd_err err;
-	int i;
+	int i, flushed = 0;
 
 	if (nbd_dev_query(index, &d, &err) < 0)
 		return report(&err);
@@ -46,8 +48,13 @@ static int detach(int index, int use_nl)
 	 * drop a netlink configuration. */
 	if (d.ioctl_owned)
 		use_nl = 0;
-	if (nbd_dev_flush(index, &err) < 0)
-		return report(&err);
+	/* A flush that fails means the kernel already gave up on those
+	 * writes (a dead link past --dead-timeout, no one to reconnect): say
+	 * so, and still disconnect, or the device could never be freed. */
+	if (nbd_dev_flush(index, &err) < 0) {
+		flushed = NBX_FAIL;
+		msg("%s: writes not on the server are lost; disconnecting anyway", err.msg);
+	}
 	if ((use_nl ? nbd_nl_disconnect(index, &err) : nbd_ioctl_disconnect(index, &err)) < 0)
 		return report(&err);
 	nbd_dev_unnote(index);
@@ -59,7 +66,7 @@ static int detach(int index, int use_nl)
 			break;
 		nbd_sleep_ms(50);
 	}
-	return 0;
+	return flushed;
 }
 
 int nbd_detach_main(int argc, char **argv)

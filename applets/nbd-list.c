@@ -32,8 +32,9 @@
 struct list {
 	int json, longfmt;
 	unsigned long n;
-	/* -l: name and description of each export, NUL-separated, in one
-	 * growing buffer; INFO can only be asked once LIST is over. */
+	/* -l: name and description of each export, each string after its
+	 * length (a u32; a hostile name may hold NUL), in one growing buffer;
+	 * INFO can only be asked once LIST is over. */
 	char *buf;
 	size_t used, cap;
 	struct nbd_err *err;
@@ -57,7 +58,7 @@ static void print_entry(struct list *l, const char *name, size_t nlen,
 		return;
 	}
 	l->n++;
-	out_bytes(name, nlen);
+	out_text(name, nlen);
 	if (l->longfmt) {
 		if (e && e->have_info) {
 			out("\t%llu\t", (unsigned long long)e->size);
@@ -69,14 +70,31 @@ static void print_entry(struct list *l, const char *name, size_t nlen,
 	} else if (dlen) {
 		out_char('\t');
 	}
-	out_bytes(desc, dlen);
+	out_text(desc, dlen);
 	out_char('\n');
+}
+
+static void put_str(struct list *l, struct nbd_str s)
+{
+	memcpy(l->buf + l->used, &s.len, sizeof s.len);
+	memcpy(l->buf + l->used + sizeof s.len, s.p, s.len);
+	l->used += sizeof s.len + s.len;
+}
+
+static const char *get_str(const struct list *l, size_t *off, size_t *len)
+{
+	uint32_t n;
+
+	memcpy(&n, l->buf + *off, sizeof n);
+	*len = n;
+	*off += sizeof n + n;
+	return l->buf + *off - n;
 }
 
 static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 {
 	struct list *l = ctx;
-	size_t need = (size_t)name.len + desc.len + 2;
+	size_t need = (size_t)name.len + desc.len + 2 * sizeof(uint32_t);
 
 	if (!l->longfmt) {
 		print_entry(l, name.p, name.len, desc.p, desc.len, NULL);
@@ -98,12 +116,8 @@ static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 		l->buf = nb;
 		l->cap = cap;
 	}
-	memcpy(l->buf + l->used, name.p, name.len);
-	l->used += name.len;
-	l->buf[l->used++] = 0;
-	memcpy(l->buf + l->used, desc.p, desc.len);
-	l->used += desc.len;
-	l->buf[l->used++] = 0;
+	put_str(l, name);
+	put_str(l, desc);
 	return 0;
 }
 
@@ -181,17 +195,17 @@ int nbd_list_main(int argc, char **argv)
 	}
 	/* -l: one NBD_OPT_INFO per export on the same connection. */
 	for (off = 0; l.longfmt && off < l.used;) {
-		const char *name = l.buf + off, *desc;
-		size_t nlen = strlen(name), dlen;
+		size_t nlen, dlen;
+		const char *name = get_str(&l, &off, &nlen);
+		const char *desc = get_str(&l, &off, &dlen);
 
-		desc = name + nlen + 1;
-		dlen = strlen(desc);
-		off += nlen + dlen + 2;
 		nbd_hs_set_name(&hs, name, nlen);
 		if (nbd_hs_run(&hs, NBD_GOAL_INFO) < 0) {
 			/* A server without INFO, or one export it will not
-			 * describe, still gets listed. */
-			if (err.code != NBX_NOTSUP && err.code != NBX_EXPORT) {
+			 * describe, still gets listed; a size no file offset
+			 * can hold is an error (core/hs.c). */
+			if ((err.code != NBX_NOTSUP && err.code != NBX_EXPORT) ||
+			    err.errnum == EOVERFLOW) {
 				rc = -1;
 				goto out;
 			}

@@ -61,7 +61,7 @@ static void print_human(const struct nbd_hs *hs, const struct probe *p)
 	unsigned i;
 
 	out_str("export: ");
-	out_bytes(e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
+	out_text(e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
 	out("\nsize: %llu\nflags: ", (unsigned long long)e->size);
 	print_tflags(e->tflags, " ", 0);
 	if (e->bs_min)
@@ -69,14 +69,14 @@ static void print_human(const struct nbd_hs *hs, const struct probe *p)
 		       e->bs_min, e->bs_pref, e->bs_max);
 	if (e->desclen) {
 		out_str("\ndescription: ");
-		out_bytes(e->desc, e->desclen);
+		out_text(e->desc, e->desclen);
 	}
 	out("\nhandshake: %s\n", nbd_style_name(hs->style));
 	if (p->nmeta) {
 		out_str("meta contexts:");
 		for (i = 0; i < p->nmeta; i++) {
 			out_char(' ');
-			out_bytes(p->buf + p->off[i], p->len[i]);
+			out_text(p->buf + p->off[i], p->len[i]);
 		}
 		out_char('\n');
 	}
@@ -121,16 +121,15 @@ static void print_shell(const struct nbd_hs *hs, const struct probe *p)
 	out_str("NBD_DESCRIPTION=");
 	shell_str(e->desc, e->desclen);
 	out("\nNBD_HANDSHAKE='%s'\nNBD_META_CONTEXTS=", nbd_style_name(hs->style));
-	out_char('\'');
+	/* Space-separated; adjacent quoted words make one sh word. */
 	for (i = 0; i < p->nmeta; i++) {
-		const char *s = p->buf + p->off[i];
-		uint32_t j;
 		if (i)
-			out_char(' ');
-		for (j = 0; j < p->len[i]; j++)
-			s[j] == '\'' ? (void)out_str("'\\''") : (void)out_char(s[j]);
+			out_str("' '");
+		shell_str(p->buf + p->off[i], p->len[i]);
 	}
-	out_str("'\n");
+	if (!p->nmeta)
+		out_str("''");
+	out_char('\n');
 }
 
 int nbd_probe_main(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "applet.h"
+#include "esc.h"
 #include "fmt.h"
 
 const char *applet_name = "nbdbox";
@@ -149,20 +150,30 @@ int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* Server strings through core/esc.c, in chunks: nothing the server sent
+ * reaches the terminal or a parser unescaped. */
+static void out_esc(int how, const char *s, size_t len)
+{
+	char buf[256];
+	size_t got, used;
+
+	while (len) {
+		used = nbd_esc(how, buf, sizeof buf, &got, s, len);
+		out_bytes(buf, got);
+		s += used;
+		len -= used;
+	}
+}
+
+void out_text(const char *s, size_t len)
+{
+	out_esc(NBD_ESC_TEXT, s, len);
+}
+
 void json_str(const char *s, size_t len)
 {
-	size_t i;
-
 	out_char('"');
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\')
-			out("\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			out("\\u%04x", ch);
-		else
-			out_char(ch);
-	}
+	out_esc(NBD_ESC_JSON, s, len);
 	out_char('"');
 }
 
@@ -174,7 +185,7 @@ void shell_str(const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\'')
 			out_str("'\\''");
-		else
+		else if (s[i]) /* no shell variable can hold a NUL */
 			out_char(s[i]);
 	}
 	out_char('\'');

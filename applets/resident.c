@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "autoconf.h"
 #include "attach.h"
+#include "fmt.h"
 
 /* Retry pacing after a lost link (both reconnect loops): 100 ms doubling
  * to 5 s between tries. */
@@ -122,14 +123,42 @@ static int print_dev(struct attach *a, int index)
 	return finish_output();
 }
 
-static int still_attached(int index)
+/* Is /dev/nbdN still the configuration this process made? Detached, or
+ * detached and attached again by someone else (same index, another pid in
+ * sysfs): not ours, and a reconnect would hand that device a link to our
+ * server. The --persist process is the one that sent NBD_CMD_CONNECT. */
+static int still_ours(int index)
 {
 	struct nbd_devinfo d;
 
-	return nbd_dev_query(index, &d, NULL) == 0 && d.attached;
+	return nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == (long)getpid();
 }
 
 /* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
+
+/* Why a reconnect did not happen, where someone can read it: the resident
+ * has no terminal, so the kernel log (next to the nbd driver's own lines)
+ * and stderr (seen with --foreground). Said once per distinct reason, not
+ * at every retry. */
+static void say_reconnect(int index, const struct nbd_err *err)
+{
+	static char last[sizeof err->msg];
+	char line[sizeof err->msg + 64];
+	size_t n;
+	int fd;
+
+	if (!strcmp(last, err->msg))
+		return;
+	memcpy(last, err->msg, sizeof last);
+	n = nbd_fmt(line, sizeof line, "%s[%d]: /dev/nbd%d: reconnect: %s\n", applet_name,
+		    (int)getpid(), index, err->msg);
+	if ((fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) >= 0) {
+		if (write(fd, line, n) < 0)
+			(void)0;
+		close(fd);
+	}
+	msg("/dev/nbd%d: reconnect: %s", index, err->msg);
+}
 
 /* Reconnect `n` sockets with backoff until it works or the device is
  * detached. Returns 0 when reconfigured, 1 when the device went away. */
@@ -141,17 +170,22 @@ static int reconnect(struct attach *a, int index, int n)
 
 	for (;;) {
 		for (i = 0; i < n; i++) {
-			if (attach_negotiate(a, 1, &fd, &err) < 0)
+			if (attach_negotiate(a, i, &fd, &err) < 0)
 				break;
 			a->conf.fds[a->conf.nfds++] = fd;
 		}
 		a->conf.index = index;
+		if (i == n && !still_ours(index)) {
+			attach_close_fds(&a->conf);
+			return 1;
+		}
 		if (i == n && nbd_nl_reconfigure(&a->conf, &err) == 0) {
 			attach_close_fds(&a->conf);
 			return 0;
 		}
+		say_reconnect(index, &err);
 		attach_close_fds(&a->conf);
-		if (!still_attached(index))
+		if (!still_ours(index))
 			return 1;
 		nbd_sleep_ms(nbd_backoff_next(&backoff));
 	}
@@ -169,10 +203,12 @@ static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 		if (n == 0) {
 			/* Detached on request: the kernel sends no event for
 			 * that; sysfs shows it. */
-			if (!still_attached(index))
+			if (!still_ours(index))
 				return 0;
 			continue;
 		}
+		if (!still_ours(index))
+			return 0;
 		if (n > a->conns)
 			n = a->conns;
 		if (reconnect(a, index, n) > 0)
@@ -213,6 +249,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 				if (err->errnum == EBUSY)
 					return err->code; /* someone else took it */
 			}
+			say_reconnect(index, err);
 			nbd_sleep_ms(nbd_backoff_next(&backoff));
 		}
 	}

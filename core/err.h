@@ -40,9 +40,4 @@ int nbd_seterr(struct nbd_err *err, int code, int errnum, const char *fmt, ...)
 int nbd_seterr_peer(struct nbd_err *err, const char *peer, int code, int errnum,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Quote an untrusted string (export name, server message) for a one-line
- * message: control characters become \xNN, length is capped. dst gets a
- * NUL-terminated result. Returns dst. */
-char *nbd_quote(char *dst, size_t dstlen, const char *src, size_t srclen);
-
 #endif

@@ -2,7 +2,9 @@
  * cited where a rule comes from the spec. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
+#include "esc.h"
 #include "fmt.h"
 #include "hs.h"
 
@@ -71,6 +73,31 @@ int nbd_rep_err_class(uint32_t type)
 		return NBX_NOTSUP;
 	}
 	return NBX_PROTO;
+}
+
+const char *nbd_export_changed(const struct nbd_export *was, const struct nbd_export *now,
+			       int writable, int multi, char *buf, size_t len)
+{
+	uint16_t keep = NBD_TF_SEND_FLUSH | NBD_TF_SEND_FUA | NBD_TF_SEND_TRIM |
+			NBD_TF_SEND_WRITE_ZEROES | (multi ? NBD_TF_CAN_MULTI_CONN : 0);
+	uint16_t lost = was->tflags & ~now->tflags & keep;
+	const struct nbd_flag_name *f;
+
+	if (now->size != was->size) {
+		nbd_fmt(buf, len, "export size %llu, was %llu", (unsigned long long)now->size,
+			(unsigned long long)was->size);
+		return buf;
+	}
+	if (writable && (now->tflags & NBD_TF_READ_ONLY) && !(was->tflags & NBD_TF_READ_ONLY)) {
+		nbd_fmt(buf, len, "export read-only now, was writable");
+		return buf;
+	}
+	if (!lost)
+		return NULL;
+	for (f = nbd_tflag_names; f->name && !(lost & f->bit); f++)
+		;
+	nbd_fmt(buf, len, "export no longer offers %s", f->name ? f->name : "a flag it had");
+	return buf;
 }
 
 /* "OPTION 'name'" or "OPTION" for messages. */
@@ -221,6 +248,24 @@ static int no_tls(struct nbd_hs *hs)
 
 /* ---- replies: judge one answer, move the state on */
 
+/* The size is a u64 on the wire, but no Linux block device or file offset
+ * (loff_t) holds more than 2^63-1: refuse it here, where it is decoded, so
+ * no applet prints or attaches a number that wrapped (libnbd: EOVERFLOW). */
+static int set_size(struct nbd_hs *hs, uint64_t size, uint16_t tflags)
+{
+	char w[160];
+
+	if (size > (uint64_t)INT64_MAX)
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, EOVERFLOW,
+				       "%s: export size %llu is above 2^63-1 (no block device "
+				       "or file offset can hold it)", what(hs, w, sizeof w),
+				       (unsigned long long)size);
+	hs->exp.size = size;
+	hs->exp.tflags = tflags;
+	hs->exp.have_info = 1;
+	return 0;
+}
+
 static int on_fixed(struct nbd_hs *hs)
 {
 	const uint8_t *p = hs->in;
@@ -242,9 +287,8 @@ static int on_fixed(struct nbd_hs *hs)
 		return 0;
 	case S_OLD_REST:
 		/* u64 size, u32 flags (low 16 are transmission flags), zeroes. */
-		hs->exp.size = nbd_get64(p);
-		hs->exp.tflags = (uint16_t)nbd_get32(p + 8);
-		hs->exp.have_info = 1;
+		if (set_size(hs, nbd_get64(p), (uint16_t)nbd_get32(p + 8)) < 0)
+			return -1;
 		hs->state = S_XMIT;
 		hs->expect = EXP_NONE;
 		return 0;
@@ -259,9 +303,8 @@ static int on_fixed(struct nbd_hs *hs)
 		hs->expect = EXP_NONE;
 		return 0;
 	case S_EXPORT_NAME:
-		hs->exp.size = nbd_get64(p);
-		hs->exp.tflags = nbd_get16(p + 8);
-		hs->exp.have_info = 1;
+		if (set_size(hs, nbd_get64(p), nbd_get16(p + 8)) < 0)
+			return -1;
 		hs->state = S_XMIT;
 		hs->expect = EXP_NONE;
 		return 0;
@@ -373,9 +416,8 @@ static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 				return proto_err(hs, why);
 			switch (info.type) {
 			case NBD_INFO_EXPORT:
-				hs->exp.size = info.size;
-				hs->exp.tflags = info.tflags;
-				hs->exp.have_info = 1;
+				if (set_size(hs, info.size, info.tflags) < 0)
+					return -1;
 				break;
 			case NBD_INFO_NAME:
 				copy_str(hs->exp.name, &hs->exp.namelen, info.str);

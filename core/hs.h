@@ -87,6 +87,14 @@ int nbd_hs_run(struct nbd_hs *hs, int goal);
 int nbd_hs_disc(struct nbd_hs *hs);
 /* End politely whatever the phase (ABORT or DISC), close hs->io. */
 void nbd_hs_close(struct nbd_hs *hs);
+/* A later handshake of the export the kernel already has (another of -C N
+ * connections, or a --persist reconnect): is it still the same thing? NULL
+ * if so, else why not (into buf): another size, read-only now when the
+ * device is writable (writable), a command the kernel was told it may
+ * send (flush, FUA, trim, write zeroes) no longer offered, or no
+ * CAN_MULTI_CONN any more for several connections (multi). Pure. */
+const char *nbd_export_changed(const struct nbd_export *was, const struct nbd_export *now,
+			       int writable, int multi, char *buf, size_t len);
 /* Which exit class an NBD_REP_ERR_* reply means. */
 int nbd_rep_err_class(uint32_t type);
 const char *nbd_style_name(int style);

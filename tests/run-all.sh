@@ -7,6 +7,7 @@
 #   NBDBOX_SKIP_VM=1     skip tests/vm/run.sh
 #   CROSS_ARCHES="s390x armhf"  make check-cross for these ("" for none):
 #                        a 64-bit big-endian CPU and a 32-bit one
+#   NBDBOX_SKIP_VALGRIND=1  skip the shell suites under valgrind
 #   SUITE_TIMEOUT=SECS   per-suite limit (default 1200; the VM suite 3000)
 cd "$(dirname "$0")/.." || exit 1
 
@@ -64,6 +65,12 @@ fi
 for a in ${CROSS_ARCHES-s390x armhf}; do
 	run_suite "cross-$a" "$limit" tests/cross/check.sh "$a"
 done
+# The same suites once more under valgrind memcheck (tests/shell/valgrind.sh).
+if [ "${NBDBOX_SKIP_VALGRIND:-0}" = 1 ]; then
+	echo "==== valgrind: skipped (NBDBOX_SKIP_VALGRIND=1)"
+else
+	run_suite valgrind "$limit" bash tests/shell/valgrind.sh
+fi
 if [ -f tests/vm/run.sh ]; then
 	if [ "${NBDBOX_SKIP_VM:-0}" = 1 ]; then
 		echo "==== vm: skipped (NBDBOX_SKIP_VM=1)"

@@ -1,6 +1,7 @@
 /* The handshake, driven by scripted server bytes through the memory
  * transport: every reply type and error type, truncation at every length,
  * lying length fields. */
+#include <errno.h>
 #include "unit.h"
 #include "script.h"
 
@@ -529,4 +530,80 @@ TEST(hs_truncated_at_every_length)
 		CHECK(c.err.code == NBX_PROTO);
 		CHECK_STR(c.err.msg, "closed the connection");
 	}
+}
+
+/* A size above 2^63-1 fits no block device or file offset: refused where
+ * it is decoded, in every handshake style (libnbd: EOVERFLOW). */
+TEST(hs_size_above_int64_max_refused)
+{
+	fixed();
+	s_info_export(&s, NBD_OPT_GO, 1ULL << 63, NBD_TF_HAS_FLAGS);
+	s_ack(&s, NBD_OPT_GO);
+	s_open(&c, &s, "big");
+	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
+	CHECK_EQ(c.err.code, NBX_NOTSUP);
+	CHECK_EQ(c.err.errnum, EOVERFLOW);
+	CHECK_STR(c.err.msg, "NBD_OPT_GO 'big': export size 9223372036854775808 is above 2^63-1");
+	CHECK_EQ(c.hs.exp.have_info, 0);
+
+	fixed();
+	s_info_export(&s, NBD_OPT_GO, (1ULL << 63) - 1, NBD_TF_HAS_FLAGS);
+	s_ack(&s, NBD_OPT_GO);
+	s_open(&c, &s, "edge");
+	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) == 0);
+	CHECK_EQ(c.hs.exp.size, (1ULL << 63) - 1);
+
+	s.len = 0;
+	s_greet_old(&s, ~0ULL, NBD_TF_HAS_FLAGS);
+	s_open(&c, &s, "");
+	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_START) < 0);
+	CHECK_EQ(c.err.errnum, EOVERFLOW);
+
+	s.len = 0;
+	s_greet_new(&s, 0);
+	s_u64(&s, ~0ULL);
+	s_u16(&s, 1);
+	s_bytes(&s, (uint8_t[124]){ 0 }, 124);
+	s_open(&c, &s, "x");
+	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
+	CHECK_EQ(c.err.errnum, EOVERFLOW);
+	CHECK_STR(c.err.msg, "NBD_OPT_EXPORT_NAME 'x': export size 18446744073709551615");
+}
+
+/* What the server says goes into messages escaped: C1, invalid UTF-8. */
+TEST(hs_error_message_escapes_c1_and_invalid_utf8)
+{
+	fixed();
+	s_err(&s, NBD_OPT_GO, NBD_REP_ERR_POLICY, "x\xc2\x9b" "2J\xff\t!");
+	s_open(&c, &s, "root");
+	CHECK(nbd_hs_run(&c.hs, NBD_GOAL_GO) < 0);
+	CHECK_STR(c.err.msg, "(server: \"x\\xc2\\x9b2J\\xff\\x09!\")");
+}
+
+/* A reconnect (or the next of -C N) to something else is refused. */
+TEST(hs_export_changed)
+{
+	struct nbd_export was = { .size = 1 << 20,
+		.tflags = NBD_TF_HAS_FLAGS | NBD_TF_SEND_FLUSH | NBD_TF_SEND_TRIM | NBD_TF_CAN_MULTI_CONN };
+	struct nbd_export now = was;
+	char b[96];
+
+	CHECK(nbd_export_changed(&was, &now, 1, 1, b, sizeof b) == NULL);
+	now.size = 2 << 20;
+	CHECK_STR(nbd_export_changed(&was, &now, 1, 1, b, sizeof b), "export size 2097152, was 1048576");
+	now = was;
+	now.tflags |= NBD_TF_READ_ONLY;
+	CHECK_STR(nbd_export_changed(&was, &now, 1, 1, b, sizeof b), "read-only now");
+	CHECK(nbd_export_changed(&was, &now, 0, 1, b, sizeof b) == NULL); /* attached -r */
+	now = was;
+	now.tflags &= (uint16_t)~NBD_TF_SEND_TRIM;
+	CHECK_STR(nbd_export_changed(&was, &now, 1, 1, b, sizeof b), "no longer offers trim");
+	now = was;
+	now.tflags &= (uint16_t)~NBD_TF_CAN_MULTI_CONN;
+	CHECK_STR(nbd_export_changed(&was, &now, 1, 1, b, sizeof b), "no longer offers multi-conn");
+	CHECK(nbd_export_changed(&was, &now, 1, 0, b, sizeof b) == NULL);
+	/* More is fine: the kernel does not use what it was not told. */
+	now = was;
+	now.tflags |= NBD_TF_SEND_FUA | NBD_TF_ROTATIONAL;
+	CHECK(nbd_export_changed(&was, &now, 1, 1, b, sizeof b) == NULL);
 }

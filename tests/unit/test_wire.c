@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include "unit.h"
 #include "err.h"
+#include "esc.h"
 #include "wire.h"
 
 TEST(wire_endianness)

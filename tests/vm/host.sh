@@ -148,6 +148,10 @@ vm_boot() {
 # $W/console.log and to HANDLER (a function taking the line). SIGNAL lines
 # are acted on here:
 #   SIGNAL restart-server NAME [SECONDS]   kill NAME, wait, start it again
+#   SIGNAL swap-server NAME ALT [SECONDS]  the same, but start $ALTCMD_ALT on
+#                                          NAME's port (another export)
+#   SIGNAL touch FLAG                      create $W/FLAG.flag (servers that
+#                                          change behaviour when it exists)
 # The kill is SIGKILL, as a crash or a lost link: on SIGTERM nbdkit answers
 # the requests in flight with ESHUTDOWN, which the kernel fails as I/O
 # errors (a reply, not a dead link: no client can retry those).
@@ -163,6 +167,15 @@ vm_read() {
 			( srv_stop "$1" KILL; sleep "${2:-3}"; srv_start "$1" ) >>"$W/host.log" 2>&1 &
 			VM_PIDS="$VM_PIDS $!"
 			echo "host: restarting $1 (down ${2:-3} s)" >> "$W/console.log" ;;
+		*"SIGNAL swap-server "*)
+			set -- ${line#*SIGNAL swap-server }
+			( srv_stop "$1" KILL; sleep "${3:-3}"; eval "SRVCMD_$1=\$ALTCMD_$2"; srv_start "$1" ) \
+				>>"$W/host.log" 2>&1 &
+			VM_PIDS="$VM_PIDS $!"
+			echo "host: $1 restarts as $2 (down ${3:-3} s)" >> "$W/console.log" ;;
+		*"SIGNAL touch "*)
+			set -- ${line#*SIGNAL touch }
+			case $1 in *[!A-Za-z0-9_-]*) ;; *) : > "$W/$1.flag" ;; esac ;;
 		esac
 		"$handler" "$line"
 	done

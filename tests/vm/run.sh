@@ -5,7 +5,7 @@
 # and reports RESULT lines on the console; this script folds them into
 #   vm: N passed, N failed
 #   run.sh [SCENARIO...]     (names without NN- and .sh; default all)
-# Env: NBDBOX=binary (default: make static), VM_TIMEOUT (s, default 540),
+# Env: NBDBOX=binary (default: make static), VM_TIMEOUT (s, default 900),
 # VM_VERBOSE=1 (whole console), VM_KEEP=1 (keep the work dir).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,16 +54,38 @@ srv_add nbdsrv "sed \"s/^port = .*/port = \$PORT/\" $W/nbd-server.conf > $W/nbd-
 srv_add qemu "qemu-nbd -f qcow2 -x disk -b 127.0.0.1 -p \$PORT -t --fork --pid-file=$W/qemu.pid $W/qemu.qcow2" ||
 	fail_setup "qemu-nbd"
 srv_add persist "$NBDKIT --filter=delay file $W/persist.img rdelay=20ms" || fail_setup "nbdkit file"
+# Faults in the data path (scenarios 52-56, 80): EIO at a rate on reads
+# (of the persist image, checked against a clean server of the same file)
+# and on writes; a write stream across a SIGKILL of the server; a request
+# held beyond the kernel's timeout (once, when the guest touches the flag);
+# a server that comes back as another export.
+srv_add errr "$NBDKIT -r --filter=error file $W/persist.img error=EIO error-pread-rate=0.25" ||
+	fail_setup "nbdkit error filter"
+srv_add clean "$NBDKIT -r file $W/persist.img" || fail_setup "nbdkit file -r"
+srv_add errw "$NBDKIT --filter=error memory 16M error=EIO error-pwrite-rate=0.25" ||
+	fail_setup "nbdkit error filter (writes)"
+truncate -s 64M "$W/pw.img"
+srv_add pw "$NBDKIT --filter=delay file $W/pw.img wdelay=20ms" || fail_setup "nbdkit file (writes)"
+dd if=/dev/urandom of="$W/slow.img" bs=1M count=4 2>/dev/null
+srv_add slow "$NBDKIT eval get_size='echo 4194304' thread_model='echo parallel' \
+	pread='if [ -e $W/slow.flag ]; then rm -f $W/slow.flag; sleep 9; fi; dd if=$W/slow.img skip=\$4 count=\$3 iflag=skip_bytes,count_bytes status=none'" ||
+	fail_setup "nbdkit eval (slow)"
+srv_add kres "$NBDKIT memory 16M" || fail_setup "nbdkit memory (resident)"
+ALTCMD_chg16="$NBDKIT memory 16M"
+ALTCMD_chg32="$NBDKIT memory 32M"
+ALTCMD_chgro="$NBDKIT -r memory 16M"
+srv_add chg "$ALTCMD_chg16" || fail_setup "nbdkit memory (changing)"
 [ -f "$VMDIR/tls-setup.sh" ] && . "$VMDIR/tls-setup.sh"
 vm_conf_servers
 vm_conf PERSIST_MD5 "$(md5sum < "$W/persist.img" | cut -d' ' -f1)"
 vm_conf PERSIST_MIB 16
+vm_conf SLOW_MD5 "$(md5sum < "$W/slow.img" | cut -d' ' -f1)"
 
 # ---- initramfs and boot
 "$VMDIR/mkinitramfs.sh" "$W/initrd" "$BIN" "$W/vm.conf" $SCN_FILES ||
 	fail_setup "mkinitramfs"
 start=$(date +%s)
-vm_boot "${VM_TIMEOUT:-540}" "$W/initrd"
+vm_boot "${VM_TIMEOUT:-900}" "$W/initrd"
 
 on_line() {
 	case $1 in
