@@ -110,6 +110,7 @@ static const char *what(struct nbd_hs *hs, char *buf, size_t len)
 	case NBD_OPT_GO:
 	case NBD_OPT_EXPORT_NAME:
 	case NBD_OPT_LIST_META_CONTEXT:
+	case NBD_OPT_SET_META_CONTEXT:
 		nbd_quote(q, sizeof q, hs->name, hs->namelen);
 		nbd_fmt(buf, len, "%s '%s'", nbd_opt_name(hs->opt), q);
 		return buf;
@@ -173,9 +174,10 @@ static int enter(struct nbd_hs *hs, int state)
 		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
 		break;
 	case S_META:
-		hs->opt = NBD_OPT_LIST_META_CONTEXT;
+		hs->opt = hs->meta_query ? NBD_OPT_SET_META_CONTEXT : NBD_OPT_LIST_META_CONTEXT;
 		hs->outlen = nbd_enc_opt_meta(hs->out, hs->opt, hs->name, hs->namelen,
-					      NULL, 0);
+					      hs->meta_query, hs->meta_query ?
+					      strlen(hs->meta_query) : 0);
 		break;
 	case S_INFO:
 	case S_GO:

@@ -22,7 +22,8 @@ enum nbd_style {
 enum nbd_goal {
 	NBD_GOAL_START,     /* greeting (and STARTTLS when TLS is asked for) */
 	NBD_GOAL_LIST,      /* NBD_OPT_LIST: each export goes to cb.server */
-	NBD_GOAL_META,      /* STRUCTURED_REPLY + LIST_META_CONTEXT: cb.meta */
+	NBD_GOAL_META,      /* STRUCTURED_REPLY + LIST_META_CONTEXT: cb.meta
+			     * (SET_META_CONTEXT when meta_query is set) */
 	NBD_GOAL_INFO,      /* NBD_OPT_INFO: fills exp, stays in option phase */
 	NBD_GOAL_GO,        /* NBD_OPT_GO (or EXPORT_NAME): transmission phase */
 	NBD_GOAL_ABORT,     /* NBD_OPT_ABORT: end the option phase politely */
@@ -50,6 +51,8 @@ struct nbd_hs {
 	const char *name;          /* export name for INFO/GO/EXPORT_NAME/META */
 	size_t namelen;
 	int tls_wanted;            /* STARTTLS first; anything but ACK is fatal */
+	const char *meta_query;    /* GOAL_META: SET_META_CONTEXT with this query
+				    * (e.g. "base:allocation") instead of LIST */
 	nbd_starttls_fn starttls;  /* NULL: built without TLS */
 	void *starttls_ctx;        /* its ctx: the struct nbd_tls_ctx */
 	/* LIST entries and meta contexts, as they arrive; strings borrow the

@@ -44,6 +44,18 @@ test_applet_switched_off() {
 	assert_out 1048576
 }
 
+test_copy_switched_off() {
+	# nbd-copy off takes its core pieces (xmit.c, copy.c) with it.
+	build nocopy -e 's/^CONFIG_NBD_COPY=y/# CONFIG_NBD_COPY is not set/' || fail "build"
+	run "$BIN" --list
+	assert_out_lacks nbd-copy
+	run nm "$BIN"
+	assert_out_lacks nbd_copy_main
+	assert_out_lacks nbd_copy_run
+	assert_out_lacks nbd_x_recv
+	assert_out_has nbd_hs_run
+}
+
 test_features_off() {
 	build nofeat -e 's/^CONFIG_DNS=y/# CONFIG_DNS is not set/' \
 		-e 's/^CONFIG_JSON=y/# CONFIG_JSON is not set/' \

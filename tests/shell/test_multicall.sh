@@ -14,6 +14,7 @@ test_list() {
 	assert_ok
 	assert_out_has nbd-list
 	assert_out_has nbd-probe
+	assert_out_has nbd-copy
 	# One name a line, nothing else.
 	assertEquals "only applet names $(_ctx)" "" \
 		"$(printf '%s\n' "$OUT" | grep -v '^nbd-[a-z]*$')"

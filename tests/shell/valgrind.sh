@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.." || exit 1
 TOP=$PWD
 command -v valgrind > /dev/null || { echo "valgrind: not installed"; echo "valgrind: 0 passed, 1 failed"; exit 1; }
 
-SUITES=${VALGRIND_SUITES:-nbd_list nbd_probe nbd_client untrusted dns tls}
+SUITES=${VALGRIND_SUITES:-nbd_list nbd_probe nbd_client nbd_copy untrusted dns tls}
 W=$(mktemp -d /tmp/nbdbox-vg.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 mkdir -p "$W/logs"

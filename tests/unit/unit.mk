@@ -22,7 +22,7 @@ $(SAN_O)/unit: $(SAN_CORE) $(UNIT_SRCS) $(wildcard core/*.h tests/unit/*.h platf
 unit: $(SAN_O)/unit
 	$(Q)$(SAN_O)/unit
 
-FUZZ_TARGETS := hs dns uri psk nl
+FUZZ_TARGETS := hs dns uri psk nl xmit
 
 $(SAN_O)/replay-%: $(SAN_CORE) tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(O)/autoconf.h
 	@mkdir -p $(SAN_O)

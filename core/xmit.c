@@ -1,0 +1,397 @@
+/* Transmission requests and replies; see xmit.h. proto.md sections are
+ * cited where a rule comes from the spec. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include "esc.h"
+#include "fmt.h"
+#include "xmit.h"
+
+const char *nbd_cmd_name(uint16_t type)
+{
+	static const char *const names[] = {
+		[NBD_CMD_READ] = "NBD_CMD_READ",
+		[NBD_CMD_WRITE] = "NBD_CMD_WRITE",
+		[NBD_CMD_DISC] = "NBD_CMD_DISC",
+		[NBD_CMD_FLUSH] = "NBD_CMD_FLUSH",
+		[NBD_CMD_TRIM] = "NBD_CMD_TRIM",
+		[NBD_CMD_CACHE] = "NBD_CMD_CACHE",
+		[NBD_CMD_WRITE_ZEROES] = "NBD_CMD_WRITE_ZEROES",
+		[NBD_CMD_BLOCK_STATUS] = "NBD_CMD_BLOCK_STATUS",
+	};
+
+	return type < sizeof names / sizeof *names && names[type] ? names[type] : "NBD_CMD_?";
+}
+
+void nbd_x_init(struct nbd_xconn *x, struct nbd_io *io, const struct nbd_hs *hs,
+		long long meta_id, struct nbd_err *err)
+{
+	memset(x, 0, sizeof *x);
+	x->io = io;
+	x->err = err;
+	x->size = hs->exp.size;
+	x->tflags = hs->exp.tflags;
+	x->structured = hs->sr_done;
+	x->have_meta = hs->sr_done && meta_id >= 0;
+	x->meta_id = meta_id >= 0 ? (uint32_t)meta_id : 0;
+	x->max_len = NBD_X_MAX_LEN;
+	if (hs->exp.bs_max && hs->exp.bs_max < x->max_len)
+		x->max_len = hs->exp.bs_max;
+}
+
+static int proto(struct nbd_xconn *x, const char *what, const char *why)
+{
+	return nbd_seterr_peer(x->err, x->io->peer, NBX_PROTO, EPROTO, "%s: %s", what, why);
+}
+
+int nbd_x_submit(struct nbd_xconn *x, struct nbd_xop *op, uint16_t type, uint16_t flags,
+		 uint64_t off, uint32_t len, uint8_t *buf)
+{
+	static const uint16_t need[] = {
+		[NBD_CMD_FLUSH] = NBD_TF_SEND_FLUSH,
+		[NBD_CMD_TRIM] = NBD_TF_SEND_TRIM,
+		[NBD_CMD_WRITE_ZEROES] = NBD_TF_SEND_WRITE_ZEROES,
+	};
+	const char *what = nbd_cmd_name(type);
+	uint8_t hdr[NBD_REQUEST_LEN];
+	unsigned i;
+
+	if (type > NBD_CMD_BLOCK_STATUS || type == NBD_CMD_DISC)
+		return proto(x, what, "internal: not a request nbd_x_submit sends");
+	if (type < sizeof need / sizeof *need && need[type] && !(x->tflags & need[type]))
+		return nbd_seterr_peer(x->err, x->io->peer, NBX_NOTSUP, 0,
+				       "%s: the export does not offer it", what);
+	if (type == NBD_CMD_BLOCK_STATUS && !x->have_meta)
+		return nbd_seterr_peer(x->err, x->io->peer, NBX_NOTSUP, 0,
+				       "%s: no base:allocation context", what);
+	if ((flags & NBD_CMD_FLAG_FUA) && !(x->tflags & NBD_TF_SEND_FUA))
+		flags &= (uint16_t)~NBD_CMD_FLAG_FUA;
+	if (off > x->size || len > x->size - off)
+		return nbd_seterr_peer(x->err, x->io->peer, NBX_FAIL, EINVAL,
+				       "%s at offset %llu (%u bytes): beyond the export's %llu bytes",
+				       what, (unsigned long long)off, len,
+				       (unsigned long long)x->size);
+	if ((type == NBD_CMD_READ || type == NBD_CMD_WRITE) && len > x->max_len)
+		return proto(x, what, "internal: request longer than the maximum block size");
+	if (x->inflight == NBD_X_MAX_INFLIGHT)
+		return proto(x, what, "internal: too many requests in flight");
+	for (i = 0; x->slot[i]; i++)
+		;
+	memset(op, 0, offsetof(struct nbd_xop, errmsg));
+	op->errmsg[0] = 0;
+	op->next = 0;
+	/* The slot in the low byte, a generation above it: a late or
+	 * repeated reply never matches a request reusing the slot. */
+	op->cookie = (uint64_t)++x->gen << 8 | i;
+	op->off = off;
+	op->len = len;
+	op->type = type;
+	op->buf = buf;
+	x->slot[i] = op;
+	x->inflight++;
+	if (type == NBD_CMD_WRITE) {
+		nbd_enc_request(buf - NBD_REQUEST_LEN, flags, type, op->cookie, off, len);
+		return nbd_io_write_full(x->io, buf - NBD_REQUEST_LEN, NBD_REQUEST_LEN + (size_t)len,
+					 what, x->err);
+	}
+	nbd_enc_request(hdr, flags, type, op->cookie, off, len);
+	return nbd_io_write_full(x->io, hdr, sizeof hdr, what, x->err);
+}
+
+static struct nbd_xop *find(struct nbd_xconn *x, uint64_t cookie)
+{
+	uint64_t i = cookie & 0xff;
+
+	if (i >= NBD_X_MAX_INFLIGHT || !x->slot[i] || x->slot[i]->cookie != cookie)
+		return NULL;
+	return x->slot[i];
+}
+
+static void finish(struct nbd_xconn *x, struct nbd_xop *op)
+{
+	x->slot[op->cookie & 0xff] = NULL;
+	x->inflight--;
+	op->done = 1;
+}
+
+/* Read n bytes nobody wants (bounded by the caller). */
+static int skip(struct nbd_xconn *x, uint32_t n, const char *what)
+{
+	uint8_t junk[512];
+
+	while (n) {
+		uint32_t k = n < sizeof junk ? n : (uint32_t)sizeof junk;
+		if (nbd_io_read_full(x->io, junk, k, what, x->err) < 0)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+static void set_error(struct nbd_xop *op, uint32_t error)
+{
+	/* The first error is the one worth reporting. */
+	if (!op->error)
+		op->error = error ? error : EIO;
+}
+
+/* A READ's chunks may come in any order (proto.md, "Structured reply
+ * chunk message") but must not overlap; done, they must cover the whole
+ * request. Each chunk is checked against the ranges delivered so far and
+ * merged in: in order, they stay one range. */
+static int read_piece(struct nbd_xconn *x, struct nbd_xop *op, uint64_t off, uint64_t n,
+		      const char *what)
+{
+	uint32_t a, b, (*r)[2] = op->range;
+	unsigned i, k;
+
+	if (op->type != NBD_CMD_READ)
+		return proto(x, what, "data chunk in the reply to a request that is not a read");
+	if (off < op->off || off - op->off > op->len || !n || n > op->len - (off - op->off))
+		return proto(x, what, "data chunk outside the requested range");
+	a = (uint32_t)(off - op->off);
+	b = a + (uint32_t)n;
+	for (i = 0; i < op->nrange && r[i][1] <= a; i++)
+		;
+	if (i < op->nrange && r[i][0] < b)
+		return proto(x, what, "data chunks overlapping");
+	/* Merge with the range before and/or after, or insert at i. */
+	if (i > 0 && r[i - 1][1] == a) {
+		r[i - 1][1] = b;
+		if (i < op->nrange && r[i][0] == b) {
+			r[i - 1][1] = r[i][1];
+			for (k = i; k + 1 < op->nrange; k++)
+				r[k][0] = r[k + 1][0], r[k][1] = r[k + 1][1];
+			op->nrange--;
+		}
+	} else if (i < op->nrange && r[i][0] == b) {
+		r[i][0] = a;
+	} else {
+		if (op->nrange == NBD_X_MAX_RANGES)
+			return proto(x, what, "read reply in too many scattered chunks");
+		for (k = op->nrange; k > i; k--)
+			r[k][0] = r[k - 1][0], r[k][1] = r[k - 1][1];
+		r[i][0] = a;
+		r[i][1] = b;
+		op->nrange++;
+	}
+	op->got += n;
+	return 0;
+}
+
+static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
+{
+	uint16_t flags = nbd_get16(h + 4), type = nbd_get16(h + 6);
+	uint32_t len = nbd_get32(h + 16);
+	struct nbd_xop *op = find(x, nbd_get64(h + 8));
+	uint8_t b[16];
+	const char *what;
+
+	if (!op)
+		return proto(x, "structured reply", "reply to a request never made (unknown cookie)");
+	what = nbd_cmd_name(op->type);
+	if (!x->structured)
+		return proto(x, what, "structured reply chunk, but none were negotiated");
+	switch (type) {
+	case NBD_REPLY_TYPE_NONE:
+		/* proto.md: NONE has no payload and only ever ends a reply. */
+		if (len || !(flags & NBD_REPLY_FLAG_DONE))
+			return proto(x, what, "NBD_REPLY_TYPE_NONE with a payload or without DONE");
+		break;
+	case NBD_REPLY_TYPE_OFFSET_DATA: {
+		uint64_t off;
+
+		if (len < 9)
+			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_DATA too short");
+		if (nbd_io_read_full(x->io, b, 8, what, x->err) < 0)
+			return -1;
+		off = nbd_get64(b);
+		if (read_piece(x, op, off, len - 8, what) < 0)
+			return -1;
+		if (nbd_io_read_full(x->io, op->buf + (off - op->off), len - 8, what, x->err) < 0)
+			return -1;
+		break;
+	}
+	case NBD_REPLY_TYPE_OFFSET_HOLE: {
+		uint64_t off;
+		uint32_t n;
+
+		if (len != 12)
+			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_HOLE of the wrong length");
+		if (nbd_io_read_full(x->io, b, 12, what, x->err) < 0)
+			return -1;
+		off = nbd_get64(b);
+		n = nbd_get32(b + 8);
+		if (read_piece(x, op, off, n, what) < 0)
+			return -1;
+		memset(op->buf + (off - op->off), 0, n);
+		break;
+	}
+	case NBD_REPLY_TYPE_BLOCK_STATUS: {
+		uint32_t id, i, n;
+		uint64_t at = op->off, end = op->off + op->len;
+
+		if (op->type != NBD_CMD_BLOCK_STATUS)
+			return proto(x, what, "block status chunk in the reply to another request");
+		if (len < 12 || (len - 4) % 8)
+			return proto(x, what, "NBD_REPLY_TYPE_BLOCK_STATUS of a bad length");
+		if (nbd_io_read_full(x->io, b, 4, what, x->err) < 0)
+			return -1;
+		id = nbd_get32(b);
+		if (id != x->meta_id)
+			return proto(x, what, "block status for a context we did not ask for");
+		if (op->next || op->got)
+			return proto(x, what, "two block status chunks for one context");
+		op->got = 1;
+		/* Streamed a descriptor at a time: any length is fine, only
+		 * the first cap extents inside the request are kept. */
+		for (i = 0, n = (len - 4) / 8; i < n; i++) {
+			uint32_t elen, st;
+
+			if (nbd_io_read_full(x->io, b, 8, what, x->err) < 0)
+				return -1;
+			elen = nbd_get32(b);
+			st = nbd_get32(b + 4);
+			if (!elen)
+				return proto(x, what, "block status extent of length 0");
+			if (at >= end || op->next == op->cap)
+				continue;
+			op->ext[op->next].off = at;
+			op->ext[op->next].len = elen < end - at ? elen : end - at;
+			op->ext[op->next].flags = st;
+			at += op->ext[op->next++].len;
+		}
+		break;
+	}
+	default: {
+		uint32_t err;
+		uint16_t mlen;
+
+		if (!(type & NBD_REPLY_TYPE_ERR_BIT))
+			return proto(x, what, "unknown structured reply type");
+		/* Every error chunk starts u32 error, u16 message length,
+		 * message (proto.md, "Structured reply types"); unknown error
+		 * types are errors all the same. */
+		if (len < 6 || len > 6 + NBD_MAX_STRING + 8)
+			return proto(x, what, "error chunk of a bad length");
+		if (nbd_io_read_full(x->io, b, 6, what, x->err) < 0)
+			return -1;
+		err = nbd_get32(b);
+		mlen = nbd_get16(b + 4);
+		if (mlen > len - 6 || mlen > NBD_MAX_STRING || (type == NBD_REPLY_TYPE_ERROR && len != 6u + mlen) ||
+		    (type == NBD_REPLY_TYPE_ERROR_OFFSET && len != 6u + mlen + 8))
+			return proto(x, what, "error chunk with a message length beyond the chunk");
+		if (!err)
+			return proto(x, what, "error chunk with error 0");
+		if (!op->error && mlen) {
+			char m[NBD_MAX_STRING];
+			if (nbd_io_read_full(x->io, m, mlen, what, x->err) < 0)
+				return -1;
+			nbd_quote(op->errmsg, sizeof op->errmsg, m, mlen);
+		} else if (skip(x, mlen, what) < 0) {
+			return -1;
+		}
+		if (type == NBD_REPLY_TYPE_ERROR_OFFSET) {
+			if (nbd_io_read_full(x->io, b, 8, what, x->err) < 0)
+				return -1;
+			if (!op->error) {
+				op->has_err_off = 1;
+				op->err_off = nbd_get64(b);
+			}
+		} else if (skip(x, len - 6 - mlen, what) < 0) {
+			return -1;
+		}
+		set_error(op, err);
+		break;
+	}
+	}
+	if (!(flags & NBD_REPLY_FLAG_DONE))
+		return 0;
+	if (!op->error) {
+		/* A short read is never silent. */
+		if (op->type == NBD_CMD_READ && op->got != op->len)
+			return proto(x, what, "reply ends before all the data was sent");
+		if (op->type == NBD_CMD_BLOCK_STATUS && !op->next)
+			return proto(x, what, "reply without extents for base:allocation");
+	}
+	finish(x, op);
+	return 0;
+}
+
+int nbd_x_recv(struct nbd_xconn *x)
+{
+	uint8_t h[NBD_CHUNK_HDR_LEN];
+	struct nbd_xop *op;
+	uint32_t magic;
+
+	if (nbd_io_read_full(x->io, h, NBD_SIMPLE_REPLY_LEN, "reply", x->err) < 0)
+		return -1;
+	magic = nbd_get32(h);
+	if (magic == NBD_STRUCTURED_MAGIC) {
+		if (nbd_io_read_full(x->io, h + NBD_SIMPLE_REPLY_LEN,
+				     NBD_CHUNK_HDR_LEN - NBD_SIMPLE_REPLY_LEN, "reply", x->err) < 0)
+			return -1;
+		return on_chunk(x, h);
+	}
+	if (magic != NBD_SIMPLE_MAGIC)
+		return proto(x, "reply", "bad reply magic");
+	if (!(op = find(x, nbd_get64(h + 8))))
+		return proto(x, "simple reply", "reply to a request never made (unknown cookie)");
+	/* proto.md: with structured replies negotiated a READ is answered
+	 * with chunks; a simple error reply is still allowed. */
+	if (nbd_get32(h + 4)) {
+		set_error(op, nbd_get32(h + 4));
+	} else if (op->type == NBD_CMD_READ) {
+		if (op->got)
+			return proto(x, "NBD_CMD_READ", "simple reply after structured chunks");
+		if (nbd_io_read_full(x->io, op->buf, op->len, "NBD_CMD_READ", x->err) < 0)
+			return -1;
+		op->got = op->len;
+	} else if (op->type == NBD_CMD_BLOCK_STATUS) {
+		return proto(x, "NBD_CMD_BLOCK_STATUS", "simple reply without extents");
+	}
+	finish(x, op);
+	return 0;
+}
+
+int nbd_x_wait(struct nbd_xconn *x, struct nbd_xop *op)
+{
+	while (!op->done)
+		if (nbd_x_recv(x) < 0)
+			return -1;
+	return 0;
+}
+
+/* NBD errors are fixed numbers on the wire (proto.md, "Error values");
+ * this host's errno may differ. */
+static int host_errno(uint32_t e)
+{
+	switch (e) {
+	case 1: return EPERM;
+	case 5: return EIO;
+	case 12: return ENOMEM;
+	case 22: return EINVAL;
+	case 28: return ENOSPC;
+	case 75: return EOVERFLOW;
+	case 95: return ENOTSUP;
+	case 108: return ESHUTDOWN;
+	}
+	return EIO;
+}
+
+int nbd_x_check(const struct nbd_xconn *x, const struct nbd_xop *op, struct nbd_err *err)
+{
+	char at[48] = "";
+	int e;
+
+	if (!op->error)
+		return 0;
+	e = host_errno(op->error);
+	if (op->has_err_off)
+		nbd_fmt(at, sizeof at, ", first bad byte at %llu", (unsigned long long)op->err_off);
+	nbd_seterr_peer(err, x->io->peer, NBX_FAIL, e,
+			"%s at offset %llu (%u bytes)%s: %s%s%s%s", nbd_cmd_name(op->type),
+			(unsigned long long)op->off, op->len, at, strerror(e),
+			op->errmsg[0] ? " (server: \"" : "", op->errmsg, op->errmsg[0] ? "\")" : "");
+	return -1;
+}
