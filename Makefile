@@ -7,8 +7,23 @@
 #   O=DIR             where objects go (default build)
 #   CONFIG=FILE       which configuration (default .config)
 
+# ---- cross compilation, busybox-style
+#   make CROSS_COMPILE=aarch64-linux-gnu-        (dynamic, glibc of the target)
+#   make static CROSS_COMPILE=s390x-linux-gnu-   (static: musl where Debian has
+#                       musl-dev for the target, else glibc; target kernel headers)
+#   make check-cross ARCH=s390x                  (unit + shell suites under qemu-user)
+CROSS_COMPILE ?=
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+endif
 CC       ?= cc
-O        ?= build
+# The target, as gcc names it (s390x-linux-gnu, arm-linux-gnueabihf, ...).
+TRIPLET  := $(shell $(CROSS_COMPILE)gcc -dumpmachine 2>/dev/null)
+# Cross builds keep their objects apart: build-s390x-linux-gnu, ...
+XSUF     := $(if $(CROSS_COMPILE),-$(TRIPLET))
+O        ?= build$(XSUF)
 CONFIG   ?= .config
 CFLAGS   ?= -Os -g
 # Always, whatever CFLAGS the command line brings:
@@ -78,38 +93,69 @@ $(BIN): $(OBJS) $(O)/.flags
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 # ---- variants
-# musl's include path has no kernel headers: borrow Debian's linux/, asm/
-# and asm-generic/ (pure UAPI, no libc) through a directory of links.
-KINC := build-static/kinc
-$(KINC):
-	$(Q)mkdir -p $@ && ln -sfn /usr/include/linux $@/linux && \
-	  ln -sfn /usr/include/asm-generic $@/asm-generic && \
-	  ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $@/asm
+# The target's kernel headers (linux/, asm/, asm-generic/: pure UAPI, no
+# libc) for a libc whose include path has none (musl): the cross sysroot
+# /usr/TRIPLET/include (linux-libc-dev-ARCH-cross), else the multiarch
+# linux-libc-dev:ARCH (/usr/include/TRIPLET/asm). Never the host's asm/ for
+# another CPU: the ioctl numbers differ (NBD_SET_SOCK is 0x2000ab00 on mips).
+KHDR_SYSROOT := $(if $(CROSS_COMPILE),$(wildcard /usr/$(TRIPLET)/include/asm/ioctl.h))
+KHDR_LINUX   := $(if $(KHDR_SYSROOT),/usr/$(TRIPLET)/include/linux,/usr/include/linux)
+KHDR_ASM     := $(if $(KHDR_SYSROOT),/usr/$(TRIPLET)/include/asm,/usr/include/$(TRIPLET)/asm)
+KHDR_GENERIC := $(if $(KHDR_SYSROOT),/usr/$(TRIPLET)/include/asm-generic,/usr/include/asm-generic)
+# Static builds: musl (Debian's musl-dev:ARCH gives TRIPLET-musl-gcc, e.g.
+# s390x-linux-musl-gcc, arm-linux-musleabihf-gcc) where there is one, else
+# the target's glibc, linked statically.
+MUSL_CC   ?= $(subst linux-gnu,linux-musl,$(TRIPLET))-gcc
+STATIC_CC ?= $(if $(shell command -v $(MUSL_CC) 2>/dev/null),$(MUSL_CC),$(CROSS_COMPILE)gcc)
+STATIC_O  ?= build-static$(XSUF)
+STATIC_BIN ?= nbdbox.static
+KINC := $(STATIC_O)/kinc
+# Links, remade when they point elsewhere (a checkout moved, headers found).
+$(KINC): FORCE
+	$(Q)for h in $(KHDR_LINUX) $(KHDR_ASM) $(KHDR_GENERIC); do [ -d $$h ] || \
+	  { echo "no kernel headers for $(TRIPLET) at $$h (apt-get install linux-libc-dev-ARCH-cross)"; exit 1; }; done
+	$(Q)mkdir -p $@ && ln -sfn $(KHDR_LINUX) $@/linux && \
+	  ln -sfn $(KHDR_GENERIC) $@/asm-generic && ln -sfn $(KHDR_ASM) $@/asm
+
+STATIC_CFLAGS  = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+		 -fno-unwind-tables -isystem $(KINC)
+STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+		 $(if $(findstring musl,$(STATIC_CC)),$(MUSL_LAYOUT))
+# musl applies no RELRO in a static binary (its relro page stays rw-p in
+# /proc/self/maps), so for musl the segment buys nothing but the padding
+# that page-aligns its end; and a small common page size lets the data
+# segment start right after the text in the file (same offset modulo the
+# page, so it still maps) instead of on the next page: no page of zeros
+# (up to 64 KiB on arm64) in the file. glibc applies RELRO: kept there.
+MUSL_LAYOUT := -Wl,-z,norelro -Wl,-z,common-page-size=64
 
 static: $(KINC)
-	$(Q)$(MAKE) --no-print-directory O=build-static CC=musl-gcc BIN=nbdbox.static \
-	  CFLAGS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables -isystem $(KINC)" \
-	  LDFLAGS="-static -s -Wl,--gc-sections -Wl,-z,noseparate-code"
-	@ls -l nbdbox.static
+	$(Q)$(MAKE) --no-print-directory O=$(STATIC_O) CC=$(STATIC_CC) BIN=$(STATIC_BIN) \
+	  CFLAGS="$(STATIC_CFLAGS)" LDFLAGS="$(STATIC_LDFLAGS)"
+	@ls -l $(STATIC_BIN)
 
-# Static with TLS: Debian's glibc-built libwolfssl.a linked into musl
-# through shims for glibc's _chk fortify symbols (scripts/musl-chk-shims.c).
-# Works, but not a supported combination: prefer a wolfSSL built for musl
-# (WOLFSSL_A=/path/libwolfssl.a WOLFSSL_INC=/path/include).
-WOLFSSL_A   ?= /usr/lib/$(shell gcc -print-multiarch)/libwolfssl.a
-WOLFSSL_INC ?= /usr/include
+# Static with TLS: a small wolfSSL built for the target's libc from
+# Debian's source package with nbdbox's configuration
+# (scripts/wolfssl-musl.sh, cached in /var/cache/nbdbox-wolfssl). Or bring
+# your own: WOLFSSL_A=/path/libwolfssl.a WOLFSSL_INC=/path/include.
+# The build's key is in CFLAGS: objects are rebuilt when wolfSSL's settings
+# change (-MMD does not follow -isystem headers).
+WOLFSSL_A   ?=
+WOLFSSL_INC ?=
+TLS_O       ?= build-static-tls$(XSUF)
+STATIC_TLS_BIN ?= nbdbox.static-tls
 static-tls: $(KINC) $(CONFIG)
-	@mkdir -p build-static-tls/winc
-	$(Q)ln -sfn $(WOLFSSL_INC)/wolfssl build-static-tls/winc/wolfssl
-	$(Q)sed -e 's/^# CONFIG_TLS is not set/CONFIG_TLS=y/' $(CONFIG) > build-static-tls/.config.new
-	$(Q)cmp -s build-static-tls/.config.new build-static-tls/.config || mv build-static-tls/.config.new build-static-tls/.config
-	$(Q)musl-gcc -Os -c -o build-static-tls/musl-chk-shims.o scripts/musl-chk-shims.c
-	$(Q)$(MAKE) --no-print-directory O=build-static-tls CONFIG=build-static-tls/.config \
-	  CC=musl-gcc BIN=nbdbox.static-tls \
-	  CFLAGS="-Os -ffunction-sections -fdata-sections -isystem $(KINC) -isystem build-static-tls/winc" \
-	  LDFLAGS="-static -s -Wl,--gc-sections -Wl,-z,noseparate-code" \
-	  LDLIBS="build-static-tls/musl-chk-shims.o $(WOLFSSL_A) -lm"
-	@ls -l nbdbox.static-tls
+	@mkdir -p $(TLS_O)
+	$(Q)sed -e 's/^# CONFIG_TLS is not set/CONFIG_TLS=y/' $(CONFIG) > $(TLS_O)/.config.new
+	$(Q)cmp -s $(TLS_O)/.config.new $(TLS_O)/.config || mv $(TLS_O)/.config.new $(TLS_O)/.config
+	$(Q)if [ -n "$(WOLFSSL_A)" ]; then a="$(WOLFSSL_A)" i="$(WOLFSSL_INC)"; else \
+	  d=$$(scripts/wolfssl-musl.sh $(STATIC_CC) $(TRIPLET)) || exit 1; \
+	  a=$$d/lib/libwolfssl.a i=$$d/include k=$$(cat $$d/key); fi; \
+	$(MAKE) --no-print-directory O=$(TLS_O) CONFIG=$(TLS_O)/.config \
+	  CC=$(STATIC_CC) BIN=$(STATIC_TLS_BIN) \
+	  CFLAGS="$(STATIC_CFLAGS) -isystem $$i -DNBDBOX_WOLFSSL_BUILD=$${k:-0}" \
+	  LDFLAGS="$(STATIC_LDFLAGS)" LDLIBS="$$a"
+	@ls -l $(STATIC_TLS_BIN)
 
 # The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX
 # off (NETLINK, which depends on it, follows).
@@ -157,3 +203,10 @@ FORCE:
 demo: all
 	$(Q)scripts/demo.sh ./$(BIN)
 .PHONY: demo
+
+# Another CPU under qemu-user: make check-cross ARCH=s390x (armhf, arm64,
+# mips, ppc64, riscv64 ...); tests/cross/check.sh says what it skips.
+ARCH ?= s390x
+check-cross:
+	@tests/cross/check.sh $(ARCH)
+.PHONY: check-cross

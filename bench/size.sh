@@ -1,27 +1,82 @@
 #!/bin/bash
-# Size of `make static` (musl, all applets, no TLS, stripped). Goal: at most
-# 48 KiB. Builds its own copy with the default configuration so a local
-# .config (TLS on, applets off) does not skew it. Prints; never fails.
+# Sizes of the static binary (stripped), per configuration and per CPU:
+#   default      all applets, no TLS (goal <= 64 KiB)
+#   -SWITCH      the default with one Config.in switch off: what it saves
+#   root-only    nbd-attach + nbd-client, no JSON, no DNS (goal <= 40 KiB)
+#   static-tls   the default with TLS and the small wolfSSL (goal <= 320 KiB)
+# then the default (and static-tls where a wolfSSL can be built) for every
+# cross toolchain installed (s390x, armhf, arm64 ...; musl where Debian has
+# musl-dev for the CPU, else glibc). Builds its own copies, so a local
+# .config does not skew it. Prints a table; never fails.
+#   bench/size.sh [--quick]     (--quick: amd64 only, no per-switch rows)
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=$(mktemp -d /tmp/nbdbox-size.XXXXXX)
 trap 'rm -rf "$B"' EXIT
 cd "$TOP" || exit 0
-# Defaults from Config.in, TLS forced off.
-scripts/config.sh defconfig . | sed 's/^CONFIG_TLS=y/# CONFIG_TLS is not set/' > "$B/.config"
-make --no-print-directory static CONFIG="$B/.config" > "$B/log" 2>&1 ||
-	{ tail -20 "$B/log"; echo "size: make static failed"; exit 0; }
-bytes=$(stat -c %s nbdbox.static)
-printf 'nbdbox.static: %d bytes (%.1f KiB); goal 49152 (48 KiB): %s\n' "$bytes" \
-	"$(echo "$bytes / 1024" | bc -l)" "$([ "$bytes" -le 49152 ] && echo met || echo NOT met)"
-echo "applets: $(./nbdbox.static --list | xargs)"
-# Where the bytes go: text+data of each object (before --gc-sections).
-if command -v size > /dev/null; then
-	echo "objects (text data bss), largest first:"
-	size build-static/*.o build-static/*/*.o 2>/dev/null | awk 'NR > 1 { printf "  %7d %6d %6d  %s\n", $1, $2, $3, $6 }' | sort -rn | head -15
+QUICK=${1:-}
+
+scripts/config.sh defconfig . | sed 's/^CONFIG_TLS=y/# CONFIG_TLS is not set/' > "$B/default.config"
+off() { sed "s/^CONFIG_$1=y/# CONFIG_$1 is not set/"; }
+
+# size NAME CONFIG [make args...]: bytes of a static build (or "failed").
+size_of() {
+	local name=$1 cfg=$2
+	shift 2
+	if make --no-print-directory static CONFIG="$cfg" STATIC_O="$B/o-$name" \
+		STATIC_BIN="$B/$name.bin" "$@" > "$B/$name.log" 2>&1; then
+		stat -c %s "$B/$name.bin"
+	else
+		echo failed
+	fi
+}
+size_tls() {
+	local name=$1
+	shift
+	if make --no-print-directory static-tls CONFIG="$B/default.config" TLS_O="$B/o-$name" \
+		STATIC_TLS_BIN="$B/$name.bin" "$@" > "$B/$name.log" 2>&1; then
+		stat -c %s "$B/$name.bin"
+	else
+		echo failed
+	fi
+}
+row() { # LABEL BYTES [GOAL] [BASE]
+	local goal=${3:-} base=${4:-} note=
+	[ -n "$goal" ] && [ "$2" != failed ] &&
+		note="goal $goal: $([ "$2" -le "$goal" ] && echo met || echo NOT met)"
+	[ -n "$base" ] && [ "$2" != failed ] && note="saves $((base - $2))"
+	if [ "$2" = failed ]; then
+		printf '| %-34s | %9s | %-22s |\n' "$1" failed "see the build log"
+	else
+		printf '| %-34s | %9d | %7.1f KiB  %-10s |\n' "$1" "$2" "$(echo "$2 / 1024" | bc -l)" "$note"
+	fi
+}
+
+echo "| configuration (static, stripped)   |     bytes | KiB / note             |"
+echo "|------------------------------------|-----------|------------------------|"
+def=$(size_of default "$B/default.config")
+row "amd64 default (all applets, no TLS)" "$def" 65536
+if [ -z "$QUICK" ]; then
+	for sw in IPV6 DNS UNIX_SOCKETS JSON NETLINK NBD_ATTACH_PERSIST NBD_CLIENT NBD_LIST \
+		  NBD_PROBE NBD_DETACH; do
+		off "$sw" < "$B/default.config" > "$B/no-$sw.config"
+		row "  without $sw" "$(size_of "no-$sw" "$B/no-$sw.config")" "" "$def"
+	done
 fi
+cat "$B/default.config" | off NBD_DETACH | off NBD_LIST | off NBD_PROBE | off JSON | off DNS \
+	> "$B/root.config"
+row "amd64 root-only (attach+client)" "$(size_of root "$B/root.config")" 40960
+row "amd64 static-tls" "$(size_tls tls)" 327680
+[ -n "$QUICK" ] && exit 0
+for x in s390x-linux-gnu arm-linux-gnueabihf aarch64-linux-gnu mips-linux-gnu \
+	 powerpc64-linux-gnu riscv64-linux-gnu; do
+	command -v "$x-gcc" > /dev/null || continue
+	libc=glibc
+	command -v "$(echo "$x" | sed 's/linux-gnu/linux-musl/')-gcc" > /dev/null && libc=musl
+	row "$x default ($libc)" "$(size_of "d-$x" "$B/default.config" CROSS_COMPILE="$x-")"
+	row "$x root-only ($libc)" "$(size_of "r-$x" "$B/root.config" CROSS_COMPILE="$x-")"
+	[ $libc = musl ] && row "$x static-tls" "$(size_tls "t-$x" CROSS_COMPILE="$x-")"
+done
 # The floor: a static stripped hello world with the same toolchain.
-if command -v musl-gcc > /dev/null; then
-	printf '#include <stdio.h>\nint main(void){puts("hi");return 0;}\n' > "$B/h.c"
-	musl-gcc -Os -static -s -o "$B/h" "$B/h.c" 2>/dev/null &&
-		echo "musl static hello world: $(stat -c %s "$B/h") bytes"
-fi
+printf '#include <stdio.h>\nint main(void){puts("hi");return 0;}\n' > "$B/h.c"
+musl-gcc -Os -static -s -o "$B/h" "$B/h.c" 2>/dev/null &&
+	echo "(musl static hello world, amd64: $(stat -c %s "$B/h") bytes)"

@@ -1,5 +1,6 @@
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 #include "fmt.h"
 
 struct sink {
@@ -32,6 +33,9 @@ size_t nbd_vfmt(char *buf, size_t cap, const char *fmt, va_list ap)
 		return 0;
 	while (*fmt) {
 		const char *pct = strchr(fmt, '%');
+		/* lng: 0 int, 1 long, 2 long long, 3 size_t (%zu, %zx, %zd).
+		 * size_t is not long long on 32-bit CPUs: reading 8 bytes
+		 * for a 4-byte argument shifts every argument after it. */
 		int width = 0, prec = -1, lng = 0, zero = 0;
 		unsigned long long u;
 		int neg = 0, base = 10;
@@ -50,7 +54,7 @@ size_t nbd_vfmt(char *buf, size_t cap, const char *fmt, va_list ap)
 		if (*fmt == '.' && fmt[1] == '*')
 			prec = va_arg(ap, int), fmt += 2;
 		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
-			lng += *fmt == 'z' ? 2 : 1;
+			lng = *fmt == 'z' ? 3 : lng + 1;
 		switch (*fmt) {
 		case 's': {
 			const char *str = va_arg(ap, const char *);
@@ -68,7 +72,8 @@ size_t nbd_vfmt(char *buf, size_t cap, const char *fmt, va_list ap)
 			break;
 		case 'd':
 		case 'i': {
-			long long v = lng >= 2 ? va_arg(ap, long long)
+			long long v = lng == 3 ? (long long)va_arg(ap, ssize_t)
+				    : lng == 2 ? va_arg(ap, long long)
 				    : lng ? va_arg(ap, long) : va_arg(ap, int);
 			neg = v < 0;
 			u = neg ? -(unsigned long long)v : (unsigned long long)v;
@@ -78,7 +83,8 @@ size_t nbd_vfmt(char *buf, size_t cap, const char *fmt, va_list ap)
 			base = 16;
 			/* fall through */
 		case 'u':
-			u = lng >= 2 ? va_arg(ap, unsigned long long)
+			u = lng == 3 ? va_arg(ap, size_t)
+			  : lng == 2 ? va_arg(ap, unsigned long long)
 			  : lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
 		number:
 			e = num + sizeof num;

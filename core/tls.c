@@ -15,6 +15,7 @@
 #include "tls-int.h"
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
+#include "x509san.h"
 
 static const struct nbd_io_ops tls_ops;
 
@@ -275,11 +276,33 @@ int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len)
 
 /* ---- the handshake */
 
-static int is_ip_literal(const char *h)
+/* The address h spells, in buf (4 or 16 bytes); 0 when h is a name. */
+static size_t ip_literal(const char *h, unsigned char buf[16])
 {
-	unsigned char buf[sizeof(struct in6_addr)];
+	if (inet_pton(AF_INET, h, buf) == 1)
+		return 4;
+	return inet_pton(AF_INET6, h, buf) == 1 ? 16 : 0;
+}
 
-	return inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
+/* An IP address is checked here, after the handshake (the chain was
+ * verified during it), against the leaf's iPAddress SANs only: a CN or a
+ * DNS name equal to the address text does not count (core/x509san.c).
+ * wolfSSL's own check needs its OpenSSL layer, which the small static
+ * build leaves out; this one works with any build. 1: the certificate is
+ * for that address. */
+static int peer_cert_has_ip(WOLFSSL *ssl, const unsigned char *ip, size_t iplen)
+{
+	WOLFSSL_X509 *x = wolfSSL_get_peer_certificate(ssl);
+	const unsigned char *der;
+	int len = 0, r = 0;
+
+	if (!x)
+		return 0;
+	der = wolfSSL_X509_get_der(x, &len);
+	if (der && len > 0)
+		r = nbd_x509_has_ip(der, (size_t)len, ip, iplen) == 1;
+	wolfSSL_X509_free(x);
+	return r;
 }
 
 /* Say which part failed, then wolfSSL's own words. */
@@ -361,6 +384,8 @@ int nbd_tls_starttls(struct nbd_io *io, void *ctx, struct nbd_err *err)
 {
 	struct nbd_tls_ctx *t = ctx;
 	struct tls_sess *s;
+	unsigned char ip[16];
+	size_t iplen = 0;
 	int r;
 
 	if (io->fd < 0 || io->ops == &tls_ops)
@@ -382,11 +407,9 @@ int nbd_tls_starttls(struct nbd_io *io, void *ctx, struct nbd_err *err)
 	if (t->psk)
 		wolfSSL_no_dhe_psk(s->ssl);
 	if (t->hostname && !t->psk) {
-		if (is_ip_literal(t->hostname)) {
-			if (t->verify && wolfSSL_X509_VERIFY_PARAM_set1_ip_asc(
-				    wolfSSL_get0_param(s->ssl), t->hostname) != WOLFSSL_SUCCESS)
-				goto nomem;
-		} else {
+		/* An address: no SNI (RFC 6066), checked after the handshake. */
+		iplen = ip_literal(t->hostname, ip);
+		if (!iplen) {
 			/* SNI is harmless, and some front ends need it. */
 			wolfSSL_UseSNI(s->ssl, WOLFSSL_SNI_HOST_NAME, t->hostname,
 				       (unsigned short)strlen(t->hostname));
@@ -400,6 +423,13 @@ int nbd_tls_starttls(struct nbd_io *io, void *ctx, struct nbd_err *err)
 		handshake_err(s, io->peer, wolfSSL_get_error(s->ssl, r), err);
 		sess_free(s);
 		return -1;
+	}
+	if (iplen && t->verify && !peer_cert_has_ip(s->ssl, ip, iplen)) {
+		sess_free(s);
+		return nbd_seterr_peer(err, io->peer, NBX_TLS, 0,
+				       "TLS handshake: hostname mismatch: the server's certificate "
+				       "is not for '%s' (no such IP address SAN); --tls-hostname "
+				       "names another", t->hostname);
 	}
 	io->ops = &tls_ops;
 	io->priv = s;

@@ -61,6 +61,12 @@ void nbd_nl_mon_close(struct nbd_nl_mon *m);
  * configure it: SET_BLKSIZE, SET_SIZE, SET_TIMEOUT, SET_FLAGS, SET_SOCK.
  * Returns the device fd; *index gets N. */
 int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err);
+/* What NBD_SET_BLKSIZE and NBD_SET_SIZE_BLOCKS get (unsigned long: 32
+ * bits on 32-bit CPUs) for size bytes at block_size: that block size, or
+ * the next power of two up to max_block that makes the count fit and
+ * divides the size. 0, or -1 (errno ERANGE) when none does. */
+int nbd_ioctl_geometry(uint64_t size, uint32_t block_size, uint32_t max_block,
+		       unsigned long *bs, unsigned long *blocks);
 /* NBD_DO_IT: blocks until the device is disconnected or the link is lost
  * (it returns 0 in both cases). 0 or -1 with err. */
 int nbd_ioctl_doit(int devfd, int index, struct nbd_err *err);

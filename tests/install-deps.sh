@@ -5,6 +5,29 @@
 # carry on (the suites then fail or skip what they cannot run).
 #
 #   EXTRA_PKGS="..."   more packages to ensure
+#   CROSS_ARCHES="s390x armhf"   the targets of make check-cross (Debian
+#                      architecture names; "" for none): gcc-TRIPLET,
+#                      libc6-dev-ARCH-cross, musl-dev:ARCH, qemu-user
+CROSS_ARCHES=${CROSS_ARCHES-s390x armhf}
+CROSS_PKGS= FOREIGN=
+for a in $CROSS_ARCHES; do
+	case $a in
+	s390x) t=s390x-linux-gnu ;;
+	armhf) t=arm-linux-gnueabihf ;;
+	arm64) t=aarch64-linux-gnu ;;
+	mips) t=mips-linux-gnu ;;
+	mipsel) t=mipsel-linux-gnu ;;
+	ppc64) t=powerpc64-linux-gnu ;;
+	ppc64el) t=powerpc64le-linux-gnu ;;
+	riscv64) t=riscv64-linux-gnu ;;
+	*) echo "install-deps: unknown cross architecture $a"; continue ;;
+	esac
+	CROSS_PKGS="$CROSS_PKGS gcc-$t libc6-dev-$a-cross"
+	# musl-dev for the target (static musl builds) where Debian has it;
+	# elsewhere the static build links the target's glibc.
+	case $a in s390x|armhf|arm64) CROSS_PKGS="$CROSS_PKGS musl-dev:$a"; FOREIGN="$FOREIGN $a" ;; esac
+done
+[ -n "$CROSS_PKGS" ] && CROSS_PKGS="$CROSS_PKGS qemu-user"
 PKGS="build-essential make gcc nbd-client nbd-server nbdkit libnbd-bin qemu-utils
 qemu-system-x86 shunit2 libwolfssl-dev musl-tools busybox-static kmod cpio
 gnutls-bin valgrind python3 file procps kconfig-frontends e2fsprogs
@@ -15,14 +38,20 @@ command -v dpkg-query > /dev/null 2>&1 || {
 	exit 0
 }
 
-# One query for all: packages not known at all print nothing.
-have=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
+# One query for all: packages not known at all print nothing. Foreign
+# packages print as NAME:ARCH.
+have=$(dpkg-query -W -f='${Package}:${Architecture} ${db:Status-Status}\n' $PKGS $CROSS_PKGS 2>/dev/null |
 	awk '$2 == "installed" { print $1 }')
-missing=
+missing= cross_missing=
 for p in $PKGS; do
-	echo "$have" | grep -qx "$p" || missing="$missing $p"
+	echo "$have" | grep -Eq "^$p:(all|$(dpkg --print-architecture))\$" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+for p in $CROSS_PKGS; do
+	case $p in *:*) q=$p ;; *) q="$p:(all|$(dpkg --print-architecture))" ;; esac
+	echo "$have" | grep -Eq "^$q\$" || cross_missing="$cross_missing $p"
+done
+[ -z "$missing$cross_missing" ] && exit 0
+missing="$missing$cross_missing"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing:$missing (run as root to install them)"
@@ -32,8 +61,13 @@ fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 log=$(mktemp /tmp/install-deps.XXXXXX)
+for a in $FOREIGN; do
+	dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a"
+done
+inst() { [ $# -eq 0 ] || apt-get -o DPkg::Lock::Timeout=900 install -y -q "$@"; }
 if apt-get update -q > "$log" 2>&1 &&
-   apt-get install -y -q $missing >> "$log" 2>&1; then
+   inst ${missing%$cross_missing} >> "$log" 2>&1 &&
+   inst --no-install-recommends $cross_missing >> "$log" 2>&1; then
 	rm -f "$log"
 	exit 0
 fi

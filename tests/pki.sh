@@ -32,3 +32,20 @@ make_pki() {
 		psktool -u alice -p "$d/psk/keys.psk"
 	} > "$d/pki.log" 2>&1
 }
+
+# make_cn_ip_cert DIR: after make_pki DIR, DIR/cnip holds a server
+# certificate from the same CA whose CN and DNS SAN are the text
+# "127.0.0.1" but that has no IP address SAN: a client that verifies
+# 127.0.0.1 must refuse it (only an iPAddress SAN names an address).
+make_cn_ip_cert() {
+	local d=$1
+	mkdir -p "$d/cnip"
+	printf 'cn = "127.0.0.1"\ndns_name = "127.0.0.1"\ntls_www_server\nencryption_key\nsigning_key\nexpiration_days = 30\n' > "$d/cnip.tmpl"
+	{
+		certtool --generate-privkey --outfile "$d/cnip/server-key.pem" &&
+		certtool --generate-certificate --load-privkey "$d/cnip/server-key.pem" \
+			--load-ca-certificate "$d/srv/ca-cert.pem" --load-ca-privkey "$d/srv/ca-key.pem" \
+			--template "$d/cnip.tmpl" --outfile "$d/cnip/server-cert.pem" &&
+		cp "$d/srv/ca-cert.pem" "$d/cnip/"
+	} >> "$d/pki.log" 2>&1
+}

@@ -6,6 +6,8 @@
 #
 #   NBDBOX_SKIP_VM=1     skip tests/vm/run.sh and tests/vm/root/run.sh
 #   NBDBOX_SKIP_VMROOT=1 skip only the real-root boots (tests/vm/root/run.sh)
+#   CROSS_ARCHES="s390x armhf"  make check-cross for these ("" for none):
+#                        a 64-bit big-endian CPU and a 32-bit one
 #   NBDBOX_SKIP_VALGRIND=1  skip the shell suites under valgrind
 #   SUITE_TIMEOUT=SECS   per-suite limit (default 1200; the VM suite 3000)
 cd "$(dirname "$0")/.." || exit 1
@@ -54,6 +56,15 @@ for t in tests/shell/test_*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)
 	run_suite "${n#test_}" "$limit" bash "$t"
+done
+# The TLS suite once more on the static musl build with the small wolfSSL
+# (make static-tls), the binary the VM's TLS scenario runs.
+if [ -x nbdbox.static-tls ]; then
+	run_suite tls-static "$limit" env NBDBOX="$PWD/nbdbox.static-tls" SUITE=tls-static \
+		bash tests/shell/test_tls.sh
+fi
+for a in ${CROSS_ARCHES-s390x armhf}; do
+	run_suite "cross-$a" "$limit" tests/cross/check.sh "$a"
 done
 # The same suites once more under valgrind memcheck (tests/shell/valgrind.sh).
 if [ "${NBDBOX_SKIP_VALGRIND:-0}" = 1 ]; then

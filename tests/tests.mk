@@ -9,6 +9,7 @@ check:
 	@tests/install-deps.sh
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory static
+	$(Q)$(MAKE) --no-print-directory static-tls
 	$(Q)$(MAKE) --no-print-directory stub
 	$(Q)if [ -f /usr/include/wolfssl/ssl.h ]; then $(MAKE) --no-print-directory tls; fi
 	@tests/run-all.sh

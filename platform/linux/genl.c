@@ -18,8 +18,11 @@ int genl_open(struct genl *g, struct nbd_err *err)
 
 	memset(g, 0, offsetof(struct genl, rx));
 	g->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	/* No netlink (EAFNOSUPPORT), or no generic netlink (EPROTONOSUPPORT:
+	 * qemu-user, a kernel without it): "not available", the ioctl path. */
 	if (g->fd < 0)
-		return nbd_seterr(err, errno == EAFNOSUPPORT ? NBX_NOTSUP : NBX_FAIL, errno,
+		return nbd_seterr(err, errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT
+				  ? NBX_NOTSUP : NBX_FAIL, errno,
 				  "netlink: socket: %s", strerror(errno));
 	if (bind(g->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		int e = errno;

@@ -28,9 +28,34 @@ static int open_dev(int index, struct nbd_err *err)
 	return fd;
 }
 
+/* NBD_SET_SIZE_BLOCKS takes an unsigned long: 32 bits on 32-bit CPUs,
+ * where 2 TiB and more at 512-byte blocks do not fit (the count was
+ * truncated: a 2 TiB export became a 0-byte device). Then the next larger
+ * block size up to max_block that divides the size makes the count fit;
+ * it is a multiple of the one asked for, so every alignment the server
+ * asked for still holds. -1 (ERANGE) when none does. */
+int nbd_ioctl_geometry(uint64_t size, uint32_t block_size, uint32_t max_block,
+		       unsigned long *bs, unsigned long *blocks)
+{
+	uint64_t b = block_size ? block_size : 512;
+
+	for (; b <= max_block || b == block_size; b *= 2) {
+		if (size % b)
+			break;
+		if (size / b <= (unsigned long)-1) {
+			*bs = (unsigned long)b;
+			*blocks = (unsigned long)(size / b);
+			return 0;
+		}
+	}
+	errno = ERANGE;
+	return -1;
+}
+
 int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 {
 	int idx = c->index, fd, i;
+	unsigned long bs, blocks;
 
 	if (idx < 0) {
 		int list[256], n = nbd_dev_list(list, 256);
@@ -63,12 +88,18 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 					  "/dev/nbd%d: device busy (attached)", idx);
 		}
 	}
+	if (nbd_ioctl_geometry(c->size, c->block_size, nbd_page_size(), &bs, &blocks) < 0) {
+		close(fd);
+		return nbd_seterr(err, NBX_KERNEL, ERANGE,
+				  "/dev/nbd%d: %llu bytes: too large for the ioctl interface "
+				  "on this CPU (use netlink)", idx, (unsigned long long)c->size);
+	}
 	/* Block size before size: the kernel rounds the size to it. */
-	if (ioctl(fd, NBD_SET_BLKSIZE, (unsigned long)c->block_size) < 0) {
+	if (ioctl(fd, NBD_SET_BLKSIZE, bs) < 0) {
 		ioerr(err, idx, "NBD_SET_BLKSIZE", errno);
 		goto fail;
 	}
-	if (ioctl(fd, NBD_SET_SIZE_BLOCKS, (unsigned long)(c->size / c->block_size)) < 0) {
+	if (ioctl(fd, NBD_SET_SIZE_BLOCKS, blocks) < 0) {
 		ioerr(err, idx, "NBD_SET_SIZE_BLOCKS", errno);
 		goto fail;
 	}

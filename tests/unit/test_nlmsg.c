@@ -94,6 +94,7 @@ TEST(nlmsg_parse_reply_and_ack)
 	size_t alen;
 	uint32_t v32;
 	uint8_t v8;
+	uint16_t v16;
 	int32_t e = 0;
 
 	/* STATUS reply: DEVICE_LIST { ITEM { INDEX 2, CONNECTED 1 } } */
@@ -111,7 +112,8 @@ TEST(nlmsg_parse_reply_and_ack)
 	memset(buf + len, 0, 36);
 	v32 = 36;
 	memcpy(buf + len, &v32, 4);
-	buf[len + 4] = 2; /* NLMSG_ERROR */
+	v16 = 2; /* NLMSG_ERROR: a host-endian u16, as every netlink field */
+	memcpy(buf + len + 4, &v16, 2);
 	memcpy(buf + len + 16, &e, 4);
 	len += 36;
 
@@ -158,6 +160,7 @@ TEST(nlmsg_parse_bounds)
 	struct nlattr_v a;
 	size_t len, cut, off;
 	uint16_t n16;
+	uint32_t n32;
 	char s[8];
 
 	nl_init(&b, buf, sizeof buf);
@@ -169,10 +172,12 @@ TEST(nlmsg_parse_bounds)
 		CHECK_EQ(nl_next(buf, cut, &off, &m), -1);
 	}
 	/* nlmsg_len below the header size. */
-	buf[0] = 8;
+	n32 = 8;   /* nlmsg_len is a host-endian u32 */
+	memcpy(buf, &n32, 4);
 	off = 0;
 	CHECK_EQ(nl_next(buf, len, &off, &m), -1);
-	buf[0] = (uint8_t)len;
+	n32 = (uint32_t)len;
+	memcpy(buf, &n32, 4);
 
 	/* Attribute area: truncated and lying nla_len. */
 	off = 0;

@@ -1,4 +1,7 @@
 /* The codec: round trips, known bytes, bounds. */
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 #include "unit.h"
 #include "err.h"
 #include "esc.h"
@@ -211,4 +214,20 @@ TEST(fmt_conversions)
 	CHECK_EQ(nbd_fmt(b, 5, "%s", "truncated"), 4);
 	CHECK(!strcmp(b, "trun"));
 	CHECK_EQ(nbd_fmt(b, 1, "x"), 0);
+}
+
+/* %zu/%zx/%zd take a size_t (ssize_t), 4 bytes on 32-bit CPUs: reading a
+ * long long there prints garbage and shifts the arguments after it (armhf
+ * printed the wrong numbers, then %s took a number for a pointer). */
+TEST(fmt_size_t_32_and_64_bit)
+{
+	char b[96], want[96];
+
+	nbd_fmt(b, sizeof b, "%zu|%zx|%zd|%d|%s", (size_t)SIZE_MAX, (size_t)0xbeef,
+		(ssize_t)-3, 42, "end");
+	snprintf(want, sizeof want, "%zu|%zx|%zd|%d|%s", (size_t)SIZE_MAX, (size_t)0xbeef,
+		 (ssize_t)-3, 42, "end");
+	CHECK(!strcmp(b, want));
+	nbd_fmt(b, sizeof b, "%zu %u %zu", (size_t)1, 2u, (size_t)3);
+	CHECK(!strcmp(b, "1 2 3"));
 }
