@@ -46,7 +46,7 @@ it-path     itools fs   /srv/root std  2 root=/dev/nbd0 nbdroot=$H:/srv/root ip=
 it-part     itools disk disk      host 0 root=/dev/nbd0p1 nbdroot=$H:$P/disk $STATIC_IP
 dr-name     dracut fs   root      std  1 root=nbd:$H:root:ext4 ip=dhcp
 dr-port     dracut fs   ""        host 0 root=nbd:$H:$P:ext4 ip=dhcp
-dr-netroot  dracut fs   root      std  2 netroot=nbd:$H:root:ext4 ip=dhcp
+dr-netroot  dracut fs   root      std  2 root=/dev/nbd0 netroot=nbd:$H:root:ext4 ip=dhcp
 dr-opts     dracut fs   root      std  0 root=nbd:$H:root:ext4:rw:-b,4096,-t,20 ip=dhcp vmbs=4096
 itcl-2field itcl   fs   root      std  0 root=/dev/nbd0 nbdroot=$H,root ip=dhcp
 itcl-uri    itcl   disk disk      host 0 root=/dev/nbd0p1 nbdroot=nbd://$H:$P/disk ip=dhcp
