@@ -363,35 +363,38 @@ int nbd_x_wait(struct nbd_xconn *x, struct nbd_xop *op)
 }
 
 /* NBD errors are fixed numbers on the wire (proto.md, "Error values");
- * this host's errno may differ. */
-static int host_errno(uint32_t e)
-{
-	switch (e) {
-	case 1: return EPERM;
-	case 5: return EIO;
-	case 12: return ENOMEM;
-	case 22: return EINVAL;
-	case 28: return ENOSPC;
-	case 75: return EOVERFLOW;
-	case 95: return ENOTSUP;
-	case 108: return ESHUTDOWN;
-	}
-	return EIO;
-}
+ * this host's errno may differ, and so does its libc's text for it: the
+ * message names the wire value, then this host's words for it. */
+static const struct { uint32_t wire; int host; const char *name; } nbd_errors[] = {
+	{ 1, EPERM, "NBD_EPERM" },       { 5, EIO, "NBD_EIO" },
+	{ 12, ENOMEM, "NBD_ENOMEM" },    { 22, EINVAL, "NBD_EINVAL" },
+	{ 28, ENOSPC, "NBD_ENOSPC" },    { 75, EOVERFLOW, "NBD_EOVERFLOW" },
+	{ 95, ENOTSUP, "NBD_ENOTSUP" },  { 108, ESHUTDOWN, "NBD_ESHUTDOWN" },
+};
 
 int nbd_x_check(const struct nbd_xconn *x, const struct nbd_xop *op, struct nbd_err *err)
 {
-	char at[48] = "";
+	char at[48] = "", num[24];
+	const char *name;
+	size_t i;
 	int e;
 
 	if (!op->error)
 		return 0;
-	e = host_errno(op->error);
+	for (i = 0; i < sizeof nbd_errors / sizeof nbd_errors[0]; i++)
+		if (nbd_errors[i].wire == op->error)
+			break;
+	if (i < sizeof nbd_errors / sizeof nbd_errors[0])
+		e = nbd_errors[i].host, name = nbd_errors[i].name;
+	else {  /* proto.md: an unknown value is to be taken as EIO */
+		nbd_fmt(num, sizeof num, "error %u", op->error);
+		e = EIO, name = num;
+	}
 	if (op->has_err_off)
 		nbd_fmt(at, sizeof at, ", first bad byte at %llu", (unsigned long long)op->err_off);
 	nbd_seterr_peer(err, x->io->peer, NBX_FAIL, e,
-			"%s at offset %llu (%u bytes)%s: %s%s%s%s", nbd_cmd_name(op->type),
-			(unsigned long long)op->off, op->len, at, strerror(e),
+			"%s at offset %llu (%u bytes)%s: %s (%s)%s%s%s", nbd_cmd_name(op->type),
+			(unsigned long long)op->off, op->len, at, name, strerror(e),
 			op->errmsg[0] ? " (server: \"" : "", op->errmsg, op->errmsg[0] ? "\")" : "");
 	return -1;
 }
