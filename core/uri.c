@@ -71,8 +71,6 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 	} else if ((slen == 4 && !memcmp(uri, "nbds", 4)) ||
 		   (slen == 8 && !memcmp(uri, "nbds+tcp", 8))) {
 		tls->wanted = 1;
-	} else if (!ENABLE_UNIX_SOCKETS && slen >= 8 && !memcmp(uri + slen - 5, "+unix", 5)) {
-		return nbd_seterr(err, NBX_NOTSUP, 0, "%s: built without Unix socket support", uri);
 	} else if (slen == 8 && !memcmp(uri, "nbd+unix", 8)) {
 		a->is_unix = 1;
 	} else if (slen == 9 && !memcmp(uri, "nbds+unix", 9)) {
