@@ -65,6 +65,15 @@ fsize() {
 	echo $((16#${h:-0}))
 }
 
+# smaller OFF FULL FUNCTION: FUNCTION is in the build OFF, and smaller than
+# in FULL.
+smaller() {
+	local off on
+	off=$(fsize "$1" "$3") on=$(fsize "$2" "$3")
+	[ "$off" -gt 0 ] || fail "$3 missing"
+	[ "$off" -lt "$on" ] || fail "$3: $off bytes with its feature off, $on with it on"
+}
+
 # Each feature switch off removes its code (`if (ENABLE_X)` at every use,
 # the compiler drops the rest): what the feature alone needs is gone or
 # smaller than in the default build, function by function; and the feature
@@ -85,11 +94,8 @@ test_features_off() {
 	assert_out_lacks nbd_dns_resolve
 	assert_out_lacks persist_netlink            # NBD_ATTACH_PERSIST
 	local f
-	for f in nbd_esc print_tflags nbd_sock_unix resolve_local; do
-		# JSON (escapes, flag arrays), UNIX_SOCKETS, IPV6
-		[ "$(fsize "$BIN" $f)" -gt 0 ] || fail "$f missing"
-		[ "$(fsize "$BIN" $f)" -lt "$(fsize "$full" $f)" ] ||
-			fail "$f: $(fsize "$BIN" $f) bytes with its feature off, $(fsize "$full" $f) with it on"
+	for f in nbd_esc print_tflags nbd_sock_unix; do   # JSON (escapes, flag arrays), UNIX_SOCKETS
+		smaller "$BIN" "$full" $f
 	done
 	run "$BIN" nbd-probe --size "127.0.0.1:$KIT"
 	assert_ok
@@ -117,6 +123,20 @@ test_features_off() {
 	run "$full" nbd-probe --json "127.0.0.1:$KIT"
 	assert_ok
 	assert_out_has '"size":1048576'
+}
+
+# IPV6 alone (DNS off would change what the compiler inlines in core/sock.c).
+test_ipv6_off() {
+	build full -e '' || fail "build"
+	local full=$BIN
+	build noip6 -e 's/^CONFIG_IPV6=y/# CONFIG_IPV6 is not set/' || fail "build"
+	smaller "$BIN" "$full" add_addr
+	smaller "$BIN" "$full" resolve_local
+	run "$BIN" nbd-probe "nbd://[::1]:$KIT"
+	assert_rc 7
+	assert_err_has "built without IPv6"
+	run "$BIN" nbd-probe --size "nbd://127.0.0.1:$KIT"
+	assert_ok
 }
 
 test_kconfig_frontend_reads_config_in() {
