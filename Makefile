@@ -204,6 +204,43 @@ demo: all
 	$(Q)scripts/demo.sh ./$(BIN)
 .PHONY: demo
 
+# ---- install
+#   make install [DESTDIR=] [PREFIX=/usr]   nbdbox (static by default) and
+#       a link per applet in PREFIX/sbin; nbd-client only where no other
+#       nbd-client is (Debian's package owns /usr/sbin/nbd-client)
+#   make install-initramfs-tools [CMDLINE=1]   the hook (and with CMDLINE=1
+#       local-top/nbdbox: nbd-attach --cmdline instead of the nbd-client
+#       package's parser) under /etc/initramfs-tools
+#   make install-dracut [CMDLINE=1]   dracut module 99nbdbox (or
+#       99nbdbox-cmdline); add it with `dracut --add nbdbox[-cmdline]`
+PREFIX      ?= /usr
+DESTDIR     ?=
+INSTALL_BIN ?= nbdbox.static
+SBINDIR      = $(DESTDIR)$(PREFIX)/sbin
+ITOOLSDIR   ?= $(DESTDIR)/etc/initramfs-tools
+DRACUTDIR   ?= $(DESTDIR)$(PREFIX)/lib/dracut/modules.d
+
+install: $(if $(filter nbdbox.static,$(INSTALL_BIN)),static,$(INSTALL_BIN))
+	install -d $(SBINDIR)
+	install -m 755 $(INSTALL_BIN) $(SBINDIR)/nbdbox
+	$(Q)for a in $$(./$(INSTALL_BIN) --list); do \
+	  if [ "$$a" = nbd-client ] && [ -e $(SBINDIR)/$$a ] && [ ! -L $(SBINDIR)/$$a ]; then \
+	    echo "  SKIP    $(SBINDIR)/$$a (another nbd-client is installed there)"; continue; fi; \
+	  ln -sfn nbdbox $(SBINDIR)/$$a; echo "  LN      $(SBINDIR)/$$a"; done
+
+install-initramfs-tools:
+	install -d $(ITOOLSDIR)/hooks $(ITOOLSDIR)/scripts/local-top
+	install -m 755 contrib/initramfs-tools/hooks/nbdbox $(ITOOLSDIR)/hooks/nbdbox
+	$(if $(CMDLINE),install -m 755 contrib/initramfs-tools/scripts/local-top/nbdbox \
+	  $(ITOOLSDIR)/scripts/local-top/nbdbox,rm -f $(ITOOLSDIR)/scripts/local-top/nbdbox)
+
+install-dracut:
+	install -d $(DRACUTDIR)/99nbdbox$(if $(CMDLINE),-cmdline)
+	install -m 755 contrib/dracut/99nbdbox$(if $(CMDLINE),-cmdline)/* \
+	  $(DRACUTDIR)/99nbdbox$(if $(CMDLINE),-cmdline)/
+
+.PHONY: install install-initramfs-tools install-dracut
+
 # Another CPU under qemu-user: make check-cross ARCH=s390x (armhf, arm64,
 # mips, ppc64, riscv64 ...); tests/cross/check.sh says what it skips.
 ARCH ?= s390x

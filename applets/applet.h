@@ -57,6 +57,10 @@ struct conn_opts {
 	/* TLS: --tls, --tls-ca, ... first, then the URI (conn_target). */
 	struct nbd_tls_conf tls_conf;
 	struct nbd_tls_ctx *tls_ctx; /* made by conn_open, kept for reconnects */
+	/* --alt: other servers of the same export (failover). conn_open
+	 * starts at cur, the one that answered last, and moves on. */
+	int nalt, cur;
+	const char *alt[4];
 };
 
 /* Long options shared by nbd-list, nbd-probe, nbd-attach; short letters
@@ -69,7 +73,7 @@ enum {
 	 * OPT_TLS_PSK name credentials. */
 	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CERTS, OPT_TLS_PSK,
 	OPT_TLS_HOSTNAME, OPT_TLS_USER,
-	OPT_TLS_VERIFY, OPT_TLS_RELAY, OPT_CONN_LAST
+	OPT_TLS_VERIFY, OPT_TLS_RELAY, OPT_ALT, OPT_CONN_LAST
 };
 #define CONN_LONGOPTS                                          \
 	{ "name", required_argument, NULL, 'N' },              \
@@ -85,7 +89,8 @@ enum {
 	{ "tls-verify-peer", required_argument, NULL, OPT_TLS_VERIFY }, \
 	{ "tls-psk", required_argument, NULL, OPT_TLS_PSK },   \
 	{ "tls-username", required_argument, NULL, OPT_TLS_USER }, \
-	{ "tls-relay", no_argument, NULL, OPT_TLS_RELAY }
+	{ "tls-relay", no_argument, NULL, OPT_TLS_RELAY },     \
+	{ "alt", required_argument, NULL, OPT_ALT }
 
 void conn_opts_init(struct conn_opts *c);
 /* 1: handled; 0: not a connection option; -1: bad value (printed). */
@@ -101,6 +106,8 @@ int conn_args(struct conn_opts *c, int argc, char **argv, int i);
  * (and STARTTLS). io and hs are the caller's. Returns 0 or -1 with err. */
 int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	      struct nbd_err *err);
+/* The address conn_open connected to last (the primary or an --alt). */
+const struct nbd_addr *conn_addr(const struct conn_opts *c);
 
 /* ---- output (applets/out.c) */
 /* A number of seconds from the command line: 0 .. max. */

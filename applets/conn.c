@@ -7,6 +7,8 @@
 //usage-conn:  -u, --unix PATH      connect to a Unix socket instead of HOST
 //usage-conn:  -T, --timeout SECS   connect and handshake timeout (default 10)
 //usage-conn:      --wait SECS      keep retrying with backoff for up to SECS
+//usage-conn:      --alt HOST[:PORT]|URI  another server of the same export
+//usage-conn:                       (failover; up to 4, tried in order)
 // `//usage:@TLS`: the TLS options, in builds with TLS only.
 //usage-tls:TLS (nbds:// or --tls; naming any credential asks for it too; never
 //usage-tls:falls back to clear text):
@@ -81,11 +83,52 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 	case OPT_TLS_RELAY:
 		t->relay = 1;
 		return 1;
+	case OPT_ALT:
+		if (c->nalt == (int)(sizeof c->alt / sizeof *c->alt))
+			return usage_error("--alt: at most %d alternatives",
+					   (int)(sizeof c->alt / sizeof *c->alt)), -1;
+		c->alt[c->nalt++] = arg;
+		return 1;
 	case OPT_TLS_VERIFY:
 		if ((yes = nbd_parse_yesno(arg)) < 0)
 			return usage_error("--tls-verify-peer: '%s' is not yes or no", arg), -1;
 		t->verify = yes;
 		return 1;
+	}
+	return 0;
+}
+
+/* --alt addresses: a URI names its own export, HOST[:PORT] takes the
+ * primary's. One TLS set-up serves all (the first server's). */
+static struct nbd_addr alt_addr[4];
+
+const struct nbd_addr *conn_addr(const struct conn_opts *c)
+{
+	return c->cur ? &alt_addr[c->cur - 1] : &c->addr;
+}
+
+static int alt_parse(struct conn_opts *c)
+{
+	static struct nbd_tls_conf alt_tls;
+	struct nbd_err err;
+	int i;
+
+	for (i = 0; i < c->nalt; i++) {
+		struct nbd_addr *a = &alt_addr[i];
+
+		if (nbd_is_uri(c->alt[i])) {
+			nbd_tls_conf_init(&alt_tls);
+			if (nbd_parse_uri(a, &alt_tls, c->alt[i], &err) < 0)
+				return report(&err);
+			if (alt_tls.wanted && !c->tls_conf.wanted)
+				return usage_error("--alt %s: TLS only when the first server has it too",
+						   c->alt[i]);
+		} else {
+			if (nbd_parse_hostport(a, c->alt[i], NULL, &err) < 0)
+				return report(&err);
+			memcpy(a->name, c->addr.name, c->addr.namelen + 1);
+			a->namelen = c->addr.namelen;
+		}
 	}
 	return 0;
 }
@@ -126,7 +169,7 @@ int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_po
 		tc->hostname = c->addr.host;
 	if (tc->verify < 0)
 		tc->verify = 1;
-	return 0;
+	return alt_parse(c);
 }
 
 int conn_args(struct conn_opts *c, int argc, char **argv, int i)
@@ -159,19 +202,26 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 			return -1;
 	}
 	for (;;) {
-		/* NBDBOX_RESOLV_CONF: another resolv.conf (the tests' nameserver) */
-		if (nbd_addr_connect(&c->addr, io, c->timeout_ms, getenv("NBDBOX_RESOLV_CONF"),
-				     err) == 0) {
-			nbd_hs_init(hs, io, err);
-			nbd_hs_set_name(hs, c->addr.name, c->addr.namelen);
-			hs->tls_wanted = t->wanted;
-			if (ENABLE_TLS && t->wanted) {
-				hs->starttls = nbd_tls_starttls;
-				hs->starttls_ctx = c->tls_ctx;
+		int k;
+
+		/* Each address once, from the one that answered last.
+		 * NBDBOX_RESOLV_CONF: another resolv.conf (the tests' nameserver) */
+		for (k = 0; k <= c->nalt; k++, c->cur = (c->cur + 1) % (c->nalt + 1)) {
+			const struct nbd_addr *a = conn_addr(c);
+
+			if (nbd_addr_connect(a, io, c->timeout_ms, getenv("NBDBOX_RESOLV_CONF"),
+					     err) == 0) {
+				nbd_hs_init(hs, io, err);
+				nbd_hs_set_name(hs, a->name, a->namelen);
+				hs->tls_wanted = t->wanted;
+				if (ENABLE_TLS && t->wanted) {
+					hs->starttls = nbd_tls_starttls;
+					hs->starttls_ctx = c->tls_ctx;
+				}
+				if (nbd_hs_run(hs, NBD_GOAL_START) == 0)
+					return 0;
+				nbd_io_close(io);
 			}
-			if (nbd_hs_run(hs, NBD_GOAL_START) == 0)
-				return 0;
-			nbd_io_close(io);
 		}
 		/* --wait: boot scripts start before their server does. Worth
 		 * retrying is "nobody there yet": no connection, or (behind a

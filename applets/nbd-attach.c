@@ -14,6 +14,8 @@
 //applet:nbd-attach nbd_attach_main NBD_ATTACH
 //kbuild:obj-$(CONFIG_NBD_ATTACH) += nbd-attach.o
 //usage:Usage: nbd-attach [OPTIONS] HOST[:PORT] [PORT] [DEVICE] | URI [DEVICE]
+//usage:       nbd-attach --cmdline [FILE] [--explain] [OPTIONS]
+//usage:       nbd-attach --tab nbdN [--explain] [OPTIONS]
 //usage:
 //usage:Negotiate with the server, give the connection to the kernel and
 //usage:print the device (/dev/nbdN) on stdout. Without DEVICE the kernel
@@ -35,7 +37,15 @@
 //usage:      --ioctl            use the ioctl interface, not netlink
 //usage:  -F, --foreground       ioctl/persist: stay in front, do not daemonize
 //usage:  -m, --systemd-mark     mark the daemon argv[0] with '@' (initrd root)
+//usage:      --swap             lock the daemon in memory, exempt it from OOM
 //usage:  -h, --help             this text
+//usage:
+//usage:A network root: --cmdline reads /proc/cmdline (or FILE): nbdroot=
+//usage:(Debian's forms or a URI), root=nbd: / netroot=nbd: (dracut's),
+//usage:nbddev=, root=/dev/nbdNpM, nbdroot.alt=SERVER for failover; attaches
+//usage:with --wait 300 --persist -m --swap, re-reads the partition table and
+//usage:prints the root device. --tab reads /etc/nbdtab (or $NBDTAB).
+//usage:--explain prints what was understood and the nbd-attach command.
 //usage:
 //usage:An export whose size is not a multiple of the block size gets a
 //usage:smaller block size when one divides it; else the tail is left out
@@ -51,7 +61,7 @@
 #include "fmt.h"
 
 enum {
-	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL,
+	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP,
 };
 
 /* Persist defaults: in-flight requests on a dead socket are only requeued
@@ -109,6 +119,8 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 	} else if ((why = nbd_export_changed(&a->first, &hs.exp, !a->read_only, a->conns > 1,
 					     wb, sizeof wb))) {
 		nbd_hs_close(&hs);
+		if (a->c.nalt)          /* --alt: try the next server */
+			a->c.cur = (a->c.cur + 1) % (a->c.nalt + 1);
 		return nbd_seterr_peer(err, io.peer, NBX_EXPORT, 0,
 				       "connection %d: %s: not handing it to the kernel", nth + 1, why);
 	}
@@ -179,6 +191,8 @@ int attach_connect_all(struct attach *a, struct nbd_err *err)
 	return 0;
 }
 
+int attach_spec_main(int argc, char **argv);
+
 int nbd_attach_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -193,6 +207,7 @@ int nbd_attach_main(int argc, char **argv)
 		{ "ioctl", no_argument, NULL, OPT_IOCTL },
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "systemd-mark", no_argument, NULL, 'm' },
+		{ "swap", no_argument, NULL, OPT_SWAP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -202,6 +217,11 @@ int nbd_attach_main(int argc, char **argv)
 	unsigned long v;
 	int opt, i, nl;
 
+#if ENABLE_NBD_ATTACH_CMDLINE
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--cmdline") || !strcmp(argv[i], "--tab"))
+			return attach_spec_main(argc, argv);   /* applets/rootspec.c */
+#endif
 	memset(&a, 0, sizeof a);
 	conn_opts_init(&a.c);
 	a.conns = 1;
@@ -250,6 +270,7 @@ int nbd_attach_main(int argc, char **argv)
 		case OPT_IOCTL: a.use_ioctl = 1; break;
 		case 'F': a.foreground = 1; break;
 		case 'm': a.mark = 1; break;
+		case OPT_SWAP: a.swap = 1; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}

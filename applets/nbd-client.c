@@ -16,6 +16,8 @@
 //usage:       nbd-client -c|-check DEVICE     pid of the owner; exit 1 if not attached
 //usage:       nbd-client -d|-disconnect DEVICE
 //usage:       nbd-client -l|-list HOST [PORT]
+//usage:       nbd-client nbdX                 attach as /etc/nbdtab says
+//usage:       nbd-client -V|-version
 //usage:
 //usage:The reference nbd-client's command line (options with one dash or two),
 //usage:done by nbd-attach, nbd-detach and nbd-list:
@@ -28,10 +30,14 @@
 //usage:  -m, -systemd-mark       argv[0] starts with '@' (root storage daemon)
 //usage:  -C, -connections N      N connections
 //usage:  -R, -readonly           read-only
-//usage:  -s, -swap               accepted: the kernel already keeps the socket
-//usage:                          usable under memory pressure
+//usage:  -s, -swap               the daemon is locked in memory (mlockall) and
+//usage:                          exempt from the OOM killer
 //usage:  -x, -enable-tls         TLS; -F/-certfile, -K/-keyfile,
 //usage:                          -A/-cacertfile, -H/-tlshostname FILE|NAME
+//usage:  -i, -identifier ID      backend identifier
+//usage:  -g, -no-optgo           accepted: NBD_OPT_EXPORT_NAME is used by itself
+//usage:                          when the server has no NBD_OPT_GO
+//usage:  -B/-size, -P/-preinit, -S/-sdp: not supported (exit 7)
 
 #include <string.h>
 #include "autoconf.h"
@@ -58,13 +64,19 @@ static const struct {
 	{ "systemd-mark", 'm', 0, "-m" },
 	{ "connections", 'C', 1, "-C" },
 	{ "readonly", 'R', 0, "-r" },
-	{ "swap", 's', 0, NULL },
+	{ "swap", 's', 0, "--swap" },
 	{ "enable-tls", 'x', 0, "--tls" },
 	{ "certfile", 'F', 1, "--tls-cert" },
 	{ "keyfile", 'K', 1, "--tls-key" },
 	{ "cacertfile", 'A', 1, "--tls-ca" },
 	{ "tlshostname", 'H', 1, "--tls-hostname" },
 	{ "unix", 'u', 1, "-u" },
+	{ "identifier", 'i', 1, "--identifier" },
+	{ "no-optgo", 'g', 0, NULL },
+	{ "size", 'B', 1, NULL },
+	{ "preinit", 'P', 0, NULL },
+	{ "sdp", 'S', 0, NULL },
+	{ "version", 'V', 0, NULL },
 	{ "check", 'c', 1, NULL },
 	{ "disconnect", 'd', 1, NULL },
 	{ "list", 'l', 0, NULL },
@@ -136,6 +148,12 @@ int nbd_client_main(int argc, char **argv)
 		case 'l':
 			list = 1;
 			continue;
+		case 'V':
+			out("This is nbd-client (nbdbox), the command line of nbd 3.24\n");
+			return finish_output();
+		case 'B': case 'P': case 'S':
+			msg("'%s' is not supported by nbdbox", a);
+			return NBX_NOTSUP;
 		}
 		if (!opts[k].attach)
 			continue;
@@ -146,10 +164,20 @@ int nbd_client_main(int argc, char **argv)
 	if (list) {
 		/* -l HOST [PORT]: the options nbd-list shares pass through. */
 		av[0] = "nbd-list";
+		av[ac++] = "--nbd-client-format";
 		for (i = 0; i < npos; i++)
 			av[ac++] = pos[i];
 		av[ac] = NULL;
 		return nbd_list_main(ac, av);
+	}
+	/* nbdX alone: /etc/nbdtab (nbd@.service's ExecStart). */
+	if (ENABLE_NBD_ATTACH_CMDLINE && npos == 1 && ac == 1 && nbd_dev_index(pos[0]) >= 0 &&
+	    !strchr(pos[0], '/')) {
+		av[ac++] = "--tab";
+		av[ac++] = pos[0];
+		av[0] = "nbd-attach";
+		av[ac] = NULL;
+		return nbd_attach_main(ac, av);
 	}
 	/* HOST [PORT] DEVICE, or with -unix just DEVICE. */
 	for (i = 0; i < npos; i++)

@@ -30,7 +30,7 @@
 #include "applet.h"
 
 struct list {
-	int json, longfmt;
+	int json, longfmt, ref;
 	unsigned long n;
 	/* -l: name and description of each export, each string after its
 	 * length (a u32; a hostile name may hold NUL), in one growing buffer;
@@ -59,7 +59,11 @@ static void print_entry(struct list *l, const char *name, size_t nlen,
 	}
 	l->n++;
 	out_text(name, nlen);
-	if (l->longfmt) {
+	if (l->ref) {
+		/* nbd-client -l, as the reference prints it for scripts */
+		if (dlen)
+			out_str(": ");
+	} else if (l->longfmt) {
 		if (e && e->have_info) {
 			out("\t%llu\t", (unsigned long long)e->size);
 			print_tflags(e->tflags, ",", 0);
@@ -151,6 +155,7 @@ int nbd_list_main(int argc, char **argv)
 		{ "long", no_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "nbd-client-format", no_argument, NULL, 0x200 },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct nbd_hs hs;
@@ -174,6 +179,7 @@ int nbd_list_main(int argc, char **argv)
 				return usage_error("built without JSON output");
 			l.json = 1;
 			break;
+		case 0x200: l.ref = 1; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}
@@ -189,6 +195,8 @@ int nbd_list_main(int argc, char **argv)
 	l.err = &err;
 	if (ENABLE_JSON && l.json)
 		out_str("[");
+	if (l.ref)
+		out_str("Negotiation: ..\n");
 	if (nbd_hs_run(&hs, NBD_GOAL_LIST) < 0) {
 		rc = -1;
 		goto out;

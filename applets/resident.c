@@ -11,16 +11,40 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "autoconf.h"
 #include "attach.h"
 #include "fmt.h"
 
-/* Retry pacing after a lost link (both reconnect loops): 100 ms doubling
- * to 5 s between tries. */
-#define RECONNECT_BACKOFF NBD_BACKOFF(100, 5000)
+/* Retry pacing after a lost link (both reconnect loops): 100, 200, 400 ms,
+ * then every 500 ms: I/O resumes within about half a second of the
+ * server's return, and a server that is down sees about 2 connections a
+ * second. */
+#define RECONNECT_BACKOFF NBD_BACKOFF(100, 500)
+
+/* The kernel log, opened before stdio goes to /dev/null and kept: the
+ * resident's only voice, and one that needs no path once the boot has
+ * moved on. "<4>" warning, "<6>" info. */
+static int klog_fd = -1;
+
+static void klog(const char *level, const char *dev, const char *what)
+{
+	char line[640];
+	size_t n;
+
+	if (klog_fd < 0)
+		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (klog_fd < 0)
+		return;
+	n = nbd_fmt(line, sizeof line, "%s%s[%ld]: %s: %s\n", level, applet_name, (long)getpid(),
+		    dev, what);
+	if (write(klog_fd, line, n) < 0)
+		(void)0;
+}
 
 /* Detach from the terminal: the caller's pipes must close when it exits
  * (`nbd-attach ... | read dev` would hang on an inherited stdout). */
@@ -37,16 +61,55 @@ static void quiet_stdio(void)
 		close(fd);
 }
 
+/* Started from the initrd: dracut's has /etc/initrd-release, Debian's
+ * initramfs-tools none, but there / is the initramfs itself (rootfs:
+ * ramfs or tmpfs). */
+static int from_initrd(void)
+{
+	struct statfs st;
+
+	if (access("/etc/initrd-release", F_OK) == 0)
+		return 1;
+	return statfs("/", &st) == 0 &&
+	       (st.f_type == 0x858458f6 /* RAMFS_MAGIC */ || st.f_type == 0x01021994 /* TMPFS_MAGIC */);
+}
+
 static void mark_argv0(const struct attach *a)
 {
-	/* systemd spares initrd processes whose argv[0] starts with '@'. */
-	if (a->mark && program_invocation_name && *program_invocation_name)
+	/* systemd spares initrd processes whose argv[0] starts with '@'
+	 * (its ROOT_STORAGE_DAEMONS rules): at switch_root and shutdown. */
+	if (a->mark && from_initrd() && program_invocation_name && *program_invocation_name)
 		program_invocation_name[0] = '@';
 }
 
+/* The resident process of a root or swap device (-m, --swap): a shutdown
+ * that sends SIGTERM/SIGHUP to everyone must not take the storage away
+ * (nbd-detach still ends it). --swap: never paged out (its own pages could
+ * sit on the device it serves), never the OOM killer's choice. Done before
+ * the boot moves on, while the initramfs's /proc is there. */
+static void root_storage(const struct attach *a)
+{
+	int fd;
+
+	if (a->mark || a->swap) {
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+	}
+	if (!a->swap)
+		return;
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		msg("warning: --swap: mlockall: %s", strerror(errno));
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "-1000", 5) != 5)
+		msg("warning: --swap: oom_score_adj: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 /* fork() for a process that stays behind: in the child, a session of its
- * own, / as its directory, stdio on /dev/null, no death by SIGPIPE, and
- * the '@' mark. Returns what fork() returned. */
+ * own, / as its directory, stdio on /dev/null, no death by SIGPIPE, the
+ * root-storage treatment and the '@' mark. Returns what fork() returned. */
 static pid_t fork_detached(const struct attach *a)
 {
 	pid_t pid = fork();
@@ -56,6 +119,9 @@ static pid_t fork_detached(const struct attach *a)
 		signal(SIGPIPE, SIG_IGN);
 		if (chdir("/") < 0)
 			(void)0;
+		root_storage(a);        /* its warnings still reach stderr */
+		if (a->persist)
+			klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 		quiet_stdio();
 		mark_argv0(a);
 	}
@@ -126,12 +192,21 @@ static int print_dev(struct attach *a, int index)
 /* Is /dev/nbdN still the configuration this process made? Detached, or
  * detached and attached again by someone else (same index, another pid in
  * sysfs): not ours, and a reconnect would hand that device a link to our
- * server. The --persist process is the one that sent NBD_CMD_CONNECT. */
+ * server. The --persist process is the one that sent NBD_CMD_CONNECT.
+ * sysfs says, while this process can see it. After switch_root it sits in
+ * the emptied initramfs, where /sys is gone: then the kernel is asked over
+ * netlink (NBD_CMD_STATUS, no path needed; it cannot tell whose the
+ * configuration is), and no answer at all is "cannot tell", never
+ * "detached". */
 static int still_ours(int index)
 {
 	struct nbd_devinfo d;
+	int r;
 
-	return nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == (long)getpid();
+	if (access("/sys/block", F_OK) == 0)
+		return nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == (long)getpid();
+	r = nbd_nl_connected(index, NULL);
+	return r < 0 ? 1 : r;
 }
 
 /* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
@@ -143,20 +218,14 @@ static int still_ours(int index)
 static void say_reconnect(int index, const struct nbd_err *err)
 {
 	static char last[sizeof err->msg];
-	char line[sizeof err->msg + 64];
-	size_t n;
-	int fd;
+	char dev[24], what[sizeof err->msg + 16];
 
 	if (!strcmp(last, err->msg))
 		return;
 	memcpy(last, err->msg, sizeof last);
-	n = nbd_fmt(line, sizeof line, "%s[%d]: /dev/nbd%d: reconnect: %s\n", applet_name,
-		    (int)getpid(), index, err->msg);
-	if ((fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) >= 0) {
-		if (write(fd, line, n) < 0)
-			(void)0;
-		close(fd);
-	}
+	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	nbd_fmt(what, sizeof what, "reconnect: %s", err->msg);
+	klog("<4>", dev, what);
 	msg("/dev/nbd%d: reconnect: %s", index, err->msg);
 }
 
@@ -194,25 +263,38 @@ static int reconnect(struct attach *a, int index, int n)
 static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 {
 	struct nbd_err err;
+	char dev[24];
 	int n;
 
+	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	klog("<6>", dev, "serving, reconnects when the link dies");
 	for (;;) {
 		n = nbd_nl_mon_wait(mon, index, 2000, &err);
-		if (n < 0)
+		if (n < 0) {
+			klog("<4>", dev, err.msg);
 			return NBX_FAIL;
+		}
 		if (n == 0) {
 			/* Detached on request: the kernel sends no event for
-			 * that; sysfs shows it. */
-			if (!still_ours(index))
+			 * that; sysfs or STATUS shows it. */
+			if (!still_ours(index)) {
+				klog("<6>", dev, "detached, leaving");
 				return 0;
+			}
 			continue;
 		}
-		if (!still_ours(index))
+		if (!still_ours(index)) {
+			klog("<6>", dev, "not ours any more, leaving");
 			return 0;
+		}
 		if (n > a->conns)
 			n = a->conns;
-		if (reconnect(a, index, n) > 0)
+		klog("<4>", dev, "link lost, reconnecting");
+		if (reconnect(a, index, n) > 0) {
+			klog("<6>", dev, "detached while reconnecting, leaving");
 			return 0;
+		}
+		klog("<6>", dev, "reconnected");
 	}
 }
 
@@ -269,6 +351,7 @@ int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
 		if ((i = print_dev(a, index)))
 			return i;
 		mark_argv0(a);
+		root_storage(a);
 		i = serve_ioctl(a, devfd, index, mon, &err);
 		return i ? report(&err) : 0;
 	}
@@ -323,6 +406,7 @@ int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 		if ((r = print_dev(a, res.index)) || !PERSIST(a))
 			return r;
 		mark_argv0(a);
+		root_storage(a);
 		_exit(persist_netlink(a, mon, res.index));
 	}
 	/* --persist: the resident process does the CONNECT itself, so the

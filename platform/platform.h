@@ -43,6 +43,9 @@ int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 /* NBD_CMD_RECONFIGURE: new sockets for dead ones (c->index must be set). */
 int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err);
 int nbd_nl_disconnect(int index, struct nbd_err *err);
+/* NBD_CMD_STATUS: 1 if device index is configured, 0 if not, -1 err.
+ * Needs no path: what a process asks after switch_root, /sys gone. */
+int nbd_nl_connected(int index, struct nbd_err *err);
 
 /* Multicast listener for NBD_CMD_LINK_DEAD. */
 struct nbd_nl_mon;
@@ -72,6 +75,9 @@ void nbd_ioctl_clear(int devfd);
 /* fsync /dev/nbdN: dirty pages written and flushed on the server, before
  * a detach. */
 int nbd_dev_flush(int index, struct nbd_err *err);
+/* BLKRRPART on /dev/nbdN; with part > 0, wait up to wait_ms for
+ * /dev/nbdNp<part> to appear. */
+int nbd_dev_rescan(int index, int part, int wait_ms, struct nbd_err *err);
 /* NBD_DISCONNECT + NBD_CLEAR_SOCK from another process. */
 int nbd_ioctl_disconnect(int index, struct nbd_err *err);
 

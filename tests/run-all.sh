@@ -4,7 +4,8 @@
 # if anything failed. A suite that ends without its line counts as one
 # failure (it crashed, or hung until its time limit).
 #
-#   NBDBOX_SKIP_VM=1     skip tests/vm/run.sh
+#   NBDBOX_SKIP_VM=1     skip tests/vm/run.sh and tests/vm/root/run.sh
+#   NBDBOX_SKIP_VMROOT=1 skip only the real-root boots (tests/vm/root/run.sh)
 #   CROSS_ARCHES="s390x armhf"  make check-cross for these ("" for none):
 #                        a 64-bit big-endian CPU and a 32-bit one
 #   NBDBOX_SKIP_VALGRIND=1  skip the shell suites under valgrind
@@ -76,6 +77,13 @@ if [ -f tests/vm/run.sh ]; then
 		echo "==== vm: skipped (NBDBOX_SKIP_VM=1)"
 	else
 		run_suite vm "${VM_TIMEOUT:-3000}" bash tests/vm/run.sh
+	fi
+fi
+if [ -f tests/vm/root/run.sh ]; then
+	if [ "${NBDBOX_SKIP_VM:-0}" = 1 ] || [ "${NBDBOX_SKIP_VMROOT:-0}" = 1 ]; then
+		echo "==== vmroot: skipped (NBDBOX_SKIP_VM=1 or NBDBOX_SKIP_VMROOT=1)"
+	else
+		run_suite vmroot "${VMROOT_TIMEOUT:-3600}" bash tests/vm/root/run.sh
 	fi
 fi
 

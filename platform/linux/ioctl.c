@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h> /* BLKRRPART */
 #include <unistd.h>
 #include <linux/nbd.h>
 #include "fmt.h"
+#include "io.h"
 #include "kerr.h"
 #include "platform.h"
 
@@ -173,5 +175,32 @@ int nbd_dev_flush(int index, struct nbd_err *err)
 		return ioerr(err, index, "fsync", e);
 	}
 	close(fd);
+	return 0;
+}
+
+/* BLKRRPART, then wait (bounded) for /dev/nbdNpM: the kernel reads the
+ * partition table now, not at the next open, and devtmpfs makes the node. */
+int nbd_dev_rescan(int index, int part, int wait_ms, struct nbd_err *err)
+{
+	char path[48];
+	int fd = open_dev(index, err), r, e, waited;
+
+	if (fd < 0)
+		return -1;
+	r = ioctl(fd, BLKRRPART);
+	e = errno;
+	close(fd);
+	if (r < 0)
+		return ioerr(err, index, "BLKRRPART (re-read the partition table)", e);
+	if (part <= 0)
+		return 0;
+	nbd_fmt(path, sizeof path, "/dev/nbd%dp%d", index, part);
+	for (waited = 0; access(path, F_OK) < 0; waited += 50) {
+		if (waited >= wait_ms)
+			return nbd_seterr(err, NBX_NODEV, ENOENT, "%s: no such partition after "
+					  "BLKRRPART (is there a partition table with %d entries? "
+					  "nbd's max_part?)", path, part);
+		nbd_sleep_ms(50);
+	}
 	return 0;
 }

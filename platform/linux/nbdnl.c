@@ -1,5 +1,5 @@
 /* The nbd generic netlink family (linux/nbd-netlink.h): CONNECT,
- * RECONFIGURE, DISCONNECT and LINK_DEAD events. Messages are built
+ * RECONFIGURE, DISCONNECT, STATUS and LINK_DEAD events. Messages are built
  * with nlmsg.c and sent through the one socket module, genl.c. */
 //config:config NETLINK
 //config:	bool "Generic netlink interface to the nbd driver"
@@ -141,6 +141,45 @@ int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err)
 int nbd_nl_disconnect(int index, struct nbd_err *err)
 {
 	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, 0, &index, err);
+}
+
+/* NBD_CMD_STATUS, one device: [DEVICE_LIST [DEVICE_ITEM [DEVICE_INDEX u32]
+ * [DEVICE_CONNECTED u8]]]. */
+static int on_status(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
+		     struct nbd_err *err)
+{
+	struct nlattr_v list, item, a;
+	size_t off = 0;
+	uint8_t conn = 0;
+
+	(void)cmd;
+	(void)err;
+	if (nl_attr_find(attrs, alen, NBD_ATTR_DEVICE_LIST, &list) == 1 &&
+	    nl_attr_next(list.p, list.len, &off, &item) == 1 && item.type == NBD_DEVICE_ITEM &&
+	    nl_attr_find(item.p, item.len, NBD_DEVICE_CONNECTED, &a) == 1 &&
+	    nl_attr_u8(&a, &conn) == 0)
+		*(int *)ctx = conn;
+	return 0;
+}
+
+int nbd_nl_connected(int index, struct nbd_err *err)
+{
+	struct genl *g = &req_g;
+	struct nlbuf b;
+	int connected = -1, r;
+
+	if (nbd_genl(g, NULL, err) < 0)
+		return -1;
+	genl_req(g, &b, req_buf, NBD_CMD_STATUS, 0);
+	nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)index);
+	r = genl_talk(g, &b, "NBD_CMD_STATUS", on_status, &connected, err);
+	genl_close(g);
+	if (r < 0)
+		return -1;
+	if (connected < 0)
+		return nbd_seterr(err, NBX_KERNEL, EPROTO, "/dev/nbd%d: NBD_CMD_STATUS: no device in the answer",
+				  index);
+	return connected;
 }
 
 struct nbd_nl_mon {

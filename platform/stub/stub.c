@@ -15,6 +15,7 @@ int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err)
 { (void)c; return notsup(err); }
 int nbd_nl_disconnect(int index, struct nbd_err *err) { (void)index; return notsup(err); }
+int nbd_nl_connected(int index, struct nbd_err *err) { (void)index; return notsup(err); }
 struct nbd_nl_mon *nbd_nl_mon_open(struct nbd_err *err) { notsup(err); return NULL; }
 int nbd_nl_mon_wait(struct nbd_nl_mon *m, int i, int t, struct nbd_err *err)
 { (void)m; (void)i; (void)t; return notsup(err); }
@@ -27,6 +28,11 @@ int nbd_ioctl_doit(int devfd, int index, struct nbd_err *err)
 void nbd_ioctl_clear(int devfd) { (void)devfd; }
 int nbd_ioctl_disconnect(int index, struct nbd_err *err) { (void)index; return notsup(err); }
 int nbd_dev_flush(int index, struct nbd_err *err) { (void)index; return notsup(err); }
+int nbd_dev_rescan(int index, int part, int wait_ms, struct nbd_err *err)
+{
+	(void)index, (void)part, (void)wait_ms;
+	return notsup(err);
+}
 
 int nbd_dev_query(int index, struct nbd_devinfo *info, struct nbd_err *err)
 {

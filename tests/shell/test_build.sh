@@ -27,6 +27,20 @@ suiteSetUp() {
 	KIT=$PORT
 }
 
+# nbd-attach --cmdline/--tab off: neither parser is linked, the options
+# are unknown, nbd-attach itself still works.
+test_cmdline_switched_off() {
+	build nocmd -e 's/^CONFIG_NBD_ATTACH_CMDLINE=y/# CONFIG_NBD_ATTACH_CMDLINE is not set/' || fail "build"
+	run nm "$BIN"
+	assert_out_lacks nbd_cmdline_parse
+	assert_out_lacks attach_spec_main
+	run "$BIN" nbd-attach --cmdline /dev/null
+	assert_rc 2
+	assert_err_has "cmdline"
+	run "$BIN" nbd-attach 127.0.0.1 "$KIT" /dev/nbd15
+	assertNotEquals "$(_ctx)" 2 "$RC"
+}
+
 test_applet_switched_off() {
 	build nolist -e 's/^CONFIG_NBD_LIST=y/# CONFIG_NBD_LIST is not set/' || fail "build"
 	run "$BIN" --list

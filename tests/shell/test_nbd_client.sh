@@ -17,14 +17,18 @@ test_help_names_systemd_mark() {
 	assert_out_has "-systemd-mark"
 }
 
+# As the reference prints it (scripts read it): a "Negotiation: .." line,
+# then NAME or NAME: DESCRIPTION.
 test_list_both_spellings() {
 	run "$NBDBOX" nbd-client -l 127.0.0.1 "$KIT"
 	assert_ok
-	assert_out "root
+	assert_out "Negotiation: ..
+root
 swap"
 	run "$NBDBOX" nbd-client -list "127.0.0.1:$KIT"
 	assert_ok
-	assert_out "root
+	assert_out "Negotiation: ..
+root
 swap"
 }
 

@@ -40,7 +40,7 @@ $(SAN_O)/unit: $(SAN_CORE) $(UNIT_SRCS) $(wildcard core/*.h tests/unit/*.h platf
 unit: $(SAN_O)/unit
 	$(Q)$(EMU) $(SAN_O)/unit
 
-FUZZ_TARGETS := hs dns uri psk nl xmit
+FUZZ_TARGETS := hs dns uri psk nl xmit cmdline
 
 $(SAN_O)/replay-%: $(SAN_CORE) tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(O)/autoconf.h
 	@mkdir -p $(SAN_O)

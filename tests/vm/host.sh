@@ -124,20 +124,23 @@ vm_nbdbox() { # build the static binary unless NBDBOX names one
 }
 
 # vm_boot TIMEOUT INITRD [APPEND]: boot in the background; the console goes
-# to the fifo $W/console.
+# to the fifo $W/console. VM_APPEND_LOG replaces "quiet loglevel=3".
 vm_boot() {
 	eval "$("$VMDIR/kernel.sh")"
 	fwd=""
 	for n in $SERVERS; do
 		p=$(eval echo "\$PORT_$n")
+		# The guest port is the host's unless GPORT_NAME says (10809
+		# for boot scripts that take nbd-client's default port).
+		gp=$(eval echo "\${GPORT_$n:-$p}")
 		# One relay per guest connection: a tcp: target connects only once.
-		fwd="$fwd,guestfwd=tcp:$H_GUEST:$p-cmd:/bin/busybox nc 127.0.0.1 $p"
+		fwd="$fwd,guestfwd=tcp:$H_GUEST:$gp-cmd:/bin/busybox nc 127.0.0.1 $p"
 	done
 	mkfifo "$W/console"
 	timeout -s KILL "$1" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp "${VM_SMP:-1}" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$KERNEL" -initrd "$2" \
-		-append "console=ttyS0 quiet loglevel=3 panic=-1 ${3:-}" \
+		-append "console=ttyS0 ${VM_APPEND_LOG:-quiet loglevel=3} panic=-1 ${3:-}" \
 		-netdev "user,id=n,restrict=on$fwd" -device e1000,netdev=n,romfile= \
 		</dev/null >"$W/console" 2>"$W/qemu.err" &
 	VM_PIDS="$VM_PIDS $!"

@@ -1,0 +1,685 @@
+/* The kernel command line's NBD root forms and /etc/nbdtab lines, parsed
+ * into one struct nbd_spec. Pure: no I/O, no printing. See README,
+ * "Network root", for the forms and which one wins where they disagree. */
+#include <string.h>
+#include "cmdline.h"
+#include "uri.h"
+
+#define WORD_MAX 1280   /* the longest word looked at: a URI plus its key */
+
+void nbd_spec_init(struct nbd_spec *s)
+{
+	memset(s, 0, sizeof *s);
+	s->index = -1;
+	s->timeout_s = -1;
+}
+
+static int is_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Copy s[0..n) into dst[cap]; -1 if it does not fit. */
+static int put(char *dst, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		return -1;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+	return 0;
+}
+
+static int fail(struct nbd_err *err, const struct nbd_spec *sp, const char *why)
+{
+	return nbd_seterr(err, NBX_USAGE, 0, "%s: %s", sp->word, why);
+}
+
+static int set_host(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
+{
+	if (!n || (n == 4 && !memcmp(s, "dhcp", 4))) {
+		sp->host_dhcp = 1;
+		sp->host[0] = 0;
+		return 0;
+	}
+	if (put(sp->host, sizeof sp->host, s, n) < 0)
+		return fail(err, sp, "server name too long");
+	return 0;
+}
+
+static int set_port(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!is_digits(s, n) || n > 5)
+		return fail(err, sp, "the port is not a number");
+	for (i = 0; i < n; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	if (!v || v > 65535)
+		return fail(err, sp, "the port is not 1-65535");
+	put(sp->port, sizeof sp->port, s, n);
+	return 0;
+}
+
+static int set_name(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
+{
+	if (put(sp->name, sizeof sp->name, s, n) < 0)
+		return fail(err, sp, "export name too long");
+	sp->has_name = 1;
+	return 0;
+}
+
+/* "nbd3", "/dev/nbd3", "/dev/nbd3p1" (partition allowed when part). */
+static int parse_dev(const char *s, size_t n, int *index, int *part)
+{
+	size_t i = 0;
+	long v = 0, p = 0;
+
+	if (n >= 5 && !memcmp(s, "/dev/", 5))
+		s += 5, n -= 5;
+	if (n < 4 || memcmp(s, "nbd", 3))
+		return -1;
+	for (i = 3; i < n && s[i] >= '0' && s[i] <= '9' && v < 100000; i++)
+		v = v * 10 + (s[i] - '0');
+	if (i == 3 || v >= 100000)
+		return -1;
+	if (i < n) {
+		if (!part || s[i] != 'p' || !is_digits(s + i + 1, n - i - 1) || n - i - 1 > 3)
+			return -1;
+		for (i++; i < n; i++)
+			p = p * 10 + (s[i] - '0');
+		if (!p)
+			return -1;
+		*part = (int)p;
+	} else if (part) {
+		*part = 0;
+	}
+	*index = (int)v;
+	return 0;
+}
+
+static int is_uri(const char *s, size_t n)
+{
+	return (n >= 6 && !memcmp(s, "nbd://", 6)) || (n >= 7 && !memcmp(s, "nbds://", 7)) ||
+	       (n >= 4 && !memcmp(s, "nbd+", 4)) || (n >= 5 && !memcmp(s, "nbds+", 5));
+}
+
+static int set_uri(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
+{
+	static struct nbd_addr a;   /* too big for small stacks */
+	static struct nbd_tls_conf t;
+
+	sp->form = NBD_FORM_URI;
+	if (put(sp->uri, sizeof sp->uri, s, n) < 0)
+		return fail(err, sp, "URI too long");
+	nbd_tls_conf_init(&t);
+	if (nbd_parse_uri(&a, &t, sp->uri, err) < 0) {
+		char why[300];
+
+		memcpy(why, err->msg, sizeof why - 1);
+		why[sizeof why - 1] = 0;
+		return nbd_seterr(err, NBX_USAGE, 0, "%s: %s", sp->word, why);
+	}
+	return 0;
+}
+
+/* Server, port or name after the host: ":PORT/NAME", ":/PATH", "/NAME",
+ * ":PORT", ":NAME", "". Debian's script; see README for where it is
+ * kinder than the script. */
+static int debian_rest(struct nbd_spec *sp, const char *r, size_t n, struct nbd_err *err)
+{
+	const char *slash;
+
+	if (!n)
+		return 0;                       /* the default export */
+	if (*r == '/')
+		return set_name(sp, r + 1, n - 1, err);
+	if (*r != ':')
+		return fail(err, sp, "expected ':' or '/' after the server");
+	r++, n--;
+	if (n && *r == '/')
+		return set_name(sp, r, n, err); /* SERVER:/PATH keeps its slash */
+	slash = memchr(r, '/', n);
+	if (!slash)
+		return is_digits(r, n) ? set_port(sp, r, n, err) : set_name(sp, r, n, err);
+	if (set_port(sp, r, (size_t)(slash - r), err) < 0)
+		return -1;
+	return set_name(sp, slash + 1, n - (size_t)(slash - r) - 1, err);
+}
+
+/* nbdroot=VALUE, Debian's forms (scripts/local-top/nbd, README.Debian). */
+static int parse_debian(struct nbd_spec *sp, const char *v, size_t n, struct nbd_err *err)
+{
+	const char *c1 = memchr(v, ',', n), *c2;
+
+	sp->form = NBD_FORM_DEBIAN;
+	if (is_uri(v, n))
+		return set_uri(sp, v, n, err);
+	if (c1) {
+		/* SERVER,PORT|NAME[,nbdX]: a middle of digits is a port
+		 * (README.Debian), anything else a name. */
+		const char *mid = c1 + 1, *end = v + n;
+
+		c2 = memchr(mid, ',', (size_t)(end - mid));
+		if (c2 && memchr(c2 + 1, ',', (size_t)(end - c2 - 1)))
+			return fail(err, sp, "more than three comma-separated fields");
+		if (set_host(sp, v, (size_t)(c1 - v), err) < 0)
+			return -1;
+		if (c2) {
+			int idx, part;
+			if (parse_dev(c2 + 1, (size_t)(end - c2 - 1), &idx, &part) < 0)
+				return fail(err, sp, "the third field is not an nbd device (nbdN)");
+			sp->index = idx;
+			sp->part = part;
+			end = c2;
+		}
+		if (mid == end)
+			return fail(err, sp, "the second field (port or export name) is empty");
+		if (is_digits(mid, (size_t)(end - mid)))
+			return set_port(sp, mid, (size_t)(end - mid), err);
+		return set_name(sp, mid, (size_t)(end - mid), err);
+	}
+	if (*v == '[') {
+		const char *rb = memchr(v, ']', n);
+		if (!rb || rb == v + 1)
+			return fail(err, sp, "'[' without ']' around an IPv6 address");
+		if (set_host(sp, v + 1, (size_t)(rb - v - 1), err) < 0)
+			return -1;
+		if (rb + 1 < v + n && rb[1] != ':')
+			return fail(err, sp, "expected ':' after ']'");
+		return debian_rest(sp, rb + 1, n - (size_t)(rb + 1 - v), err);
+	} else {
+		size_t h = strcspn(v, ":/");
+
+		if (h > n)
+			h = n;
+		if (set_host(sp, v, h, err) < 0)
+			return -1;
+		if (!h && *v == '/')
+			return set_name(sp, v, n, err);   /* /PATH: server from DHCP */
+		return debian_rest(sp, v + h, n - h, err);
+	}
+}
+
+/* dracut's nbdopts: nbd-client words with commas for spaces. */
+static int parse_nbdopts(struct nbd_spec *sp, const char *o, size_t n, struct nbd_err *err)
+{
+	char words[16][256];
+	int nw = 0, i, k;
+
+	while (n) {
+		size_t l = 0;
+		while (l < n && o[l] != ',')
+			l++;
+		if (l) {
+			if (nw == 16)
+				return fail(err, sp, "more than 16 nbd-client options");
+			if (put(words[nw], sizeof words[nw], o, l) < 0)
+				return fail(err, sp, "an nbd-client option is too long");
+			nw++;
+		}
+		o += l, n -= l;
+		if (n)
+			o++, n--;
+	}
+	for (i = 0; i < nw; i += k)
+		if ((k = nbd_spec_clientopt(sp, words[i], i + 1 < nw ? words[i + 1] : NULL, err)) < 0) {
+			char why[300];
+
+			memcpy(why, err->msg, sizeof why - 1);
+			why[sizeof why - 1] = 0;
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: nbdopts: %s", sp->word, why);
+		}
+	return 0;
+}
+
+/* root=nbd:VALUE / netroot=nbd:VALUE, dracut's forms (95nbd). */
+static int parse_dracut(struct nbd_spec *sp, const char *v, size_t n, struct nbd_err *err)
+{
+	const char *f[4], *p, *end = v + n, *slash;
+	size_t fl[4];
+	int nf = 0;
+
+	sp->form = NBD_FORM_DRACUT;
+	if (n >= 2 && v[0] == '/' && v[1] == '/')
+		return set_uri(sp, v - 4, n + 4, err);  /* root=nbd://... */
+	if (*v == '[') {
+		const char *rb = memchr(v, ']', n);
+		if (!rb || rb == v + 1)
+			return fail(err, sp, "'[' without ']' around an IPv6 address");
+		if (set_host(sp, v + 1, (size_t)(rb - v - 1), err) < 0)
+			return -1;
+		p = rb + 1;
+		if (p < end && *p != ':')
+			return fail(err, sp, "expected ':' after ']'");
+	} else {
+		p = memchr(v, ':', n);
+		if (!p)
+			p = end;
+		if (p == v)
+			return fail(err, sp, "no server before ':'");
+		if (set_host(sp, v, (size_t)(p - v), err) < 0)
+			return -1;
+	}
+	/* :PORT|NAME[:FSTYPE[:ROOTFLAGS[:NBDOPTS]]], NBDOPTS takes the rest. */
+	while (p < end && nf < 4) {
+		const char *q = ++p;
+		if (nf < 3)
+			while (q < end && *q != ':')
+				q++;
+		else
+			q = end;
+		f[nf] = p, fl[nf] = (size_t)(q - p);
+		nf++;
+		p = q;
+	}
+	if (!nf || !fl[0])
+		return fail(err, sp, "needs :PORT or :NAME after the server");
+	/* A port, a name, or dracut's "preferred" PORT/NAME (which its own
+	 * nbdroot.sh sends as -name PORT/NAME to port 10809). */
+	slash = memchr(f[0], '/', fl[0]);
+	if (is_digits(f[0], fl[0])) {
+		if (set_port(sp, f[0], fl[0], err) < 0)
+			return -1;
+	} else if (slash && slash > f[0] && is_digits(f[0], (size_t)(slash - f[0]))) {
+		if (set_port(sp, f[0], (size_t)(slash - f[0]), err) < 0 ||
+		    set_name(sp, slash + 1, fl[0] - (size_t)(slash - f[0]) - 1, err) < 0)
+			return -1;
+	} else if (set_name(sp, f[0], fl[0], err) < 0) {
+		return -1;
+	}
+	if (nf > 1 && put(sp->fstype, sizeof sp->fstype, f[1], fl[1]) < 0)
+		return fail(err, sp, "file system type too long");
+	if (nf > 2 && put(sp->rootflags, sizeof sp->rootflags, f[2], fl[2]) < 0)
+		return fail(err, sp, "root flags too long");
+	if (nf > 3)
+		return parse_nbdopts(sp, f[3], fl[3], err);
+	return 0;
+}
+
+static int num(const char *s, unsigned long max, unsigned long *v)
+{
+	size_t n = strlen(s);
+
+	*v = 0;
+	if (!is_digits(s, n) || n > 9)
+		return -1;
+	for (; *s; s++)
+		*v = *v * 10 + (unsigned long)(*s - '0');
+	return *v > max ? -1 : 0;
+}
+
+static int set_bs(struct nbd_spec *sp, const char *o, const char *v, struct nbd_err *err)
+{
+	unsigned long b;
+
+	if (!v || num(v, 65536, &b) < 0 || b < 512 || (b & (b - 1)))
+		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s': a block size is a power of two from 512",
+				  o, v ? v : "");
+	sp->block_size = (uint32_t)b;
+	return 0;
+}
+
+static int set_timeout(struct nbd_spec *sp, const char *o, const char *v, struct nbd_err *err)
+{
+	unsigned long t;
+
+	if (!v || num(v, 86400, &t) < 0)
+		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s' is not a number of seconds", o, v ? v : "");
+	sp->timeout_s = (int)t;
+	return 0;
+}
+
+static int set_conns(struct nbd_spec *sp, const char *o, const char *v, struct nbd_err *err)
+{
+	unsigned long c;
+
+	if (!v || num(v, 16, &c) < 0 || !c)
+		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s': connections are 1 to 16", o, v ? v : "");
+	sp->conns = (int)c;
+	return 0;
+}
+
+static int set_str(char *dst, size_t cap, const char *o, const char *v, struct nbd_err *err)
+{
+	if (!v || !*v || put(dst, cap, v, strlen(v)) < 0)
+		return nbd_seterr(err, NBX_USAGE, 0, "%s: missing or too long", o);
+	return 0;
+}
+
+int nbd_spec_clientopt(struct nbd_spec *sp, const char *w, const char *next, struct nbd_err *err)
+{
+	static const struct {
+		const char *name;
+		char letter;
+	} names[] = {
+		{ "block-size", 'b' }, { "timeout", 't' }, { "persist", 'p' }, { "swap", 's' },
+		{ "systemd-mark", 'm' }, { "nofork", 'n' }, { "nonetlink", 'L' },
+		{ "readonly", 'R' }, { "connections", 'C' }, { "enable-tls", 'x' },
+		{ "certfile", 'F' }, { "keyfile", 'K' }, { "cacertfile", 'A' },
+		{ "tlshostname", 'H' }, { "name", 'N' }, { "no-optgo", 'g' },
+	};
+	const char *a;
+	unsigned i;
+	char l = 0;
+
+	if (!strncmp(w, "bs=", 3))
+		return set_bs(sp, "bs=", w + 3, err) < 0 ? -1 : 1;
+	if (!strncmp(w, "timeout=", 8))
+		return set_timeout(sp, "timeout=", w + 8, err) < 0 ? -1 : 1;
+	if (w[0] != '-')
+		return nbd_seterr(err, NBX_USAGE, 0, "'%s': not an nbd-client option", w);
+	a = w + 1 + (w[1] == '-');
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		if ((a[0] == names[i].letter && !a[1]) || !strcmp(a, names[i].name))
+			l = names[i].letter;
+	switch (l) {
+	case 'b': return set_bs(sp, w, next, err) < 0 ? -1 : 2;
+	case 't': return set_timeout(sp, w, next, err) < 0 ? -1 : 2;
+	case 'C': return set_conns(sp, w, next, err) < 0 ? -1 : 2;
+	case 'F': return set_str(sp->certfile, sizeof sp->certfile, w, next, err) < 0 ? -1 : 2;
+	case 'K': return set_str(sp->keyfile, sizeof sp->keyfile, w, next, err) < 0 ? -1 : 2;
+	case 'A': return set_str(sp->cacertfile, sizeof sp->cacertfile, w, next, err) < 0 ? -1 : 2;
+	case 'H': return set_str(sp->tlshostname, sizeof sp->tlshostname, w, next, err) < 0 ? -1 : 2;
+	case 'N':
+		if (!next)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: missing export name", w);
+		if (put(sp->name, sizeof sp->name, next, strlen(next)) < 0)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: export name too long", w);
+		sp->has_name = 1;
+		return 2;
+	case 'p': sp->persist = 1; return 1;
+	case 's': sp->swap = 1; return 1;
+	case 'm': return 1;                     /* always, for a root */
+	case 'n': sp->nofork = 1; return 1;
+	case 'L': sp->use_ioctl = 1; return 1;
+	case 'R': sp->read_only = 1; return 1;
+	case 'x': sp->tls = 1; return 1;
+	case 'g': sp->no_optgo = 1; return 1;
+	}
+	return nbd_seterr(err, NBX_USAGE, 0, "'%s': unknown nbd-client option", w);
+}
+
+/* ---- the kernel command line */
+
+/* The next word of s[*pos..len): unquoted into w (the kernel takes
+ * key="a b"). Returns its length, 0 at the end, -1 if it does not fit
+ * (skipped; *pos moves past it). */
+static long next_word(const char *s, size_t len, size_t *pos, char *w, size_t cap)
+{
+	size_t i = *pos, o = 0;
+	int q = 0, over = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i >= len) {
+		*pos = i;
+		return 0;
+	}
+	for (; i < len && (q || (s[i] != ' ' && s[i] != '\t')); i++) {
+		if (s[i] == '"') {
+			q = !q;
+			continue;
+		}
+		if (o + 1 >= cap)
+			over = 1;
+		else
+			w[o++] = s[i];
+	}
+	w[o] = 0;
+	*pos = i;
+	return over ? -1 : (long)o;
+}
+
+static int key(const char *w, const char *k)
+{
+	size_t n = strlen(k);
+
+	return !strncmp(w, k, n);
+}
+
+int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
+		      struct nbd_spec *sp, struct nbd_err *err)
+{
+	static char w[WORD_MAX], nbdroot[WORD_MAX], dracut[WORD_MAX], netroot[WORD_MAX];
+	static char alts[NBD_SPEC_MAX_ALT + 1][256];
+	size_t pos = 0, e;
+	int have_dev = 0, idx = -1, part = 0, nalt = 0, r = 0, i;
+	long n;
+	char devword[64] = "";
+
+	nbd_spec_init(sp);
+	nbdroot[0] = dracut[0] = netroot[0] = 0;
+	for (e = 0; e < len && s[e] && s[e] != '\n'; e++)
+		;
+	if (e > NBD_CMDLINE_MAX)
+		return nbd_seterr(err, NBX_USAGE, 0, "command line longer than %d bytes",
+				  NBD_CMDLINE_MAX);
+	while ((n = next_word(s, e, &pos, w, sizeof w)) != 0) {
+		int is_ours = key(w, "nbdroot=") || key(w, "root=nbd") || key(w, "netroot=nbd:") ||
+			      key(w, "nbddev=") || key(w, "root=/dev/nbd") || key(w, "nbdroot.alt=");
+
+		if (n < 0) {
+			if (is_ours)
+				return nbd_seterr(err, NBX_USAGE, 0, "%s: longer than %d bytes", w,
+						  WORD_MAX - 1);
+			continue;
+		}
+		/* Last one wins, as in the kernel and both scripts, except
+		 * netroot=: dracut takes the first nbd: one. */
+		if (key(w, "nbdroot=")) {
+			strcpy(nbdroot, w);
+		} else if (key(w, "root=nbd:")) {
+			strcpy(dracut, w);
+		} else if (key(w, "netroot=nbd:")) {
+			if (!netroot[0])
+				strcpy(netroot, w);
+		} else if (key(w, "nbddev=") || key(w, "root=/dev/nbd")) {
+			const char *v = strchr(w, '=') + 1;
+			if (parse_dev(v, strlen(v), &idx, &part) < 0)
+				return nbd_seterr(err, NBX_USAGE, 0, "%s: not an nbd device "
+						  "(/dev/nbdN or /dev/nbdNpM)", w);
+			have_dev = 1;
+			if (strlen(w) < sizeof devword)
+				strcpy(devword, w);
+		} else if (key(w, "nbdroot.alt=")) {
+			if (nalt == NBD_SPEC_MAX_ALT)
+				return nbd_seterr(err, NBX_USAGE, 0, "%s: more than %d alternatives",
+						  w, NBD_SPEC_MAX_ALT);
+			if (strlen(w + 12) >= sizeof alts[0] || !w[12])
+				return nbd_seterr(err, NBX_USAGE, 0, "%s: empty or too long", w);
+			strcpy(alts[nalt++], w + 12);
+		}
+	}
+	if (env_nbdroot && *env_nbdroot) {
+		if (strlen(env_nbdroot) + 8 >= sizeof nbdroot)
+			return nbd_seterr(err, NBX_USAGE, 0, "NBDROOT: longer than %d bytes", WORD_MAX - 9);
+		strcpy(nbdroot, "nbdroot=");
+		strcat(nbdroot, env_nbdroot);
+	}
+	/* Which form: nbdroot= wins over root=nbd:, which wins over
+	 * netroot=nbd: (dracut's own rule for the last two). */
+	if (nbdroot[0] && strcmp(nbdroot, "nbdroot=") && strcmp(nbdroot, "nbdroot=dhcp")) {
+		put(sp->word, sizeof sp->word, nbdroot, strnlen(nbdroot, sizeof sp->word - 1));
+		r = parse_debian(sp, nbdroot + 8, strlen(nbdroot + 8), err);
+	} else if (dracut[0] || netroot[0]) {
+		const char *d = dracut[0] ? dracut : netroot;
+		size_t k = dracut[0] ? 9 : 12;
+		put(sp->word, sizeof sp->word, d, strnlen(d, sizeof sp->word - 1));
+		r = parse_dracut(sp, d + k, strlen(d + k), err);
+	} else if (nbdroot[0] || have_dev) {
+		sp->form = NBD_FORM_DEBIAN;
+		put(sp->word, sizeof sp->word, nbdroot[0] ? nbdroot : devword,
+		    strlen(nbdroot[0] ? nbdroot : devword));
+		sp->host_dhcp = 1;
+	} else {
+		return 0;
+	}
+	if (r < 0)
+		return -1;
+	/* root=/dev/nbdXpN and nbddev= win over the device in nbdroot=
+	 * (README.Debian). */
+	if (have_dev)
+		sp->index = idx, sp->part = part;
+	if (sp->index < 0)
+		sp->index = 0;
+	sp->persist = 1;
+	for (i = 0; i < nalt; i++)
+		strcpy(sp->alt[i], alts[i]);
+	sp->nalt = nalt;
+	return 1;
+}
+
+/* ---- /etc/nbdtab, as nbd-client 3.24's parser reads it */
+
+static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struct nbd_err *err)
+{
+	char k[64], v[256];
+	const char *eq = memchr(o, '=', n);
+	size_t kl = eq ? (size_t)(eq - o) : n;
+	unsigned long x;
+
+	if (put(k, sizeof k, o, kl) < 0 || (eq && put(v, sizeof v, eq + 1, n - kl - 1) < 0))
+		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: option too long", line);
+	if (*k == '_')
+		return 0;               /* reserved for local use (nbdtab(5)) */
+	if (eq) {
+		if (!strcmp(k, "port")) {
+			if (num(v, 65535, &x) < 0 || !x)
+				goto bad;
+			strcpy(sp->port, v);
+		} else if (!strcmp(k, "bs")) {
+			if (num(v, 65536, &x) < 0 || x < 512 || (x & (x - 1)))
+				goto bad;
+			sp->block_size = (uint32_t)x;
+		} else if (!strcmp(k, "timeout")) {
+			if (num(v, 86400, &x) < 0)
+				goto bad;
+			sp->timeout_s = (int)x;
+		} else if (!strcmp(k, "conns")) {
+			if (num(v, 16, &x) < 0 || !x)
+				goto bad;
+			sp->conns = (int)x;
+		} else if (!strcmp(k, "certfile")) {
+			strcpy(sp->certfile, v);
+		} else if (!strcmp(k, "keyfile")) {
+			strcpy(sp->keyfile, v);
+		} else if (!strcmp(k, "cacertfile")) {
+			strcpy(sp->cacertfile, v);
+		} else if (!strcmp(k, "tlshostname")) {
+			strcpy(sp->tlshostname, v);
+		} else {
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s='",
+					  line, k);
+		}
+		if (!*v)
+			goto bad;
+		return 0;
+	}
+	if (!strcmp(k, "persist"))
+		sp->persist = 1;
+	else if (!strcmp(k, "swap"))
+		sp->swap = 1;
+	else if (!strcmp(k, "unix"))
+		sp->unix_path[0] = 1;   /* marked; the host field is the path */
+	else if (!strcmp(k, "no_optgo"))
+		sp->no_optgo = 1;
+	else if (!strcmp(k, "tls"))
+		sp->tls = 1;
+	else if (!strcmp(k, "readonly"))
+		sp->read_only = 1;
+	else if (!strcmp(k, "sdp") || !strcmp(k, "preinit"))
+		return nbd_seterr(err, NBX_NOTSUP, 0, "nbdtab line %d: '%s' is not supported by nbdbox",
+				  line, k);
+	else
+		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s'", line, k);
+	return 0;
+bad:
+	return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: bad value for '%s'", line, k);
+}
+
+int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec *sp,
+		 struct nbd_err *err)
+{
+	size_t pos = 0;
+	int line = 0, want, wpart;
+
+	if (parse_dev(dev, strlen(dev), &want, &wpart) < 0 || wpart)
+		return nbd_seterr(err, NBX_USAGE, 0, "'%s' is not an nbd device (nbdN)", dev);
+	while (pos < len) {
+		const char *l = text + pos, *f[4];
+		size_t ll = 0, fl[4], i = 0;
+		int nf = 0, idx, part;
+
+		while (pos + ll < len && l[ll] != '\n')
+			ll++;
+		pos += ll + 1;
+		line++;
+		for (i = 0; i < ll; i++)
+			if (l[i] == '#' || !l[i])
+				break;
+		ll = i;
+		/* Fields: any run of spaces and tabs between them. */
+		for (i = 0; i < ll;) {
+			while (i < ll && (l[i] == ' ' || l[i] == '\t' || l[i] == '\r'))
+				i++;
+			if (i == ll)
+				break;
+			if (nf == 4)
+				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: more than 4 fields", line);
+			f[nf] = l + i;
+			while (i < ll && l[i] != ' ' && l[i] != '\t' && l[i] != '\r')
+				i++;
+			fl[nf] = (size_t)(l + i - f[nf]);
+			nf++;
+		}
+		if (!nf)
+			continue;
+		if (nf < 3)
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: needs DEVICE HOST EXPORT "
+					  "[OPTIONS]", line);
+		if (parse_dev(f[0], fl[0], &idx, &part) < 0 || part)
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: '%.*s' is not an nbd device",
+					  line, (int)(fl[0] > 64 ? 64 : fl[0]), f[0]);
+		if (idx != want)
+			continue;
+		nbd_spec_init(sp);
+		sp->form = NBD_FORM_NBDTAB;
+		sp->index = idx;
+		put(sp->word, sizeof sp->word, l, ll < sizeof sp->word ? ll : sizeof sp->word - 1);
+		if (put(sp->host, sizeof sp->host, f[1], fl[1]) < 0)
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: host too long", line);
+		if (put(sp->name, sizeof sp->name, f[2], fl[2]) < 0)
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: export name too long", line);
+		sp->has_name = 1;
+		if (nf == 4) {
+			const char *o = f[3];
+			size_t n = fl[3];
+			while (n) {
+				size_t k = 0;
+				while (k < n && o[k] != ',')
+					k++;
+				if (k && tab_opt(sp, o, k, line, err) < 0)
+					return -1;
+				o += k, n -= k;
+				if (n)
+					o++, n--;
+			}
+		}
+		if (sp->unix_path[0]) {
+			if (put(sp->unix_path, sizeof sp->unix_path, sp->host, strlen(sp->host)) < 0)
+				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: socket path too long",
+						  line);
+			sp->host[0] = 0;
+		}
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,76 @@
+/* What to attach, as the kernel command line (nbdroot=, root=nbd:,
+ * netroot=nbd:, nbddev=, root=/dev/nbdXpN) or a line of /etc/nbdtab says
+ * it. Pure parsers: no I/O, no printing; every length is bounded and a
+ * too-long word is an error, never a truncation. applets/ turn a spec
+ * into nbd-attach's own options. */
+#ifndef NBDBOX_CMDLINE_H
+#define NBDBOX_CMDLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "err.h"
+#include "wire.h"
+
+#define NBD_CMDLINE_MAX   4096   /* the largest COMMAND_LINE_SIZE Linux has */
+#define NBD_SPEC_MAX_ALT  4      /* nbdroot.alt= / --alt: other servers */
+
+enum nbd_spec_form {
+	NBD_FORM_NONE,
+	NBD_FORM_DEBIAN,      /* nbdroot=SERVER,PORT|NAME[,nbdX] and friends */
+	NBD_FORM_DRACUT,      /* root=nbd: / netroot=nbd: */
+	NBD_FORM_URI,         /* nbdroot=nbd://... (also root=nbd://...) */
+	NBD_FORM_NBDTAB,      /* a line of /etc/nbdtab */
+};
+
+struct nbd_spec {
+	int form;
+	char word[160];             /* the command-line word, for messages */
+	/* The server: host (IPv6 without brackets) and port, or a whole URI
+	 * (given to nbd-attach as it is), or a Unix socket. */
+	char host[256];
+	char port[8];
+	char uri[1024];
+	char unix_path[108];
+	int has_name;
+	char name[NBD_MAX_STRING + 1];
+	int host_dhcp;              /* server "dhcp" or empty: ROOTSERVER */
+	/* The device: /dev/nbd<index>, the root partition p<part>. */
+	int index;                  /* -1: not said */
+	int part;                   /* 0: the whole device */
+	/* nbd-client's options (dracut's nbdopts, nbdtab's options). */
+	uint32_t block_size;        /* 0: not said */
+	int timeout_s;              /* -1: not said */
+	int conns;                  /* 0: not said */
+	int read_only, persist, swap, use_ioctl, tls, no_optgo, nofork;
+	char certfile[256], keyfile[256], cacertfile[256], tlshostname[256];
+	/* dracut: for the mount, not for the client. */
+	char fstype[32];
+	char rootflags[256];
+	int nalt;
+	char alt[NBD_SPEC_MAX_ALT][256];
+};
+
+void nbd_spec_init(struct nbd_spec *s);
+
+/* The kernel command line s[0..len) (a NUL or newline ends it early).
+ * env_nbdroot (Debian's NBDROOT, may be NULL) replaces nbdroot=.
+ * Returns 1 with spec filled when the line asks for an NBD root, 0 when
+ * it does not, -1 with err (NBX_USAGE, "WORD: reason") when it asks for
+ * one in words that do not parse. */
+int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
+		      struct nbd_spec *spec, struct nbd_err *err);
+
+/* One of nbd-client's option words (dracut's nbdopts): "-t", "30" come as
+ * two calls, so next is the following word (NULL at the end). Returns how
+ * many words it took (1 or 2), -1 with err. */
+int nbd_spec_clientopt(struct nbd_spec *spec, const char *w, const char *next,
+		       struct nbd_err *err);
+
+/* /etc/nbdtab: find the line for device dev ("nbd0" or "/dev/nbd0") in
+ * text[0..len). Returns 1 found (spec filled), 0 no such line, -1 with
+ * err ("nbdtab line N: ...") for a line that does not parse -- the line
+ * asked for, or any line before it. */
+int nbd_tab_find(const char *text, size_t len, const char *dev,
+		 struct nbd_spec *spec, struct nbd_err *err);
+
+#endif

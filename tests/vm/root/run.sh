@@ -1,0 +1,217 @@
+#!/bin/bash
+# The real-root boots: initramfs images made by Debian's mkinitramfs
+# (initramfs-tools + the nbd-client package's hook and local-top/nbd) and
+# by dracut 059 (its nbd module), nbdbox in place of /sbin/nbd-client,
+# boot an ext4 root image served by nbdkit (exportname-strict) through
+# every root= / nbdroot= form their scripts accept; some boots restart
+# the server under the running root. Ends with
+#   vmroot: N passed, N failed
+#
+#   run.sh [BOOT...]        boots by name (default: all; see BOOTS below)
+# Env: VMROOT_CLIENT=debian  the nbd-client package's binary instead
+#      NBDBOX=binary         (default: make static)
+#      VM_VERBOSE=1 VM_KEEP=1 VM_CACHE (see tests/vm/README)
+set -u
+TOP=$(cd "$(dirname "$0")/../../.." && pwd)
+. "$TOP/tests/vm/host.sh"
+. "$TOP/tests/vm/root/build.sh"
+vm_deps
+
+S=vmroot
+fail_setup() { echo "$S: setup: $*" >&2; echo "$S: 0 passed, 1 failed"; exit 1; }
+for c in mkinitramfs dracut mke2fs debugfs e2fsck dhclient; do
+	command -v "$c" >/dev/null || fail_setup "no $c (tests/install-deps.sh installs it)"
+done
+
+CLIENT=${VMROOT_CLIENT:-nbdbox}
+BIN=$(vm_nbdbox) || fail_setup "make static failed"
+vr_kernel_tree || fail_setup "kernel"
+FS=$(vr_rootfs "$BIN") || fail_setup "root image"
+DISK=$(vr_partimg "$BIN") || fail_setup "partitioned image"
+[ "$CLIENT" = debian ] && GEN_CLIENT=debian || GEN_CLIENT=$BIN
+# The generators' images are made when a boot first needs them.
+IT= DR=
+. "$TOP/tests/vm/root/cmdline.sh"
+
+# NAME GENERATOR IMAGE(fs|disk) EXPORT GUESTPORT(std|host) RESTARTS KERNEL-ARGS
+# ($P: the server's port as the guest sees it; std is nbd-client's 10809.)
+# Networking: initramfs-tools by klibc ipconfig (dhcp, or static naming
+# ens2, the name udev gives the e1000 in slot 2 of -nodefaults); dracut by
+# network-legacy (dhclient).
+STATIC_IP=ip=10.0.2.15::10.0.2.2:255.255.255.0::ens2:off
+BOOTS='
+it-3field   itools fs   root      std  1 root=/dev/nbd0 nbdroot=$H,root,nbd0 ip=dhcp
+it-portpath itools fs   root      host 0 root=/dev/nbd0 nbdroot=$H:$P/root $STATIC_IP
+it-path     itools fs   /srv/root std  2 root=/dev/nbd0 nbdroot=$H:/srv/root ip=dhcp
+it-part     itools disk disk      host 0 root=/dev/nbd0p1 nbdroot=$H:$P/disk $STATIC_IP
+dr-name     dracut fs   root      std  1 root=nbd:$H:root:ext4 ip=dhcp
+dr-port     dracut fs   ""        host 0 root=nbd:$H:$P:ext4 ip=dhcp
+dr-netroot  dracut fs   root      std  2 root=/dev/nbd0 netroot=nbd:$H:root:ext4 ip=dhcp
+dr-opts     dracut fs   root      std  0 root=nbd:$H:root:ext4:rw:-b,4096,-t,20 ip=dhcp vmbs=4096
+itcl-2field itcl   fs   root      std  0 root=/dev/nbd0 nbdroot=$H,root ip=dhcp
+itcl-uri    itcl   disk disk      host 0 root=/dev/nbd0p1 nbdroot=nbd://$H:$P/disk ip=dhcp
+bb-3field   bbox   fs   root      std  0 nbdroot=$H,root,nbd0
+bb-2field   bbox   fs   root      std  0 nbdroot=$H,root
+bb-portpath bbox   fs   root      host 0 nbdroot=$H:$P/root
+bb-path     bbox   fs   /srv/root std  0 nbdroot=$H:/srv/root
+bb-part     bbox   disk disk      host 0 root=/dev/nbd0p1 nbdroot=$H:$P/disk
+bb-dracut   bbox   fs   root      host 0 root=nbd:$H:$P/root:ext4
+bb-dropts   bbox   fs   root      std  0 netroot=nbd:$H:root:ext4:rw:-b,4096,-t,20 vmbs=4096
+bb-uri      bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root
+bb-tls      bbtls  fs   root      host 0 nbdroot=nbds://alice@$H:$P/root?tls-psk-file=/etc/nbd/psk vmktls=1
+bb-failover bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root nbdroot.alt=$H:$PA
+'
+# By hand only (the distributions' scripts mis-parse these, see README):
+EXTRA_BOOTS='
+it-2field   itools fs   root      std  0 root=/dev/nbd0 nbdroot=$H,root ip=dhcp
+dr-portname dracut fs   root      host 0 root=nbd:$H:$P/root:ext4 ip=dhcp
+'
+H=$H_GUEST
+pass=0 failn=0
+res() { # NAME PASS|FAIL DETAIL (host-side checks)
+	echo "  $1 $2 ${3:-}"
+	[ "$2" = PASS ] && pass=$((pass + 1)) || failn=$((failn + 1))
+}
+
+on_line() {
+	case $1 in
+	*RESULT\ *) echo "  ${1#*RESULT }" ;;
+	*) [ -n "${VM_VERBOSE:-}" ] && echo "    | $1" ;;
+	esac
+	return 0
+}
+
+# The ext4 file system inside a served image (partition 1 of a disk).
+fs_of() {
+	case $2 in
+	disk) dd if="$1" of="$1.p1" bs=1M skip=1 2>/dev/null; echo "$1.p1" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+run_boot() { # the fields of one BOOTS line
+	name=$1 gen=$2 kind=$3 exp=$4 gport=$5 restarts=$6
+	shift 6
+	eval "exp=$exp"
+	img=$W/$name.img
+	case $kind in fs) cp --sparse=always "$FS" "$img" ;; *) cp --sparse=always "$DISK" "$img" ;; esac
+	chmod 666 "$img"
+	# One server named root (the init's SIGNAL names it), on a new port.
+	SERVERS=
+	unset GPORT_root
+	[ "$gport" = std ] && GPORT_root=10809
+	srvx=
+	if [ "$gen" = bbtls ]; then
+		if [ -z "${VR_PSK:-}" ]; then
+			. "$TOP/tests/pki.sh"
+			make_pki "$W/pki" >/dev/null 2>&1 || { res "$name-boot" FAIL "make_pki failed"; return; }
+			VR_PSK=$W/pki/psk/keys.psk
+			VR_TLSBIN=$(vm_nbdbox_tls)
+		fi
+		[ -n "$VR_TLSBIN" ] || { res "$name-boot" FAIL "no TLS build (libwolfssl-dev?)"; return; }
+		srvx="--tls=require --tls-psk=$VR_PSK"
+	fi
+	srv_add root "nbdkit -f -i 127.0.0.1 -p \$PORT $srvx --filter=exportname file $img \
+		exportname='$exp' exportname-strict=true" || { res "$name-boot" FAIL "nbdkit did not start"; return; }
+	P=${GPORT_root:-$PORT_root}
+	# Failover: a second server of the same image, logging its connections.
+	case "$*" in *nbdroot.alt=*)
+		rm -f "$W/alt.nbdlog"
+		srv_add alt "nbdkit -f -i 127.0.0.1 -p \$PORT --filter=log --filter=exportname file $img \
+			exportname='$exp' exportname-strict=true logfile=$W/alt.nbdlog" ||
+			{ res "$name-boot" FAIL "nbdkit (alt) did not start"; return; }
+		PA=$PORT_alt ;;
+	esac
+	tok=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	eval "args=\"$*\""
+	# Limits for a loaded machine: itools boots take 30-60 s, dracut's
+	# 80-200 s under TCG, busybox-only ones 20-60 s.
+	initrd=
+	case $gen in
+	itools) IT=${IT:-$(vr_itools "$GEN_CLIENT")}; initrd=$IT limit=300 ;;
+	dracut) DR=${DR:-$(vr_dracut "$GEN_CLIENT")}; initrd=$DR limit=600 ;;
+	itcl) initrd=$(vr_itools "$GEN_CLIENT" cmdline) limit=300 ;;
+	bbox) initrd=$(vr_bbox "$BIN") limit=200 ;;
+	bbtls) initrd=$(vr_bbox "$VR_TLSBIN" "$VR_PSK:/etc/nbd/psk") limit=240 ;;
+	esac
+	[ -f "$initrd" ] || { res "$name-boot" FAIL "no initramfs ($gen)"; srv_stop root; return; }
+	[ "$restarts" -gt 0 ] && limit=$((limit + 60))
+	echo "  [$name] $gen, $CLIENT: $args"
+	rm -f "$W/console" "$W/console.log"
+	t0=$(date +%s)
+	# Not quiet: the generators' progress lines and kernel errors (level
+	# 3 and below) show on the console, and the console is checked.
+	# no_timer_check: on a loaded host the IO-APIC timer check fails
+	# under TCG ("IO-APIC + timer doesn't work!", a panic at 0.05 s).
+	VM_APPEND_LOG="loglevel=4 no_timer_check" vm_boot "$limit" "$initrd" "$args rw rd.shell=0 rd.emergency=reboot vmroot=$name vmtoken=$tok vmrestart=$restarts"
+	vm_read on_line
+	secs=$(( $(date +%s) - t0 ))
+	srv_stop root
+	case " $SERVERS " in *" alt "*)
+		srv_stop alt
+		n=$(grep -c " Connect export=" "$W/alt.nbdlog" 2>/dev/null)
+		w=$(grep -c " Write id=" "$W/alt.nbdlog" 2>/dev/null)
+		if [ "${n:-0}" -ge 1 ] && [ "${w:-0}" -ge 1 ]; then
+			res "$name-alt" PASS "the second server took the root over: $n connection(s), $w writes in its log"
+		else
+			res "$name-alt" FAIL "the second server saw ${n:-0} connection(s), ${w:-0} writes"
+		fi ;;
+	esac
+	mkdir -p "$TOP/build" && cp "$W/console.log" "$TOP/build/vmroot-$name.console"
+	pass=$((pass + $(grep -c "RESULT $name-[^ ]* PASS" "$W/console.log")))
+	failn=$((failn + $(grep -c "RESULT $name-[^ ]* FAIL" "$W/console.log")))
+	if grep -q "^ROOT-DONE $name" "$W/console.log"; then
+		res "$name-boot" PASS "to the root's init and power-off in ${secs}s"
+	else
+		res "$name-boot" FAIL "the root's init did not finish (${secs}s); console tail:"
+		tail -n 30 "$W/console.log" | sed 's/^/    | /'
+	fi
+	f=$(fs_of "$img" "$kind")
+	got=$(debugfs -R "cat /token" "$f" 2>/dev/null)
+	case $got in
+	"$tok /dev/nbd0"*" pid1") res "$name-token" PASS "debugfs: /token '$got'" ;;
+	*) res "$name-token" FAIL "debugfs: /token '$got', want '$tok /dev/nbd0... pid1'" ;;
+	esac
+	if out=$(e2fsck -fn "$f" 2>&1) && ! dumpe2fs -h "$f" 2>/dev/null | grep -q needs_recovery; then
+		res "$name-fsck" PASS "e2fsck -fn clean, no needs_recovery"
+	else
+		res "$name-fsck" FAIL "$(echo "$out" | tail -n 3 | tr '\n' ' ') $(dumpe2fs -h "$f" 2>/dev/null | grep features)"
+	fi
+	if [ "$restarts" -gt 0 ]; then
+		k=$(sed -n 's/^ROOT-LINES //p' "$W/console.log")
+		kills=$(grep -c '^host: restarting root' "$W/console.log")
+		# "line K UPTIME": kept for bench/vm-root-gap.sh
+		debugfs -R "cat /lines" "$f" 2>/dev/null > "$TOP/build/vmroot-$name.lines"
+		cut -d' ' -f2 "$TOP/build/vmroot-$name.lines" > "$W/$name.lines"
+		if [ -n "$k" ] && [ "$kills" = "$restarts" ] && seq 1 "$k" | cmp -s - "$W/$name.lines"; then
+			res "$name-lines" PASS "all $k lines in the image after $kills server kill(s), 10 s down each"
+		else
+			res "$name-lines" FAIL "$(wc -l < "$W/$name.lines") lines in the image, init wrote '${k:-?}', $kills kill(s) of $restarts"
+		fi
+	fi
+	errs=$(grep -i -e 'I/O error' -e 'EXT4-fs error' -e 'Buffer I/O' "$W/console.log" | head -n 2)
+	[ -z "$errs" ] && res "$name-console" PASS "no I/O or ext4 error on the console" ||
+		res "$name-console" FAIL "$(echo "$errs" | tr '\n' '|')"
+	rm -f "$img" "$img.p1"
+}
+
+start=$(date +%s)
+sel=" $* "
+ran=0
+# Named boots come from both lists; without names, BOOTS only.
+[ $# -gt 0 ] && BOOTS="$BOOTS$EXTRA_BOOTS"
+while read -r line; do
+	[ -n "$line" ] || continue
+	set -- $line
+	if [ -n "${sel// /}" ]; then
+		case $sel in *" $1 "*) ;; *) continue ;; esac
+	fi
+	run_boot "$@" </dev/null
+	ran=$((ran + 1))
+done <<EOF
+$BOOTS
+EOF
+[ $ran -gt 0 ] || fail_setup "no boot matches: $*"
+echo "$S: $ran boots ($CLIENT) took $(( $(date +%s) - start ))s"
+echo "$S: $pass passed, $failn failed"
+[ "$failn" -eq 0 ]
