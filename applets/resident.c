@@ -120,7 +120,7 @@ static pid_t fork_detached(const struct attach *a)
 		if (chdir("/") < 0)
 			(void)0;
 		root_storage(a);        /* its warnings still reach stderr */
-		if (a->persist)
+		if (PERSIST(a))
 			klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 		quiet_stdio();
 		mark_argv0(a);
