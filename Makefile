@@ -88,7 +88,13 @@ $(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h $(O)/.flags
 
 -include $(OBJS:.o=.d)
 
-$(BIN): $(OBJS) $(O)/.flags
+# One name serves every target CPU (make static, then make static
+# CROSS_COMPILE=...): BIN.from says which object directory linked BIN, so
+# switching back relinks instead of leaving the other CPU's binary there.
+$(BIN).from: FORCE
+	@echo '$(O)' | cmp -s - $@ || echo '$(O)' > $@
+
+$(BIN): $(OBJS) $(O)/.flags $(BIN).from
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
@@ -195,7 +201,7 @@ include tests/tests.mk
 
 clean:
 	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub nbdbox.tls nbdbox.static-tls applets/Config.in applets/Kbuild \
-	  Config.features.in
+	  Config.features.in *.from
 
 FORCE:
 .PHONY: all static static-tls stub tls defconfig menuconfig oldconfig olddefconfig clean FORCE

@@ -3,6 +3,7 @@
  * "Network root", for the forms and which one wins where they disagree. */
 #include <string.h>
 #include "cmdline.h"
+#include "cmdline-int.h"
 #include "uri.h"
 
 #define WORD_MAX 1280   /* the longest word looked at: a URI plus its key */
@@ -27,7 +28,7 @@ static int is_digits(const char *s, size_t n)
 }
 
 /* Copy s[0..n) into dst[cap]; -1 if it does not fit. */
-static int put(char *dst, size_t cap, const char *s, size_t n)
+int nbd_spec_put(char *dst, size_t cap, const char *s, size_t n)
 {
 	if (n >= cap)
 		return -1;
@@ -48,7 +49,7 @@ static int set_host(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err
 		sp->host[0] = 0;
 		return 0;
 	}
-	if (put(sp->host, sizeof sp->host, s, n) < 0)
+	if (nbd_spec_put(sp->host, sizeof sp->host, s, n) < 0)
 		return fail(err, sp, "server name too long");
 	return 0;
 }
@@ -64,20 +65,20 @@ static int set_port(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err
 		v = v * 10 + (unsigned long)(s[i] - '0');
 	if (!v || v > 65535)
 		return fail(err, sp, "the port is not 1-65535");
-	put(sp->port, sizeof sp->port, s, n);
+	nbd_spec_put(sp->port, sizeof sp->port, s, n);
 	return 0;
 }
 
 static int set_name(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
 {
-	if (put(sp->name, sizeof sp->name, s, n) < 0)
+	if (nbd_spec_put(sp->name, sizeof sp->name, s, n) < 0)
 		return fail(err, sp, "export name too long");
 	sp->has_name = 1;
 	return 0;
 }
 
 /* "nbd3", "/dev/nbd3", "/dev/nbd3p1" (partition allowed when part). */
-static int parse_dev(const char *s, size_t n, int *index, int *part)
+int nbd_spec_dev(const char *s, size_t n, int *index, int *part)
 {
 	size_t i = 0;
 	long v = 0, p = 0;
@@ -117,7 +118,7 @@ static int set_uri(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err 
 	static struct nbd_tls_conf t;
 
 	sp->form = NBD_FORM_URI;
-	if (put(sp->uri, sizeof sp->uri, s, n) < 0)
+	if (nbd_spec_put(sp->uri, sizeof sp->uri, s, n) < 0)
 		return fail(err, sp, "URI too long");
 	nbd_tls_conf_init(&t);
 	if (nbd_parse_uri(&a, &t, sp->uri, err) < 0) {
@@ -174,7 +175,7 @@ static int parse_debian(struct nbd_spec *sp, const char *v, size_t n, struct nbd
 			return -1;
 		if (c2) {
 			int idx, part;
-			if (parse_dev(c2 + 1, (size_t)(end - c2 - 1), &idx, &part) < 0)
+			if (nbd_spec_dev(c2 + 1, (size_t)(end - c2 - 1), &idx, &part) < 0)
 				return fail(err, sp, "the third field is not an nbd device (nbdN)");
 			sp->index = idx;
 			sp->part = part;
@@ -221,7 +222,7 @@ static int parse_nbdopts(struct nbd_spec *sp, const char *o, size_t n, struct nb
 		if (l) {
 			if (nw == 16)
 				return fail(err, sp, "more than 16 nbd-client options");
-			if (put(words[nw], sizeof words[nw], o, l) < 0)
+			if (nbd_spec_put(words[nw], sizeof words[nw], o, l) < 0)
 				return fail(err, sp, "an nbd-client option is too long");
 			nw++;
 		}
@@ -295,16 +296,16 @@ static int parse_dracut(struct nbd_spec *sp, const char *v, size_t n, struct nbd
 	} else if (set_name(sp, f[0], fl[0], err) < 0) {
 		return -1;
 	}
-	if (nf > 1 && put(sp->fstype, sizeof sp->fstype, f[1], fl[1]) < 0)
+	if (nf > 1 && nbd_spec_put(sp->fstype, sizeof sp->fstype, f[1], fl[1]) < 0)
 		return fail(err, sp, "file system type too long");
-	if (nf > 2 && put(sp->rootflags, sizeof sp->rootflags, f[2], fl[2]) < 0)
+	if (nf > 2 && nbd_spec_put(sp->rootflags, sizeof sp->rootflags, f[2], fl[2]) < 0)
 		return fail(err, sp, "root flags too long");
 	if (nf > 3)
 		return parse_nbdopts(sp, f[3], fl[3], err);
 	return 0;
 }
 
-static int num(const char *s, unsigned long max, unsigned long *v)
+int nbd_spec_num(const char *s, unsigned long max, unsigned long *v)
 {
 	size_t n = strlen(s);
 
@@ -320,7 +321,7 @@ static int set_bs(struct nbd_spec *sp, const char *o, const char *v, struct nbd_
 {
 	unsigned long b;
 
-	if (!v || num(v, 65536, &b) < 0 || b < 512 || (b & (b - 1)))
+	if (!v || nbd_spec_num(v, 65536, &b) < 0 || b < 512 || (b & (b - 1)))
 		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s': a block size is a power of two from 512",
 				  o, v ? v : "");
 	sp->block_size = (uint32_t)b;
@@ -331,7 +332,7 @@ static int set_timeout(struct nbd_spec *sp, const char *o, const char *v, struct
 {
 	unsigned long t;
 
-	if (!v || num(v, 86400, &t) < 0)
+	if (!v || nbd_spec_num(v, 86400, &t) < 0)
 		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s' is not a number of seconds", o, v ? v : "");
 	sp->timeout_s = (int)t;
 	return 0;
@@ -341,7 +342,7 @@ static int set_conns(struct nbd_spec *sp, const char *o, const char *v, struct n
 {
 	unsigned long c;
 
-	if (!v || num(v, 16, &c) < 0 || !c)
+	if (!v || nbd_spec_num(v, 16, &c) < 0 || !c)
 		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s': connections are 1 to 16", o, v ? v : "");
 	sp->conns = (int)c;
 	return 0;
@@ -349,7 +350,7 @@ static int set_conns(struct nbd_spec *sp, const char *o, const char *v, struct n
 
 static int set_str(char *dst, size_t cap, const char *o, const char *v, struct nbd_err *err)
 {
-	if (!v || !*v || put(dst, cap, v, strlen(v)) < 0)
+	if (!v || !*v || nbd_spec_put(dst, cap, v, strlen(v)) < 0)
 		return nbd_seterr(err, NBX_USAGE, 0, "%s: missing or too long", o);
 	return 0;
 }
@@ -391,7 +392,7 @@ int nbd_spec_clientopt(struct nbd_spec *sp, const char *w, const char *next, str
 	case 'N':
 		if (!next)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: missing export name", w);
-		if (put(sp->name, sizeof sp->name, next, strlen(next)) < 0)
+		if (nbd_spec_put(sp->name, sizeof sp->name, next, strlen(next)) < 0)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: export name too long", w);
 		sp->has_name = 1;
 		return 2;
@@ -483,7 +484,7 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 				strcpy(netroot, w);
 		} else if (key(w, "nbddev=") || key(w, "root=/dev/nbd")) {
 			const char *v = strchr(w, '=') + 1;
-			if (parse_dev(v, strlen(v), &idx, &part) < 0)
+			if (nbd_spec_dev(v, strlen(v), &idx, &part) < 0)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: not an nbd device "
 						  "(/dev/nbdN or /dev/nbdNpM)", w);
 			have_dev = 1;
@@ -507,16 +508,16 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 	/* Which form: nbdroot= wins over root=nbd:, which wins over
 	 * netroot=nbd: (dracut's own rule for the last two). */
 	if (nbdroot[0] && strcmp(nbdroot, "nbdroot=") && strcmp(nbdroot, "nbdroot=dhcp")) {
-		put(sp->word, sizeof sp->word, nbdroot, strnlen(nbdroot, sizeof sp->word - 1));
+		nbd_spec_put(sp->word, sizeof sp->word, nbdroot, strnlen(nbdroot, sizeof sp->word - 1));
 		r = parse_debian(sp, nbdroot + 8, strlen(nbdroot + 8), err);
 	} else if (dracut[0] || netroot[0]) {
 		const char *d = dracut[0] ? dracut : netroot;
 		size_t k = dracut[0] ? 9 : 12;
-		put(sp->word, sizeof sp->word, d, strnlen(d, sizeof sp->word - 1));
+		nbd_spec_put(sp->word, sizeof sp->word, d, strnlen(d, sizeof sp->word - 1));
 		r = parse_dracut(sp, d + k, strlen(d + k), err);
 	} else if (nbdroot[0] || have_dev) {
 		sp->form = NBD_FORM_DEBIAN;
-		put(sp->word, sizeof sp->word, nbdroot[0] ? nbdroot : devword,
+		nbd_spec_put(sp->word, sizeof sp->word, nbdroot[0] ? nbdroot : devword,
 		    strlen(nbdroot[0] ? nbdroot : devword));
 		sp->host_dhcp = 1;
 	} else {
@@ -535,151 +536,4 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		strcpy(sp->alt[i], alts[i]);
 	sp->nalt = nalt;
 	return 1;
-}
-
-/* ---- /etc/nbdtab, as nbd-client 3.24's parser reads it */
-
-static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struct nbd_err *err)
-{
-	char k[64], v[256];
-	const char *eq = memchr(o, '=', n);
-	size_t kl = eq ? (size_t)(eq - o) : n;
-	unsigned long x;
-
-	if (put(k, sizeof k, o, kl) < 0 || (eq && put(v, sizeof v, eq + 1, n - kl - 1) < 0))
-		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: option too long", line);
-	if (*k == '_')
-		return 0;               /* reserved for local use (nbdtab(5)) */
-	if (eq) {
-		if (!strcmp(k, "port")) {
-			if (num(v, 65535, &x) < 0 || !x)
-				goto bad;
-			strcpy(sp->port, v);
-		} else if (!strcmp(k, "bs")) {
-			if (num(v, 65536, &x) < 0 || x < 512 || (x & (x - 1)))
-				goto bad;
-			sp->block_size = (uint32_t)x;
-		} else if (!strcmp(k, "timeout")) {
-			if (num(v, 86400, &x) < 0)
-				goto bad;
-			sp->timeout_s = (int)x;
-		} else if (!strcmp(k, "conns")) {
-			if (num(v, 16, &x) < 0 || !x)
-				goto bad;
-			sp->conns = (int)x;
-		} else if (!strcmp(k, "certfile")) {
-			strcpy(sp->certfile, v);
-		} else if (!strcmp(k, "keyfile")) {
-			strcpy(sp->keyfile, v);
-		} else if (!strcmp(k, "cacertfile")) {
-			strcpy(sp->cacertfile, v);
-		} else if (!strcmp(k, "tlshostname")) {
-			strcpy(sp->tlshostname, v);
-		} else {
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s='",
-					  line, k);
-		}
-		if (!*v)
-			goto bad;
-		return 0;
-	}
-	if (!strcmp(k, "persist"))
-		sp->persist = 1;
-	else if (!strcmp(k, "swap"))
-		sp->swap = 1;
-	else if (!strcmp(k, "unix"))
-		sp->unix_path[0] = 1;   /* marked; the host field is the path */
-	else if (!strcmp(k, "no_optgo"))
-		sp->no_optgo = 1;
-	else if (!strcmp(k, "tls"))
-		sp->tls = 1;
-	else if (!strcmp(k, "readonly"))
-		sp->read_only = 1;
-	else if (!strcmp(k, "sdp") || !strcmp(k, "preinit"))
-		return nbd_seterr(err, NBX_NOTSUP, 0, "nbdtab line %d: '%s' is not supported by nbdbox",
-				  line, k);
-	else
-		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s'", line, k);
-	return 0;
-bad:
-	return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: bad value for '%s'", line, k);
-}
-
-int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec *sp,
-		 struct nbd_err *err)
-{
-	size_t pos = 0;
-	int line = 0, want, wpart;
-
-	if (parse_dev(dev, strlen(dev), &want, &wpart) < 0 || wpart)
-		return nbd_seterr(err, NBX_USAGE, 0, "'%s' is not an nbd device (nbdN)", dev);
-	while (pos < len) {
-		const char *l = text + pos, *f[4];
-		size_t ll = 0, fl[4], i = 0;
-		int nf = 0, idx, part;
-
-		while (pos + ll < len && l[ll] != '\n')
-			ll++;
-		pos += ll + 1;
-		line++;
-		for (i = 0; i < ll; i++)
-			if (l[i] == '#' || !l[i])
-				break;
-		ll = i;
-		/* Fields: any run of spaces and tabs between them. */
-		for (i = 0; i < ll;) {
-			while (i < ll && (l[i] == ' ' || l[i] == '\t' || l[i] == '\r'))
-				i++;
-			if (i == ll)
-				break;
-			if (nf == 4)
-				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: more than 4 fields", line);
-			f[nf] = l + i;
-			while (i < ll && l[i] != ' ' && l[i] != '\t' && l[i] != '\r')
-				i++;
-			fl[nf] = (size_t)(l + i - f[nf]);
-			nf++;
-		}
-		if (!nf)
-			continue;
-		if (nf < 3)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: needs DEVICE HOST EXPORT "
-					  "[OPTIONS]", line);
-		if (parse_dev(f[0], fl[0], &idx, &part) < 0 || part)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: '%.*s' is not an nbd device",
-					  line, (int)(fl[0] > 64 ? 64 : fl[0]), f[0]);
-		if (idx != want)
-			continue;
-		nbd_spec_init(sp);
-		sp->form = NBD_FORM_NBDTAB;
-		sp->index = idx;
-		put(sp->word, sizeof sp->word, l, ll < sizeof sp->word ? ll : sizeof sp->word - 1);
-		if (put(sp->host, sizeof sp->host, f[1], fl[1]) < 0)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: host too long", line);
-		if (put(sp->name, sizeof sp->name, f[2], fl[2]) < 0)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: export name too long", line);
-		sp->has_name = 1;
-		if (nf == 4) {
-			const char *o = f[3];
-			size_t n = fl[3];
-			while (n) {
-				size_t k = 0;
-				while (k < n && o[k] != ',')
-					k++;
-				if (k && tab_opt(sp, o, k, line, err) < 0)
-					return -1;
-				o += k, n -= k;
-				if (n)
-					o++, n--;
-			}
-		}
-		if (sp->unix_path[0]) {
-			if (put(sp->unix_path, sizeof sp->unix_path, sp->host, strlen(sp->host)) < 0)
-				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: socket path too long",
-						  line);
-			sp->host[0] = 0;
-		}
-		return 1;
-	}
-	return 0;
 }

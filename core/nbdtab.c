@@ -1,0 +1,151 @@
+/* /etc/nbdtab, as nbd-client 3.24's parser reads it (nbdtab(5)): one
+ * line per device, DEVICE HOST EXPORT [OPTIONS], into the same struct
+ * nbd_spec as the kernel command line. Pure: no I/O, no printing. */
+#include <string.h>
+#include "cmdline.h"
+#include "cmdline-int.h"
+
+static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struct nbd_err *err)
+{
+	char k[64], v[256];
+	const char *eq = memchr(o, '=', n);
+	size_t kl = eq ? (size_t)(eq - o) : n;
+	unsigned long x;
+
+	if (nbd_spec_put(k, sizeof k, o, kl) < 0 || (eq && nbd_spec_put(v, sizeof v, eq + 1, n - kl - 1) < 0))
+		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: option too long", line);
+	if (*k == '_')
+		return 0;               /* reserved for local use (nbdtab(5)) */
+	if (eq) {
+		if (!strcmp(k, "port")) {
+			if (nbd_spec_num(v, 65535, &x) < 0 || !x)
+				goto bad;
+			strcpy(sp->port, v);
+		} else if (!strcmp(k, "bs")) {
+			if (nbd_spec_num(v, 65536, &x) < 0 || x < 512 || (x & (x - 1)))
+				goto bad;
+			sp->block_size = (uint32_t)x;
+		} else if (!strcmp(k, "timeout")) {
+			if (nbd_spec_num(v, 86400, &x) < 0)
+				goto bad;
+			sp->timeout_s = (int)x;
+		} else if (!strcmp(k, "conns")) {
+			if (nbd_spec_num(v, 16, &x) < 0 || !x)
+				goto bad;
+			sp->conns = (int)x;
+		} else if (!strcmp(k, "certfile")) {
+			strcpy(sp->certfile, v);
+		} else if (!strcmp(k, "keyfile")) {
+			strcpy(sp->keyfile, v);
+		} else if (!strcmp(k, "cacertfile")) {
+			strcpy(sp->cacertfile, v);
+		} else if (!strcmp(k, "tlshostname")) {
+			strcpy(sp->tlshostname, v);
+		} else {
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s='",
+					  line, k);
+		}
+		if (!*v)
+			goto bad;
+		return 0;
+	}
+	if (!strcmp(k, "persist"))
+		sp->persist = 1;
+	else if (!strcmp(k, "swap"))
+		sp->swap = 1;
+	else if (!strcmp(k, "unix"))
+		sp->unix_path[0] = 1;   /* marked; the host field is the path */
+	else if (!strcmp(k, "no_optgo"))
+		sp->no_optgo = 1;
+	else if (!strcmp(k, "tls"))
+		sp->tls = 1;
+	else if (!strcmp(k, "readonly"))
+		sp->read_only = 1;
+	else if (!strcmp(k, "sdp") || !strcmp(k, "preinit"))
+		return nbd_seterr(err, NBX_NOTSUP, 0, "nbdtab line %d: '%s' is not supported by nbdbox",
+				  line, k);
+	else
+		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s'", line, k);
+	return 0;
+bad:
+	return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: bad value for '%s'", line, k);
+}
+
+int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec *sp,
+		 struct nbd_err *err)
+{
+	size_t pos = 0;
+	int line = 0, want, wpart;
+
+	if (nbd_spec_dev(dev, strlen(dev), &want, &wpart) < 0 || wpart)
+		return nbd_seterr(err, NBX_USAGE, 0, "'%s' is not an nbd device (nbdN)", dev);
+	while (pos < len) {
+		const char *l = text + pos, *f[4];
+		size_t ll = 0, fl[4], i = 0;
+		int nf = 0, idx, part;
+
+		while (pos + ll < len && l[ll] != '\n')
+			ll++;
+		pos += ll + 1;
+		line++;
+		for (i = 0; i < ll; i++)
+			if (l[i] == '#' || !l[i])
+				break;
+		ll = i;
+		/* Fields: any run of spaces and tabs between them. */
+		for (i = 0; i < ll;) {
+			while (i < ll && (l[i] == ' ' || l[i] == '\t' || l[i] == '\r'))
+				i++;
+			if (i == ll)
+				break;
+			if (nf == 4)
+				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: more than 4 fields", line);
+			f[nf] = l + i;
+			while (i < ll && l[i] != ' ' && l[i] != '\t' && l[i] != '\r')
+				i++;
+			fl[nf] = (size_t)(l + i - f[nf]);
+			nf++;
+		}
+		if (!nf)
+			continue;
+		if (nf < 3)
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: needs DEVICE HOST EXPORT "
+					  "[OPTIONS]", line);
+		if (nbd_spec_dev(f[0], fl[0], &idx, &part) < 0 || part)
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: '%.*s' is not an nbd device",
+					  line, (int)(fl[0] > 64 ? 64 : fl[0]), f[0]);
+		if (idx != want)
+			continue;
+		nbd_spec_init(sp);
+		sp->form = NBD_FORM_NBDTAB;
+		sp->index = idx;
+		nbd_spec_put(sp->word, sizeof sp->word, l, ll < sizeof sp->word ? ll : sizeof sp->word - 1);
+		if (nbd_spec_put(sp->host, sizeof sp->host, f[1], fl[1]) < 0)
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: host too long", line);
+		if (nbd_spec_put(sp->name, sizeof sp->name, f[2], fl[2]) < 0)
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: export name too long", line);
+		sp->has_name = 1;
+		if (nf == 4) {
+			const char *o = f[3];
+			size_t n = fl[3];
+			while (n) {
+				size_t k = 0;
+				while (k < n && o[k] != ',')
+					k++;
+				if (k && tab_opt(sp, o, k, line, err) < 0)
+					return -1;
+				o += k, n -= k;
+				if (n)
+					o++, n--;
+			}
+		}
+		if (sp->unix_path[0]) {
+			if (nbd_spec_put(sp->unix_path, sizeof sp->unix_path, sp->host, strlen(sp->host)) < 0)
+				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: socket path too long",
+						  line);
+			sp->host[0] = 0;
+		}
+		return 1;
+	}
+	return 0;
+}
