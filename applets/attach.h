@@ -20,6 +20,10 @@ struct attach {
 	char datapath[96];         /* for nbd-probe DEVICE: plain, kTLS, relay */
 };
 
+/* --persist, read through this so that with NBD_ATTACH_PERSIST off the
+ * compiler drops the monitor and the reconnect code. */
+#define PERSIST(a) (ENABLE_NBD_ATTACH_PERSIST && (a)->persist)
+
 /* ---- nbd-attach.c */
 /* One connection negotiated up to transmission, its socket (or, with TLS,
  * the kTLS socket or the relay's end) in *fd for the kernel. The first

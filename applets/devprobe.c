@@ -26,6 +26,8 @@ int probe_device(const char *dev, int fmt)
 			out("%llu\n", (unsigned long long)d.size);
 		break;
 	case PROBE_JSON:
+		if (!ENABLE_JSON)
+			break;
 		out_str("{\"device\":");
 		json_str(path, strlen(path));
 		out(",\"attached\":%s,\"size\":%llu,\"read_only\":%s,\"pid\":%ld,"

@@ -287,7 +287,7 @@ int nbd_attach_main(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[i]);
 	if (a.use_ioctl && a.conf.identifier)
 		return usage_error("--identifier needs netlink (not with --ioctl)");
-	if (a.persist) {
+	if (PERSIST(&a)) {
 		if (!a.timeout_set)
 			a.conf.timeout_s = PERSIST_IO_TIMEOUT;
 		if (!a.dead_set)
@@ -309,9 +309,9 @@ int nbd_attach_main(int argc, char **argv)
 
 	/* Listen before connecting, so no LINK_DEAD is missed; ioctl mode
 	 * uses it only to tell a lost link from a detach. */
-	if (a.persist && (nl || nbd_nl_available(NULL) == 1))
+	if (PERSIST(&a) && (nl || nbd_nl_available(NULL) == 1))
 		mon = nbd_nl_mon_open(NULL);
-	if (a.persist && nl && !mon) {
+	if (PERSIST(&a) && nl && !mon) {
 		attach_close_fds(&a.conf);
 		msg("--persist: cannot listen for NBD_CMD_LINK_DEAD");
 		return NBX_KERNEL;

@@ -43,7 +43,7 @@ struct list {
 static void print_entry(struct list *l, const char *name, size_t nlen,
 			const char *desc, size_t dlen, const struct nbd_export *e)
 {
-	if (l->json) {
+	if (ENABLE_JSON && l->json) {
 		out_str(l->n++ ? ",\n{\"name\":" : "{\"name\":");
 		json_str(name, nlen);
 		if (dlen) {
@@ -193,7 +193,7 @@ int nbd_list_main(int argc, char **argv)
 	hs.on_server = on_server;
 	hs.cb_ctx = &l;
 	l.err = &err;
-	if (l.json)
+	if (ENABLE_JSON && l.json)
 		out_str("[");
 	if (l.ref)
 		out_str("Negotiation: ..\n");
@@ -226,7 +226,7 @@ out:
 	nbd_hs_close(&hs);
 	if (l.buf)
 		munmap(l.buf, l.cap);
-	if (l.json && rc == 0)
+	if (ENABLE_JSON && l.json && rc == 0)
 		out_str(l.n ? "]\n" : "]\n");
 	if (rc < 0) {
 		out_flush();

@@ -170,7 +170,7 @@ int nbd_probe_main(int argc, char **argv)
 	i = optind;
 	/* A device rather than a server (applets/devprobe.c). */
 	if (!c.unix_path && i == argc - 1 && nbd_dev_index(argv[i]) >= 0)
-		return probe_device(argv[i], fmt == FMT_JSON ? PROBE_JSON : fmt == FMT_SHELL ?
+		return probe_device(argv[i], ENABLE_JSON && fmt == FMT_JSON ? PROBE_JSON : fmt == FMT_SHELL ?
 				    PROBE_SHELL : fmt == FMT_SIZE ? PROBE_SIZE : PROBE_HUMAN);
 	if ((opt = conn_args(&c, argc, argv, i)))
 		return opt;
@@ -191,7 +191,10 @@ int nbd_probe_main(int argc, char **argv)
 
 	switch (fmt) {
 	case FMT_SIZE: out("%llu\n", (unsigned long long)hs.exp.size); break;
-	case FMT_JSON: print_json(&hs, &p); break;
+	case FMT_JSON:
+		if (ENABLE_JSON)
+			print_json(&hs, &p);
+		break;
 	case FMT_SHELL: print_shell(&hs, &p); break;
 	default: print_human(&hs, &p); break;
 	}

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
+#include "autoconf.h"
 #include "applet.h"
 #include "esc.h"
 #include "fmt.h"
@@ -196,16 +197,16 @@ void print_tflags(uint16_t tflags, const char *sep, int json)
 	const struct nbd_flag_name *n;
 	const char *s = "";
 
-	if (json)
+	if (ENABLE_JSON && json)
 		out_char('[');
 	for (n = nbd_tflag_names; n->name; n++) {
 		if (!(tflags & n->bit))
 			continue;
-		if (json)
+		if (ENABLE_JSON && json)
 			out("%s\"%s\"", s, n->name), s = ",";
 		else
 			out("%s%s", s, n->name), s = sep;
 	}
-	if (json)
+	if (ENABLE_JSON && json)
 		out_char(']');
 }

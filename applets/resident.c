@@ -120,7 +120,7 @@ static pid_t fork_detached(const struct attach *a)
 		if (chdir("/") < 0)
 			(void)0;
 		root_storage(a);        /* its warnings still reach stderr */
-		if (a->persist)
+		if (PERSIST(a))
 			klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 		quiet_stdio();
 		mark_argv0(a);
@@ -310,7 +310,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 		struct nbd_backoff backoff = RECONNECT_BACKOFF;
 		int r = nbd_ioctl_doit(devfd, index, err), lost = 0, got;
 
-		if (r == 0 && a->persist && mon) {
+		if (r == 0 && PERSIST(a) && mon) {
 			/* The event is queued by the receive worker before
 			 * DO_IT returns; give the workqueue a moment. */
 			lost = nbd_nl_mon_wait(mon, index, 1000, NULL) > 0;
@@ -398,12 +398,12 @@ int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 	int r, fd;
 	pid_t pid;
 
-	if (!a->persist || a->foreground) {
+	if (!PERSIST(a) || a->foreground) {
 		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
 		attach_close_fds(&a->conf);
 		if (r < 0)
 			return report(&res.err);
-		if ((r = print_dev(a, res.index)) || !a->persist)
+		if ((r = print_dev(a, res.index)) || !PERSIST(a))
 			return r;
 		mark_argv0(a);
 		root_storage(a);

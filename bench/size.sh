@@ -3,6 +3,7 @@
 #   default      all applets, no TLS (goal <= 64 KiB)
 #   -SWITCH      the default with one Config.in switch off: what it saves
 #   root-only    nbd-attach + nbd-client, no JSON, no DNS (goal <= 40 KiB)
+#                (-NBD_COPY is the default without nbd-copy)
 #   static-tls   the default with TLS and the small wolfSSL (goal <= 320 KiB)
 # then the default (and static-tls where a wolfSSL can be built) for every
 # cross toolchain installed (s390x, armhf, arm64 ...; musl where Debian has
@@ -57,12 +58,12 @@ def=$(size_of default "$B/default.config")
 row "amd64 default (all applets, no TLS)" "$def" 65536
 if [ -z "$QUICK" ]; then
 	for sw in IPV6 DNS UNIX_SOCKETS JSON NETLINK NBD_ATTACH_PERSIST NBD_CLIENT NBD_LIST \
-		  NBD_PROBE NBD_DETACH; do
+		  NBD_PROBE NBD_DETACH NBD_COPY NBD_ATTACH_CMDLINE; do
 		off "$sw" < "$B/default.config" > "$B/no-$sw.config"
 		row "  without $sw" "$(size_of "no-$sw" "$B/no-$sw.config")" "" "$def"
 	done
 fi
-cat "$B/default.config" | off NBD_DETACH | off NBD_LIST | off NBD_PROBE | off JSON | off DNS \
+cat "$B/default.config" | off NBD_DETACH | off NBD_LIST | off NBD_PROBE | off NBD_COPY | off JSON | off DNS \
 	> "$B/root.config"
 row "amd64 root-only (attach+client)" "$(size_of root "$B/root.config")" 40960
 row "amd64 static-tls" "$(size_tls tls)" 327680

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "be.h"
+#include "autoconf.h"
 #include "dns.h"
 #include "io.h"
 
@@ -135,7 +136,7 @@ static int read_conf(const char *path, struct sockaddr_storage *ns, char *domain
 				s4->sin_family = AF_INET;
 				s4->sin_port = htons(53);
 				n++;
-			} else if (inet_pton(AF_INET6, val, &s6->sin6_addr) == 1) {
+			} else if (ENABLE_IPV6 && inet_pton(AF_INET6, val, &s6->sin6_addr) == 1) {
 				s6->sin6_family = AF_INET6;
 				s6->sin6_port = htons(53);
 				n++;
@@ -165,7 +166,7 @@ static int ask(const struct sockaddr_storage *ns, const char *name, int want_v6,
 	uint8_t q[2][DNS_MAX_MSG], r[DNS_MAX_MSG];
 	size_t ql[2];
 	uint16_t id = (uint16_t)(nbd_now_ms() ^ getpid());
-	int fd, nq = want_v6 ? 2 : 1, answered = 0, n = 0, i;
+	int fd, nq = ENABLE_IPV6 && want_v6 ? 2 : 1, answered = 0, n = 0, i;
 	socklen_t sl = ns->ss_family == AF_INET ? sizeof(struct sockaddr_in)
 					      : sizeof(struct sockaddr_in6);
 

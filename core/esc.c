@@ -1,5 +1,6 @@
 /* How untrusted strings are shown: see esc.h for the rules. */
 #include <string.h>
+#include "autoconf.h"
 #include "esc.h"
 
 static const char hex[] = "0123456789abcdef";
@@ -39,7 +40,7 @@ size_t nbd_utf8_len(const unsigned char *s, size_t n, unsigned long *cp)
 /* One escaped byte: \xNN (text) or \u00NN (JSON). */
 static size_t esc_byte(int how, char *o, unsigned char b)
 {
-	if (how == NBD_ESC_JSON) {
+	if ((ENABLE_JSON && how == NBD_ESC_JSON)) {
 		memcpy(o, "\\u00", 4);
 		o[4] = hex[b >> 4];
 		o[5] = hex[b & 15];
@@ -67,17 +68,17 @@ size_t nbd_esc(int how, char *dst, size_t cap, size_t *dlen, const char *src, si
 			/* Not UTF-8: text keeps the byte visible, JSON cannot
 			 * carry it and says so with U+FFFD. */
 			k = 1;
-			if (how == NBD_ESC_JSON)
+			if ((ENABLE_JSON && how == NBD_ESC_JSON))
 				memcpy(tmp, "\\ufffd", 6), t = 6;
 			else
 				t = esc_byte(how, tmp, s[i]);
 		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
-			if (how == NBD_ESC_JSON)
+			if ((ENABLE_JSON && how == NBD_ESC_JSON))
 				t = esc_byte(how, tmp, (unsigned char)cp);
 			else
 				for (j = 0; j < k; j++)
 					t += esc_byte(how, tmp + t, s[i + j]);
-		} else if (cp == '\\' || (cp == '"' && how == NBD_ESC_JSON)) {
+		} else if (cp == '\\' || (cp == '"' && (ENABLE_JSON && how == NBD_ESC_JSON))) {
 			tmp[0] = '\\';
 			tmp[1] = (char)cp;
 			t = 2;

@@ -147,7 +147,7 @@ static void add_addr(struct addrs *a, int family, const void *ip, unsigned port)
 		s4->sin_port = htons((uint16_t)port);
 		memcpy(&s4->sin_addr, ip, 4);
 		a->len[a->n++] = sizeof *s4;
-	} else {
+	} else if (ENABLE_IPV6) {
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons((uint16_t)port);
 		memcpy(&s6->sin6_addr, ip, 16);
@@ -166,7 +166,7 @@ static void resolve_local(struct addrs *a, const char *host, unsigned port)
 
 	if (inet_pton(AF_INET, host, ip) == 1)
 		return add_addr(a, AF_INET, ip, port);
-	if (inet_pton(AF_INET6, host, ip) == 1)
+	if (ENABLE_IPV6 && inet_pton(AF_INET6, host, ip) == 1)
 		return add_addr(a, AF_INET6, ip, port);
 	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -188,7 +188,7 @@ static void resolve_local(struct addrs *a, const char *host, unsigned port)
 			if (!strcasecmp(tok, host)) {
 				if (inet_pton(AF_INET, addr, ip) == 1)
 					add_addr(a, AF_INET, ip, port);
-				else if (inet_pton(AF_INET6, addr, ip) == 1)
+				else if (ENABLE_IPV6 && inet_pton(AF_INET6, addr, ip) == 1)
 					add_addr(a, AF_INET6, ip, port);
 				break;
 			}
@@ -222,6 +222,8 @@ static int resolve(struct addrs *a, const char *host, const char *port,
 	resolve_local(a, host, (unsigned)p);
 	if (!a->n && !strcasecmp(host, "localhost"))
 		resolve_local(a, "127.0.0.1", (unsigned)p);
+	if (!ENABLE_IPV6 && !a->n && strchr(host, ':'))
+		return nbd_seterr_peer(err, peer, NBX_NOTSUP, 0, "built without IPv6");
 	if (!a->n && ENABLE_DNS) {
 		struct dns_addr da[MAX_ADDRS];
 		int i, n = nbd_dns_resolve(host, ENABLE_IPV6, da, MAX_ADDRS, timeout_ms,

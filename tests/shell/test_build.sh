@@ -70,12 +70,47 @@ test_copy_switched_off() {
 	assert_out_has nbd_hs_run
 }
 
+# fsize BIN SYMBOL: the size in bytes of a function of an unstripped BIN
+# (nm -S; a local one may carry a suffix: f.constprop.0), 0 when it is not
+# there.
+fsize() {
+	local h
+	h=$(nm -S "$1" | awk -v s="$2" '$4 == s || index($4, s ".") == 1 { print $2; exit }')
+	echo $((16#${h:-0}))
+}
+
+# smaller OFF FULL FUNCTION: FUNCTION is in the build OFF, and smaller than
+# in FULL.
+smaller() {
+	local off on
+	off=$(fsize "$1" "$3") on=$(fsize "$2" "$3")
+	[ "$off" -gt 0 ] || fail "$3 missing"
+	[ "$off" -lt "$on" ] || fail "$3: $off bytes with its feature off, $on with it on"
+}
+
+# Each feature switch off removes its code (`if (ENABLE_X)` at every use,
+# the compiler drops the rest): what the feature alone needs is gone or
+# smaller than in the default build, function by function; and the feature
+# answers that it is not there.
 test_features_off() {
+	build full -e '' || fail "build"
+	local full=$BIN
 	build nofeat -e 's/^CONFIG_DNS=y/# CONFIG_DNS is not set/' \
 		-e 's/^CONFIG_JSON=y/# CONFIG_JSON is not set/' \
-		-e 's/^CONFIG_UNIX_SOCKETS=y/# CONFIG_UNIX_SOCKETS is not set/' || fail "build"
+		-e 's/^CONFIG_UNIX_SOCKETS=y/# CONFIG_UNIX_SOCKETS is not set/' \
+		-e 's/^CONFIG_IPV6=y/# CONFIG_IPV6 is not set/' \
+		-e 's/^CONFIG_NBD_ATTACH_PERSIST=y/# CONFIG_NBD_ATTACH_PERSIST is not set/' ||
+		fail "build"
+	run nm "$full"
+	assert_out_has nbd_dns_resolve
+	assert_out_has persist_netlink
 	run nm "$BIN"
 	assert_out_lacks nbd_dns_resolve
+	assert_out_lacks persist_netlink            # NBD_ATTACH_PERSIST
+	local f
+	for f in nbd_esc print_tflags nbd_sock_unix; do   # JSON (escapes, flag arrays), UNIX_SOCKETS
+		smaller "$BIN" "$full" $f
+	done
 	run "$BIN" nbd-probe --size "127.0.0.1:$KIT"
 	assert_ok
 	run "$BIN" nbd-probe --size "localhost:$KIT"     # /etc/hosts still works
@@ -86,9 +121,36 @@ test_features_off() {
 	run "$BIN" nbd-probe --json "127.0.0.1:$KIT"
 	assert_rc 2
 	assert_err_has "built without JSON"
+	run "$BIN" nbd-list --json "127.0.0.1:$KIT"
+	assert_rc 2
+	assert_err_has "built without JSON"
 	run "$BIN" nbd-probe "nbd+unix:///?socket=/nonexistent"
 	assert_rc 7
 	assert_err_has "built without Unix socket support"
+	run "$BIN" nbd-probe "nbd://[::1]:$KIT"
+	assert_rc 7
+	assert_err_has "built without IPv6"
+	run "$BIN" nbd-attach --persist "127.0.0.1:$KIT" /dev/nbd0
+	assert_rc 2
+	assert_err_has "built without --persist"
+	# the full build has them
+	run "$full" nbd-probe --json "127.0.0.1:$KIT"
+	assert_ok
+	assert_out_has '"size":1048576'
+}
+
+# IPV6 alone (DNS off would change what the compiler inlines in core/sock.c).
+test_ipv6_off() {
+	build full -e '' || fail "build"
+	local full=$BIN
+	build noip6 -e 's/^CONFIG_IPV6=y/# CONFIG_IPV6 is not set/' || fail "build"
+	smaller "$BIN" "$full" add_addr
+	smaller "$BIN" "$full" resolve_local
+	run "$BIN" nbd-probe "nbd://[::1]:$KIT"
+	assert_rc 7
+	assert_err_has "built without IPv6"
+	run "$BIN" nbd-probe --size "nbd://127.0.0.1:$KIT"
+	assert_ok
 }
 
 test_kconfig_frontend_reads_config_in() {
