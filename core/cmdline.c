@@ -37,6 +37,17 @@ int nbd_spec_put(char *dst, size_t cap, const char *s, size_t n)
 	return 0;
 }
 
+/* A parser's message again, as a usage error after the command-line word
+ * it came from ("WORD: " WHAT MESSAGE). */
+static int reword(struct nbd_err *err, const struct nbd_spec *sp, const char *what)
+{
+	char why[300];
+
+	memcpy(why, err->msg, sizeof why - 1);
+	why[sizeof why - 1] = 0;
+	return nbd_seterr(err, NBX_USAGE, 0, "%s: %s%s", sp->word, what, why);
+}
+
 static int fail(struct nbd_err *err, const struct nbd_spec *sp, const char *why)
 {
 	return nbd_seterr(err, NBX_USAGE, 0, "%s: %s", sp->word, why);
@@ -121,13 +132,8 @@ static int set_uri(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err 
 	if (nbd_spec_put(sp->uri, sizeof sp->uri, s, n) < 0)
 		return fail(err, sp, "URI too long");
 	nbd_tls_conf_init(&t);
-	if (nbd_parse_uri(&a, &t, sp->uri, err) < 0) {
-		char why[300];
-
-		memcpy(why, err->msg, sizeof why - 1);
-		why[sizeof why - 1] = 0;
-		return nbd_seterr(err, NBX_USAGE, 0, "%s: %s", sp->word, why);
-	}
+	if (nbd_parse_uri(&a, &t, sp->uri, err) < 0)
+		return reword(err, sp, "");
 	return 0;
 }
 
@@ -231,13 +237,8 @@ static int parse_nbdopts(struct nbd_spec *sp, const char *o, size_t n, struct nb
 			o++, n--;
 	}
 	for (i = 0; i < nw; i += k)
-		if ((k = nbd_spec_clientopt(sp, words[i], i + 1 < nw ? words[i + 1] : NULL, err)) < 0) {
-			char why[300];
-
-			memcpy(why, err->msg, sizeof why - 1);
-			why[sizeof why - 1] = 0;
-			return nbd_seterr(err, NBX_USAGE, 0, "%s: nbdopts: %s", sp->word, why);
-		}
+		if ((k = nbd_spec_clientopt(sp, words[i], i + 1 < nw ? words[i + 1] : NULL, err)) < 0)
+			return reword(err, sp, "nbdopts: ");
 	return 0;
 }
 
