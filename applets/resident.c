@@ -343,6 +343,12 @@ int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
 	int devfd, index, fd, i;
 	pid_t pid;
 
+	/* A reconnect opens /dev/nbdN again (a fresh open, so the kernel's
+	 * config with the dead socket goes when the last one closes; the
+	 * same fd would keep it and SET_SOCK would add a second socket):
+	 * through /dev held open now, before a switch_root takes the path. */
+	if (PERSIST(a))
+		nbd_dev_dir_keep();
 	devfd = nbd_ioctl_setup(&a->conf, &index, &err);
 	attach_close_fds(&a->conf);
 	if (devfd < 0)

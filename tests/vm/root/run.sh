@@ -10,6 +10,8 @@
 #   run.sh [BOOT...]        boots by name (default: all; see BOOTS below)
 # Env: VMROOT_CLIENT=debian  the nbd-client package's binary instead
 #      NBDBOX=binary         (default: make static)
+#      VMROOT_INITRD_WRAP=cmd  "cmd INITRD GENERATOR" prints the image to
+#                            boot instead (bench/vm-root-boot.sh)
 #      VM_VERBOSE=1 VM_KEEP=1 VM_CACHE (see tests/vm/README)
 set -u
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -60,11 +62,13 @@ bb-dropts   bbox   fs   root      std  0 netroot=nbd:$H:root:ext4:rw:-b,4096,-t,
 bb-uri      bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root
 bb-tls      bbtls  fs   root      host 0 nbdroot=nbds://alice@$H:$P/root?tls-psk-file=/etc/nbd/psk vmktls=1
 bb-failover bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root nbdroot.alt=$H:$PA
+bb-ioctl    bbox   fs   root      std  1 netroot=nbd:$H:root:ext4:rw:-L vmio=idle
 '
 # By hand only (the distributions' scripts mis-parse these, see README):
 EXTRA_BOOTS='
 it-2field   itools fs   root      std  0 root=/dev/nbd0 nbdroot=$H,root ip=dhcp
 dr-portname dracut fs   root      host 0 root=nbd:$H:$P/root:ext4 ip=dhcp
+bb-read     bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root vmio=read
 '
 H=$H_GUEST
 pass=0 failn=0
@@ -135,6 +139,11 @@ run_boot() { # the fields of one BOOTS line
 	bbtls) initrd=$(vr_bbox "$VR_TLSBIN" "$VR_PSK:/etc/nbd/psk") limit=240 ;;
 	esac
 	[ -f "$initrd" ] || { res "$name-boot" FAIL "no initramfs ($gen)"; srv_stop root; return; }
+	# bench/vm-root-boot.sh: a command that prints a derived image
+	if [ -n "${VMROOT_INITRD_WRAP:-}" ]; then
+		initrd=$($VMROOT_INITRD_WRAP "$initrd" "$gen") ||
+			{ res "$name-boot" FAIL "VMROOT_INITRD_WRAP failed"; srv_stop root; return; }
+	fi
 	[ "$restarts" -gt 0 ] && limit=$((limit + 60))
 	echo "  [$name] $gen, $CLIENT: $args"
 	rm -f "$W/console" "$W/console.log"
