@@ -26,6 +26,18 @@
  * second. */
 #define RECONNECT_BACKOFF NBD_BACKOFF(100, 500)
 
+/* That pacing, and no other: --wait (a root's nbd-attach --cmdline has
+ * --wait 300) would retry inside each connection attempt at its own
+ * pace, up to 2 s apart, and a reconnect would then come up to 2 s after
+ * the server's return. */
+static struct nbd_backoff reconnect_pacing(struct attach *a)
+{
+	struct nbd_backoff b = RECONNECT_BACKOFF;
+
+	a->c.wait_s = 0;
+	return b;
+}
+
 /* The kernel log, opened before stdio goes to /dev/null and kept: the
  * resident's only voice, and one that needs no path once the boot has
  * moved on. "<4>" warning, "<6>" info. */
@@ -233,7 +245,7 @@ static void say_reconnect(int index, const struct nbd_err *err)
  * detached. Returns 0 when reconfigured, 1 when the device went away. */
 static int reconnect(struct attach *a, int index, int n)
 {
-	struct nbd_backoff backoff = RECONNECT_BACKOFF;
+	struct nbd_backoff backoff = reconnect_pacing(a);
 	struct nbd_err err;
 	int i, fd;
 
@@ -307,7 +319,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 		       struct nbd_err *err)
 {
 	for (;;) {
-		struct nbd_backoff backoff = RECONNECT_BACKOFF;
+		struct nbd_backoff backoff = reconnect_pacing(a);
 		int r = nbd_ioctl_doit(devfd, index, err), lost = 0, got;
 
 		if (r == 0 && PERSIST(a) && mon) {

@@ -12,7 +12,12 @@
 # Attempts: while nbdkit is down, a listener here takes its port (it binds
 # as soon as the port is free, for 9.0 s, then lets nbdkit have it back)
 # and counts the connections the guest's client opens (each reaches it
-# through qemu's guestfwd relay), accepting and closing each one.
+# through qemu's guestfwd relay), accepting and closing each one; then it
+# polls until the server accepts again. Holding the port makes the
+# harness's srv_stop wait up to 2.5 s more (it waits until nobody
+# listens), so the outage is longer than 10 s: the listener measures it
+# (from its bind to the server's first accept, 10 ms polls), and the stall
+# is each outage's gap minus that outage.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BOOT=${1:-bb-read}
@@ -31,19 +36,27 @@ done
 python3 - "$port" "$OUT/accepts" $run <<'PY' &
 import os, socket, sys, time
 port, out, ppid = int(sys.argv[1]), open(sys.argv[2], "a"), int(sys.argv[3])
-while True:
+def alive():
     try:
-        os.kill(ppid, 0)
+        os.kill(ppid, 0); return True
     except OSError:
-        break
+        return False
+def up():  # someone (nbdkit) accepts on the port
+    c = socket.socket()
+    try:
+        c.connect(("127.0.0.1", port)); return True
+    except OSError:
+        return False
+    finally:
+        c.close()
+while alive():
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
     except OSError:
-        s.close(); time.sleep(0.02); continue
+        s.close(); time.sleep(0.01); continue
     s.listen(64); t0 = time.time(); n = 0
-    out.write("down %.3f\n" % t0); out.flush()
     while time.time() - t0 < 9.0:
         s.settimeout(max(0.01, 9.0 - (time.time() - t0)))
         try:
@@ -52,8 +65,11 @@ while True:
         except socket.timeout:
             pass
     s.close()
-    out.write("window 9.0 s: %d connections, %.2f a second\n" % (n, n / 9.0)); out.flush()
-    time.sleep(3)
+    # Then wait for the server's return (a connect that succeeds).
+    while alive() and not up():
+        time.sleep(0.01)
+    out.write("window 9.0 s: %d connections, %.2f a second; outage %.2f s\n"
+              % (n, n / 9.0, time.time() - t0)); out.flush()
 PY
 lis=$!
 wait $run
@@ -61,5 +77,9 @@ kill $lis 2>/dev/null
 grep -e 'vmroot:' -e "$BOOT-" "$OUT/run.log" | tail -n 25
 echo "# connection attempts while the server was down (the windows after the boot's end are the boot's own srv_stop: ignore those with 0)"
 grep -e '^window' "$OUT/accepts"
-echo "# gaps"
+echo "# gaps (guest: after each read) minus the outage (host: the listener)"
 bash "$TOP/bench/vm-root-gap.sh" "$TOP/build/vmroot-$BOOT.lines"
+sed -n 's/.*outage \([0-9.]*\) s$/\1/p' "$OUT/accepts" > "$OUT/outages"
+awk 'NR == FNR { o[++no] = $1; next }
+	{ t = $3 + 0; if (FNR > 1 && t - p > 5) { k++; printf "outage %d: gap %.2f s, outage %.2f s, stall %.2f s\n", k, t - p, o[k], t - p - o[k] } p = t }' \
+	"$OUT/outages" "$TOP/build/vmroot-$BOOT.lines"
