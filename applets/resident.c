@@ -312,12 +312,22 @@ static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 
 /* ---- ioctl: a process sits in NBD_DO_IT */
 
+static void klog_dev(const char *level, int index, const char *what)
+{
+	char dev[24];
+
+	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	klog(level, dev, what);
+}
+
 /* Serve until detached. With --persist, a lost link (told from a detach
  * by the LINK_DEAD event, when the netlink family exists) starts a new
  * DO_IT cycle on fresh sockets. Returns an exit code. */
 static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon *mon,
 		       struct nbd_err *err)
 {
+	int cycles = 0;
+
 	for (;;) {
 		struct nbd_backoff backoff = reconnect_pacing(a);
 		int r = nbd_ioctl_doit(devfd, index, err), lost = 0, got;
@@ -328,10 +338,14 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 			lost = nbd_nl_mon_wait(mon, index, 1000, NULL) > 0;
 		}
 		nbd_ioctl_clear(devfd);
-		if (r < 0)
+		if (r < 0) {
+			if (cycles)
+				say_reconnect(index, err); /* a later DO_IT: no caller to tell */
 			return err->code;
+		}
 		if (!lost)
 			return 0;
+		klog_dev("<4>", index, "link lost, reconnecting (a new NBD_DO_IT)");
 		close(devfd);
 		for (;;) {
 			if (attach_connect_all(a, err) == 0) {
@@ -340,12 +354,16 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 				attach_close_fds(&a->conf);
 				if (devfd >= 0)
 					break;
-				if (err->errnum == EBUSY)
+				if (err->errnum == EBUSY) {
+					say_reconnect(index, err);
 					return err->code; /* someone else took it */
+				}
 			}
 			say_reconnect(index, err);
 			nbd_sleep_ms(nbd_backoff_next(&backoff));
 		}
+		klog_dev("<6>", index, "reconnected");
+		cycles++;
 	}
 }
 
