@@ -94,7 +94,10 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 	 * for a device in use; say it plainly. */
 	{
 		struct nbd_devinfo info;
-		if (nbd_dev_query(idx, &info, NULL) == 0 && info.attached) {
+		/* Our own pid: a reconnect of the device we serve, which a
+		 * mount keeps configured after our DO_IT returned. */
+		if (nbd_dev_query(idx, &info, NULL) == 0 && info.attached &&
+		    !(info.ioctl_owned && info.pid == (long)getpid())) {
 			close(fd);
 			/* The pid of a netlink attach is a process long gone. */
 			if (info.ioctl_owned)
