@@ -362,7 +362,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 			say_reconnect(index, err);
 			nbd_sleep_ms(nbd_backoff_next(&backoff));
 		}
-		klog_dev("<6>", index, "reconnected");
+		klog_dev("<6>", index, "reconnected, NBD_DO_IT again");
 		cycles++;
 	}
 }

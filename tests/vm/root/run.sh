@@ -62,13 +62,13 @@ bb-dropts   bbox   fs   root      std  0 netroot=nbd:$H:root:ext4:rw:-b,4096,-t,
 bb-uri      bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root
 bb-tls      bbtls  fs   root      host 0 nbdroot=nbds://alice@$H:$P/root?tls-psk-file=/etc/nbd/psk vmktls=1
 bb-failover bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root nbdroot.alt=$H:$PA
-bb-ioctl    bbox   fs   root      std  1 netroot=nbd:$H:root:ext4:rw:-L vmio=idle vmstop=0
 '
 # By hand only (the distributions' scripts mis-parse these, see README):
 EXTRA_BOOTS='
 it-2field   itools fs   root      std  0 root=/dev/nbd0 nbdroot=$H,root ip=dhcp
 dr-portname dracut fs   root      host 0 root=nbd:$H:$P/root:ext4 ip=dhcp
 bb-read     bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root vmio=read
+bb-ioctl    bbox   fs   root      std  1 netroot=nbd:$H:root:ext4:rw:-L vmio=idle vmstop=0
 '
 H=$H_GUEST
 pass=0 failn=0
