@@ -63,7 +63,8 @@ bb-uri      bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root
 bb-tls      bbtls  fs   root      host 0 nbdroot=nbds://alice@$H:$P/root?tls-psk-file=/etc/nbd/psk vmktls=1
 bb-failover bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root nbdroot.alt=$H:$PA
 '
-# By hand only (the distributions' scripts mis-parse these, see README):
+# By hand only (see README): forms the distributions' scripts mis-parse;
+# bb-read for bench/vm-root-gap-read.sh; bb-ioctl, which fails on 6.1.
 EXTRA_BOOTS='
 it-2field   itools fs   root      std  0 root=/dev/nbd0 nbdroot=$H,root ip=dhcp
 dr-portname dracut fs   root      host 0 root=nbd:$H:$P/root:ext4 ip=dhcp
