@@ -28,6 +28,18 @@ elif need_applet nbd-client; then
 		[ "$got" = "$md5" ] && pass "$d-data" "md5 of the device = nbdkit's file" ||
 			fail "$d-data" "md5 $got, want $md5"
 	done
+	# timeout=: the driver's debugfs timeout (jiffies, so compared as a
+	# ratio): 30 s for nbd6, 20 s for nbd7.
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	t6=$(cat /sys/kernel/debug/nbd/nbd6/timeout 2>/dev/null)
+	t7=$(cat /sys/kernel/debug/nbd/nbd7/timeout 2>/dev/null)
+	if [ -z "$t6" ] || [ -z "$t7" ]; then
+		skip timeout "no nbd debugfs (timeout not visible)"
+	elif [ $((t6 * 2)) = $((t7 * 3)) ] && [ "$t6" -gt 0 ]; then
+		pass timeout "debugfs timeout nbd6 $t6, nbd7 $t7 (30 s : 20 s)"
+	else
+		fail timeout "debugfs timeout nbd6 '$t6', nbd7 '$t7', want 30:20"
+	fi
 	# persist: a resident process serves nbd6 (the pid sysfs names is alive).
 	pid=$(nbd-client -check /dev/nbd6 2>/dev/null)
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && pass persist "nbd6 served by pid $pid" ||
