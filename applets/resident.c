@@ -42,6 +42,9 @@ static struct nbd_backoff reconnect_pacing(struct attach *a)
  * resident's only voice, and one that needs no path once the boot has
  * moved on. "<4>" warning, "<6>" info. */
 static int klog_fd = -1;
+/* The caller's stderr when it was a terminal (the console of a boot):
+ * warnings (a refused reconnect) go there too, for the person at it. */
+static int con_fd = -1;
 
 static void klog(const char *level, const char *dev, const char *what)
 {
@@ -50,11 +53,11 @@ static void klog(const char *level, const char *dev, const char *what)
 
 	if (klog_fd < 0)
 		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (klog_fd < 0)
-		return;
 	n = nbd_fmt(line, sizeof line, "%s%s[%ld]: %s: %s\n", level, applet_name, (long)getpid(),
 		    dev, what);
-	if (write(klog_fd, line, n) < 0)
+	if (klog_fd >= 0 && write(klog_fd, line, n) < 0)
+		(void)0;
+	if (con_fd >= 0 && level[1] < '5' && write(con_fd, line + 3, n - 3) < 0)
 		(void)0;
 }
 
@@ -132,8 +135,11 @@ static pid_t fork_detached(const struct attach *a)
 		if (chdir("/") < 0)
 			(void)0;
 		root_storage(a);        /* its warnings still reach stderr */
-		if (PERSIST(a))
+		if (PERSIST(a)) {
 			klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+			if (isatty(2))
+				con_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+		}
 		quiet_stdio();
 		mark_argv0(a);
 	}
