@@ -19,10 +19,60 @@
 
 static const struct nbd_io_ops tls_ops;
 
+#ifdef NO_ERROR_STRINGS
+/* The small wolfSSL (scripts/wolfssl-settings.h) has no error strings
+ * (they are ~15 KB): the errors a user meets, in wolfSSL's own words;
+ * any other is named by its number. */
+static const struct {
+	short code;
+	const char *text;
+} reasons[] = {
+	{ ASN_NO_SIGNER_E, "ASN no signer error to confirm failure" },
+	{ ASN_SELF_SIGNED_E, "ASN self-signed certificate error" },
+	{ ASN_SIG_CONFIRM_E, "ASN sig error, confirm failure" },
+	{ ASN_AFTER_DATE_E, "ASN date error, current date after" },
+	{ ASN_BEFORE_DATE_E, "ASN date error, current date before" },
+	{ ASN_PATHLEN_INV_E, "ASN CA path length larger than signer error" },
+	{ ASN_PATHLEN_SIZE_E, "ASN CA path length value too large error" },
+	{ ASN_NAME_INVALID_E, "Name Constraint error" },
+	{ ASN_PARSE_E, "ASN parsing error, invalid input" },
+	{ ASN_NO_PEM_HEADER, "ASN no PEM Header Error" },
+	{ VERIFY_CERT_ERROR, "verify problem on certificate" },
+	{ DOMAIN_NAME_MISMATCH, "peer subject name mismatch" },
+	{ IPADDR_MISMATCH, "peer ip address mismatch" },
+	{ VERSION_ERROR, "record layer version error" },
+	{ VERIFY_MAC_ERROR, "verify mac problem" },
+	{ DECRYPT_ERROR, "error during decryption" },
+	{ FATAL_ERROR, "received alert fatal error" },
+	{ NO_PEER_CERT, "peer did not return a certificate" },
+	{ PSK_KEY_ERROR, "psk key callback error" },
+	{ MATCH_SUITE_ERROR, "can't match cipher suite" },
+	{ SOCKET_ERROR_E, "error state on socket" },
+	{ SOCKET_PEER_CLOSED_E, "Peer closed underlying transport Error" },
+	{ MEMORY_E, "out of memory error" },
+	{ WOLFSSL_BAD_FILE, "input/output error on file" },
+	{ WOLFSSL_BAD_FILETYPE, "bad file type" },
+	{ BAD_PATH_ERROR, "Bad path for opendir error" },
+	{ NO_PRIVATE_KEY, "need the private key" },
+	{ WOLFSSL_FAILURE, "failure" },
+};
+#endif
+
 const char *nbd_tls_reason(int e, char *buf, size_t len)
 {
+#ifdef NO_ERROR_STRINGS
+	int c = e > 0 ? -e : e;
+
+	for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+		if (reasons[i].code == c) {
+			snprintf(buf, len, "%s", reasons[i].text);
+			return buf;
+		}
+	snprintf(buf, len, "wolfSSL error %d", c);
+#else
 	wolfSSL_ERR_error_string_n((unsigned long)(e < 0 ? -e : e), buf, len);
 	/* "error:-188:..." forms carry nothing beyond the text: keep it. */
+#endif
 	return buf;
 }
 
