@@ -107,7 +107,7 @@ int conn_args(struct conn_opts *c, int argc, char **argv, int i);
 int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 	      struct nbd_err *err);
 /* The address conn_open connected to last (the primary or an --alt). */
-const struct nbd_addr *conn_addr(const struct conn_opts *c);
+struct nbd_addr *conn_addr(struct conn_opts *c);
 
 /* ---- output (applets/out.c) */
 /* A number of seconds from the command line: 0 .. max. */

@@ -102,7 +102,7 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
  * primary's. One TLS set-up serves all (the first server's). */
 static struct nbd_addr alt_addr[4];
 
-const struct nbd_addr *conn_addr(const struct conn_opts *c)
+struct nbd_addr *conn_addr(struct conn_opts *c)
 {
 	return c->cur ? &alt_addr[c->cur - 1] : &c->addr;
 }
@@ -207,7 +207,7 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 		/* Each address once, from the one that answered last.
 		 * NBDBOX_RESOLV_CONF: another resolv.conf (the tests' nameserver) */
 		for (k = 0; k <= c->nalt; k++, c->cur = (c->cur + 1) % (c->nalt + 1)) {
-			const struct nbd_addr *a = conn_addr(c);
+			struct nbd_addr *a = conn_addr(c);
 
 			if (nbd_addr_connect(a, io, c->timeout_ms, getenv("NBDBOX_RESOLV_CONF"),
 					     err) == 0) {

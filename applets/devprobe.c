@@ -7,6 +7,7 @@
 #include "applet.h"
 #include "fmt.h"
 #include "platform.h"
+#include "parse.h"
 
 int probe_device(const char *dev, int fmt)
 {

@@ -59,6 +59,7 @@
 #include "autoconf.h"
 #include "attach.h"
 #include "fmt.h"
+#include "parse.h"
 
 enum {
 	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP,

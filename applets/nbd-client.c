@@ -43,6 +43,7 @@
 #include "autoconf.h"
 #include "applet.h"
 #include "platform.h"
+#include "parse.h"
 
 int nbd_attach_main(int argc, char **argv);
 int nbd_detach_main(int argc, char **argv);

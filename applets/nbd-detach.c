@@ -26,6 +26,7 @@
 #include "autoconf.h"
 #include "applet.h"
 #include "platform.h"
+#include "parse.h"
 
 enum { OPT_IOCTL = OPT_CONN_LAST };
 

@@ -28,6 +28,7 @@
 #include "autoconf.h"
 #include "applet.h"
 #include "platform.h"
+#include "parse.h"
 
 enum { FMT_HUMAN, FMT_JSON, FMT_SHELL, FMT_SIZE };
 enum { OPT_SIZE = OPT_CONN_LAST };

@@ -3,13 +3,10 @@
 #define NBDBOX_CMDLINE_INT_H
 
 #include <stddef.h>
+#include "parse.h"
 
 /* Copy s[0..n) into dst[cap], NUL-ended; -1 if it does not fit. */
 int nbd_spec_put(char *dst, size_t cap, const char *s, size_t n);
 /* 1-9 decimal digits, at most max, into *v; -1 for anything else. */
 int nbd_spec_num(const char *s, unsigned long max, unsigned long *v);
-/* "nbdN" or "/dev/nbdN" into *index; "...pM" too when part is not NULL
- * (*part = M, or 0 without a partition). -1 for anything else. */
-int nbd_spec_dev(const char *s, size_t n, int *index, int *part);
-
 #endif

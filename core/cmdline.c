@@ -88,35 +88,6 @@ static int set_name(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err
 	return 0;
 }
 
-/* "nbd3", "/dev/nbd3", "/dev/nbd3p1" (partition allowed when part). */
-int nbd_spec_dev(const char *s, size_t n, int *index, int *part)
-{
-	size_t i = 0;
-	long v = 0, p = 0;
-
-	if (n >= 5 && !memcmp(s, "/dev/", 5))
-		s += 5, n -= 5;
-	if (n < 4 || memcmp(s, "nbd", 3))
-		return -1;
-	for (i = 3; i < n && s[i] >= '0' && s[i] <= '9' && v < 100000; i++)
-		v = v * 10 + (s[i] - '0');
-	if (i == 3 || v >= 100000)
-		return -1;
-	if (i < n) {
-		if (!part || s[i] != 'p' || !is_digits(s + i + 1, n - i - 1) || n - i - 1 > 3)
-			return -1;
-		for (i++; i < n; i++)
-			p = p * 10 + (s[i] - '0');
-		if (!p)
-			return -1;
-		*part = (int)p;
-	} else if (part) {
-		*part = 0;
-	}
-	*index = (int)v;
-	return 0;
-}
-
 static int is_uri(const char *s, size_t n)
 {
 	return (n >= 6 && !memcmp(s, "nbd://", 6)) || (n >= 7 && !memcmp(s, "nbds://", 7)) ||
@@ -181,7 +152,7 @@ static int parse_debian(struct nbd_spec *sp, const char *v, size_t n, struct nbd
 			return -1;
 		if (c2) {
 			int idx, part;
-			if (nbd_spec_dev(c2 + 1, (size_t)(end - c2 - 1), &idx, &part) < 0)
+			if (nbd_parse_dev(c2 + 1, (size_t)(end - c2 - 1), &idx, &part) < 0)
 				return fail(err, sp, "the third field is not an nbd device (nbdN)");
 			sp->index = idx;
 			sp->part = part;
@@ -485,7 +456,7 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 				strcpy(netroot, w);
 		} else if (key(w, "nbddev=") || key(w, "root=/dev/nbd")) {
 			const char *v = strchr(w, '=') + 1;
-			if (nbd_spec_dev(v, strlen(v), &idx, &part) < 0)
+			if (nbd_parse_dev(v, strlen(v), &idx, &part) < 0)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: not an nbd device "
 						  "(/dev/nbdN or /dev/nbdNpM)", w);
 			have_dev = 1;

@@ -77,7 +77,7 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 	size_t pos = 0;
 	int line = 0, want, wpart;
 
-	if (nbd_spec_dev(dev, strlen(dev), &want, &wpart) < 0 || wpart)
+	if (nbd_parse_dev(dev, strlen(dev), &want, &wpart) < 0 || wpart)
 		return nbd_seterr(err, NBX_USAGE, 0, "'%s' is not an nbd device (nbdN)", dev);
 	while (pos < len) {
 		const char *l = text + pos, *f[4];
@@ -111,7 +111,7 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 		if (nf < 3)
 			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: needs DEVICE HOST EXPORT "
 					  "[OPTIONS]", line);
-		if (nbd_spec_dev(f[0], fl[0], &idx, &part) < 0 || part)
+		if (nbd_parse_dev(f[0], fl[0], &idx, &part) < 0 || part)
 			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: '%.*s' is not an nbd device",
 					  line, (int)(fl[0] > 64 ? 64 : fl[0]), f[0]);
 		if (idx != want)

@@ -1,4 +1,4 @@
-/* Hex digits and yes/no words; see parse.h. */
+/* Hex digits, yes/no words, device names; see parse.h. */
 #include <string.h>
 #include "parse.h"
 
@@ -21,4 +21,43 @@ int nbd_parse_yesno(const char *s)
 		if (!strcmp(s, words[i]))
 			return i / 3;
 	return -1;
+}
+
+int nbd_parse_dev(const char *s, size_t n, int *index, int *part)
+{
+	size_t i;
+	long v = 0, p = 0;
+
+	if (n >= 5 && !memcmp(s, "/dev/", 5))
+		s += 5, n -= 5;
+	if (n < 4 || memcmp(s, "nbd", 3))
+		return -1;
+	for (i = 3; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		if ((v = v * 10 + (s[i] - '0')) > 1000000)
+			return -1;
+	if (i == 3)
+		return -1;
+	if (i < n) {
+		if (!part || s[i] != 'p' || ++i == n || n - i > 3)
+			return -1;
+		for (; i < n; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			p = p * 10 + (s[i] - '0');
+		}
+		if (!p)
+			return -1;
+		*part = (int)p;
+	} else if (part) {
+		*part = 0;
+	}
+	*index = (int)v;
+	return 0;
+}
+
+int nbd_dev_index(const char *s)
+{
+	int i;
+
+	return nbd_parse_dev(s, strlen(s), &i, NULL) < 0 ? -1 : i;
 }

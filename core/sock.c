@@ -156,6 +156,21 @@ static void add_addr(struct addrs *a, int family, const void *ip, unsigned port)
 }
 
 /* Numeric address, or a name from /etc/hosts. */
+static void set_pin(struct nbd_pin *pin, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+	pin->family = ss->ss_family;
+	if (ss->ss_family == AF_INET) {
+		pin->port = ntohs(s4->sin_port);
+		memcpy(pin->ip, &s4->sin_addr, 4);
+	} else {
+		pin->port = ntohs(s6->sin6_port);
+		memcpy(pin->ip, &s6->sin6_addr, 16);
+	}
+}
+
 static void resolve_local(struct addrs *a, const char *host, unsigned port)
 {
 	unsigned char ip[16];
@@ -242,7 +257,8 @@ static int resolve(struct addrs *a, const char *host, const char *port,
 }
 
 int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
-		 int timeout_ms, const char *resolv_conf, struct nbd_err *err)
+		 int timeout_ms, const char *resolv_conf, struct nbd_pin *pin,
+		 struct nbd_err *err)
 {
 	struct addrs a;
 	char peer[sizeof io->peer];
@@ -252,8 +268,12 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 	if (!port || !*port)
 		port = "10809";
 	nbd_fmt(peer, sizeof peer, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
-	if (resolve(&a, host, port, peer, timeout_ms, resolv_conf, err) < 0)
+	if (pin && pin->family) {   /* the address that answered before */
+		a.n = 0;
+		add_addr(&a, pin->family, pin->ip, pin->port);
+	} else if (resolve(&a, host, port, peer, timeout_ms, resolv_conf, err) < 0) {
 		return -1;
+	}
 	for (i = 0; i < a.n; i++) {
 		fd = new_socket(a.ss[i].ss_family);
 		if (fd < 0) {
@@ -274,6 +294,8 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 					       "connect: no answer within %d ms", timeout_ms);
 		return nbd_seterr_peer(err, peer, NBX_CONNECT, e, "connect: %s", strerror(e));
 	}
+	if (pin)
+		set_pin(pin, &a.ss[i]);
 	/* No Nagle: each message is one write and must leave at once. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	nbd_sock_wrap(io, fd, peer, timeout_ms);

@@ -236,11 +236,11 @@ int nbd_addr_set_name(struct nbd_addr *a, const char *name, struct nbd_err *err)
 	return 0;
 }
 
-int nbd_addr_connect(const struct nbd_addr *a, struct nbd_io *io, int timeout_ms,
+int nbd_addr_connect(struct nbd_addr *a, struct nbd_io *io, int timeout_ms,
 		     const char *resolv_conf, struct nbd_err *err)
 {
 	if (a->is_unix)
 		return nbd_sock_unix(io, a->socket, timeout_ms, err);
 	return nbd_sock_tcp(io, a->host, a->port[0] ? a->port : NBD_DEFAULT_PORT,
-			    timeout_ms, resolv_conf, err);
+			    timeout_ms, resolv_conf, &a->pin, err);
 }

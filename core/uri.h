@@ -14,6 +14,7 @@ struct nbd_addr {
 	char host[256];
 	char port[32];
 	char socket[108];            /* Unix socket path */
+	struct nbd_pin pin;          /* where host last led (nbd_sock_tcp) */
 	size_t namelen;
 	char name[NBD_MAX_STRING + 1];
 };
@@ -32,8 +33,8 @@ int nbd_parse_hostport(struct nbd_addr *a, const char *hostport, const char *por
 		       struct nbd_err *err);
 int nbd_addr_set_name(struct nbd_addr *a, const char *name, struct nbd_err *err);
 /* Open the transport the address names (TCP or Unix), connect bounded by
- * timeout_ms; resolv_conf as for nbd_sock_tcp. */
-int nbd_addr_connect(const struct nbd_addr *a, struct nbd_io *io, int timeout_ms,
+ * timeout_ms; resolv_conf as for nbd_sock_tcp, which keeps a->pin. */
+int nbd_addr_connect(struct nbd_addr *a, struct nbd_io *io, int timeout_ms,
 		     const char *resolv_conf, struct nbd_err *err);
 
 #endif

@@ -31,9 +31,6 @@ struct nbd_devconf {
 	int fds[NBD_MAX_CONNS]; /* sockets in transmission phase */
 };
 
-/* Device names: "/dev/nbdN" or "nbdN". Returns N, or -1 if s is not one. */
-int nbd_dev_index(const char *s);
-
 /* ---- generic netlink (family "nbd") */
 /* 1: the family exists; 0: it does not (module not loaded, or a kernel
  * without it); -1: err (no netlink at all is 0, not -1). */

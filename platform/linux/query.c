@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "fmt.h"
 #include "platform.h"
+#include "parse.h"
 
 /* Decimal digits at s; *end (if not NULL) gets what follows. Saturates
  * rather than overflows. No strtoul: the static build stays small. */

@@ -1,9 +1,11 @@
-/* The pure pieces of platform/: device names (devname.c) and the kernel
- * errno table (linux/kerr.c). */
+/* The pure pieces: device names (core/parse.c, which every platform and
+ * the command-line parsers share) and the kernel errno table
+ * (platform/linux/kerr.c). */
 #include <errno.h>
 #include <string.h>
 #include "unit.h"
 #include "platform.h"
+#include "parse.h"
 #include "../../platform/linux/kerr.h"
 
 TEST(dev_index_names)
@@ -19,6 +21,27 @@ TEST(dev_index_names)
 	CHECK_EQ(nbd_dev_index("/dev/sda"), -1);
 	CHECK_EQ(nbd_dev_index("/dev/nbd"), -1);
 	CHECK_EQ(nbd_dev_index("dev/nbd0"), -1);
+}
+
+TEST(parse_dev_partitions)
+{
+	int i = -1, p = -1;
+
+	CHECK_EQ(nbd_parse_dev("/dev/nbd3p2", 11, &i, &p), 0);
+	CHECK_EQ(i, 3);
+	CHECK_EQ(p, 2);
+	CHECK_EQ(nbd_parse_dev("nbd7", 4, &i, &p), 0);
+	CHECK_EQ(i, 7);
+	CHECK_EQ(p, 0);
+	/* counted, not NUL-ended: the rest of a command line follows */
+	CHECK_EQ(nbd_parse_dev("nbd1p1 root=x", 6, &i, &p), 0);
+	CHECK_EQ(p, 1);
+	CHECK_EQ(nbd_parse_dev("nbd3p2", 6, &i, NULL), -1);
+	CHECK_EQ(nbd_parse_dev("nbd3p0", 6, &i, &p), -1);
+	CHECK_EQ(nbd_parse_dev("nbd3p", 5, &i, &p), -1);
+	CHECK_EQ(nbd_parse_dev("nbd3p1000", 9, &i, &p), -1);
+	CHECK_EQ(nbd_parse_dev("nbd3p1x", 7, &i, &p), -1);
+	CHECK_EQ(nbd_parse_dev("nbdp1", 5, &i, &p), -1);
 }
 
 TEST(kerr_table)

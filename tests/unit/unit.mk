@@ -27,7 +27,7 @@ SAN_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -O1 \
 SAN_INC    := -I$(O) -Icore -Iplatform -Itests/unit
 # The pure core (no TLS library) plus pure platform pieces, if present.
 SAN_CORE   := $(filter-out core/tls%.c,$(wildcard core/*.c)) \
-              $(wildcard platform/linux/nlmsg.c platform/linux/kerr.c platform/devname.c \
+              $(wildcard platform/linux/nlmsg.c platform/linux/kerr.c \
                          platform/linux/ioctl.c platform/linux/query.c)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 FUZZ_SECONDS ?= 60
