@@ -7,11 +7,11 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "fmt.h"
 #include "tls-int.h"
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
@@ -65,10 +65,10 @@ const char *nbd_tls_reason(int e, char *buf, size_t len)
 
 	for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
 		if (reasons[i].code == c) {
-			snprintf(buf, len, "%s", reasons[i].text);
+			nbd_fmt(buf, len, "%s", reasons[i].text);
 			return buf;
 		}
-	snprintf(buf, len, "wolfSSL error %d", c);
+	nbd_fmt(buf, len, "wolfSSL error %d", c);
 #else
 	wolfSSL_ERR_error_string_n((unsigned long)(e < 0 ? -e : e), buf, len);
 	/* "error:-188:..." forms carry nothing beyond the text: keep it. */
@@ -172,26 +172,26 @@ static void note_failure(struct tls_sess *s, int e)
 		rx = ah.last_rx.code;
 	s->why_code = NBX_TLS;
 	if (rx == 116) /* certificate_required, RFC 8446 */
-		snprintf(s->why, sizeof s->why, "TLS: the server requires a client certificate "
-			 "(--tls-cert and --tls-key, or --tls-certificates DIR)");
+		nbd_fmt(s->why, sizeof s->why, "TLS: the server requires a client certificate "
+			"(--tls-cert and --tls-key, or --tls-certificates DIR)");
 	else if (rx == bad_certificate || rx == unknown_ca || rx == certificate_expired ||
 		 rx == certificate_revoked || rx == unsupported_certificate ||
 		 rx == certificate_unknown || rx == access_denied)
-		snprintf(s->why, sizeof s->why,
-			 "TLS: the server rejected our client certificate (alert %d)", rx);
+		nbd_fmt(s->why, sizeof s->why,
+			"TLS: the server rejected our client certificate (alert %d)", rx);
 	else if (rx > 0)
-		snprintf(s->why, sizeof s->why, "TLS: the server sent fatal alert %d", rx);
+		nbd_fmt(s->why, sizeof s->why, "TLS: the server sent fatal alert %d", rx);
 	else if (s->peer_closed && !s->got_data && !s->t->psk)
 		/* GnuTLS servers (nbdkit, qemu) drop a TLS 1.3 client without
 		 * the certificate they want, without an alert. */
-		snprintf(s->why, sizeof s->why, s->t->have_cert ?
-			 "TLS: the server dropped the connection right after the handshake "
-			 "(did it refuse our client certificate?)" :
-			 "TLS: the server dropped the connection right after the handshake "
-			 "(does it require a client certificate? --tls-cert and --tls-key, "
-			 "or --tls-certificates DIR)");
+		nbd_fmt(s->why, sizeof s->why, s->t->have_cert ?
+			"TLS: the server dropped the connection right after the handshake "
+			"(did it refuse our client certificate?)" :
+			"TLS: the server dropped the connection right after the handshake "
+			"(does it require a client certificate? --tls-cert and --tls-key, "
+			"or --tls-certificates DIR)");
 	else if (!s->io_errno && !s->peer_closed && e != WOLFSSL_ERROR_ZERO_RETURN)
-		snprintf(s->why, sizeof s->why, "TLS: %s", nbd_tls_reason(e, rb, sizeof rb));
+		nbd_fmt(s->why, sizeof s->why, "TLS: %s", nbd_tls_reason(e, rb, sizeof rb));
 }
 
 static const char *tls_why(struct nbd_io *io, int *code)
@@ -319,8 +319,8 @@ int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len)
 			buf[0] = 0;
 		return 0;
 	}
-	snprintf(buf, len, "%s %s", wolfSSL_get_version(s->ssl),
-		 wolfSSL_get_cipher_name(s->ssl));
+	nbd_fmt(buf, len, "%s %s", wolfSSL_get_version(s->ssl),
+		wolfSSL_get_cipher_name(s->ssl));
 	return 1;
 }
 
@@ -371,7 +371,7 @@ static int handshake_err(struct tls_sess *s, const char *peer, int e, struct nbd
 			tx = ah.last_tx.code;
 	}
 	if (s->peer_closed && !s->io_errno && rx < 0)
-		snprintf(rb, sizeof rb, "the server hung up without an alert");
+		nbd_fmt(rb, sizeof rb, "the server hung up without an alert");
 	else
 		nbd_tls_reason(e, rb, sizeof rb);
 	if (t->psk && (e == ASN_NO_SIGNER_E || e == ASN_SELF_SIGNED_E || e == VERIFY_CERT_ERROR ||
