@@ -26,10 +26,25 @@
  * second. */
 #define RECONNECT_BACKOFF NBD_BACKOFF(100, 500)
 
+/* That pacing, and no other: --wait (a root's nbd-attach --cmdline has
+ * --wait 300) would retry inside each connection attempt at its own
+ * pace, up to 2 s apart, and a reconnect would then come up to 2 s after
+ * the server's return. */
+static struct nbd_backoff reconnect_pacing(struct attach *a)
+{
+	struct nbd_backoff b = RECONNECT_BACKOFF;
+
+	a->c.wait_s = 0;
+	return b;
+}
+
 /* The kernel log, opened before stdio goes to /dev/null and kept: the
  * resident's only voice, and one that needs no path once the boot has
  * moved on. "<4>" warning, "<6>" info. */
 static int klog_fd = -1;
+/* The caller's stderr when it was a terminal (the console of a boot):
+ * warnings (a refused reconnect) go there too, for the person at it. */
+static int con_fd = -1;
 
 static void klog(const char *level, const char *dev, const char *what)
 {
@@ -38,11 +53,11 @@ static void klog(const char *level, const char *dev, const char *what)
 
 	if (klog_fd < 0)
 		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (klog_fd < 0)
-		return;
 	n = nbd_fmt(line, sizeof line, "%s%s[%ld]: %s: %s\n", level, applet_name, (long)getpid(),
 		    dev, what);
-	if (write(klog_fd, line, n) < 0)
+	if (klog_fd >= 0 && write(klog_fd, line, n) < 0)
+		(void)0;
+	if (con_fd >= 0 && level[1] < '5' && write(con_fd, line + 3, n - 3) < 0)
 		(void)0;
 }
 
@@ -120,8 +135,11 @@ static pid_t fork_detached(const struct attach *a)
 		if (chdir("/") < 0)
 			(void)0;
 		root_storage(a);        /* its warnings still reach stderr */
-		if (PERSIST(a))
+		if (PERSIST(a)) {
 			klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+			if (isatty(2))
+				con_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+		}
 		quiet_stdio();
 		mark_argv0(a);
 	}
@@ -233,7 +251,7 @@ static void say_reconnect(int index, const struct nbd_err *err)
  * detached. Returns 0 when reconfigured, 1 when the device went away. */
 static int reconnect(struct attach *a, int index, int n)
 {
-	struct nbd_backoff backoff = RECONNECT_BACKOFF;
+	struct nbd_backoff backoff = reconnect_pacing(a);
 	struct nbd_err err;
 	int i, fd;
 
@@ -300,14 +318,24 @@ static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 
 /* ---- ioctl: a process sits in NBD_DO_IT */
 
+static void klog_dev(const char *level, int index, const char *what)
+{
+	char dev[24];
+
+	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	klog(level, dev, what);
+}
+
 /* Serve until detached. With --persist, a lost link (told from a detach
  * by the LINK_DEAD event, when the netlink family exists) starts a new
  * DO_IT cycle on fresh sockets. Returns an exit code. */
 static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon *mon,
 		       struct nbd_err *err)
 {
+	int cycles = 0;
+
 	for (;;) {
-		struct nbd_backoff backoff = RECONNECT_BACKOFF;
+		struct nbd_backoff backoff = reconnect_pacing(a);
 		int r = nbd_ioctl_doit(devfd, index, err), lost = 0, got;
 
 		if (r == 0 && PERSIST(a) && mon) {
@@ -316,10 +344,14 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 			lost = nbd_nl_mon_wait(mon, index, 1000, NULL) > 0;
 		}
 		nbd_ioctl_clear(devfd);
-		if (r < 0)
+		if (r < 0) {
+			if (cycles)
+				say_reconnect(index, err); /* a later DO_IT: no caller to tell */
 			return err->code;
+		}
 		if (!lost)
 			return 0;
+		klog_dev("<4>", index, "link lost, reconnecting (a new NBD_DO_IT)");
 		close(devfd);
 		for (;;) {
 			if (attach_connect_all(a, err) == 0) {
@@ -328,12 +360,16 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 				attach_close_fds(&a->conf);
 				if (devfd >= 0)
 					break;
-				if (err->errnum == EBUSY)
+				if (err->errnum == EBUSY) {
+					say_reconnect(index, err);
 					return err->code; /* someone else took it */
+				}
 			}
 			say_reconnect(index, err);
 			nbd_sleep_ms(nbd_backoff_next(&backoff));
 		}
+		klog_dev("<6>", index, "reconnected, NBD_DO_IT again");
+		cycles++;
 	}
 }
 
@@ -343,6 +379,12 @@ int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
 	int devfd, index, fd, i;
 	pid_t pid;
 
+	/* A reconnect opens /dev/nbdN again (a fresh open, so the kernel's
+	 * config with the dead socket goes when the last one closes; the
+	 * same fd would keep it and SET_SOCK would add a second socket):
+	 * through /dev held open now, before a switch_root takes the path. */
+	if (PERSIST(a))
+		nbd_dev_dir_keep();
 	devfd = nbd_ioctl_setup(&a->conf, &index, &err);
 	attach_close_fds(&a->conf);
 	if (devfd < 0)

@@ -77,6 +77,10 @@ int nbd_dev_flush(int index, struct nbd_err *err);
 int nbd_dev_rescan(int index, int part, int wait_ms, struct nbd_err *err);
 /* NBD_DISCONNECT + NBD_CLEAR_SOCK from another process. */
 int nbd_ioctl_disconnect(int index, struct nbd_err *err);
+/* Keep /dev open: later opens of /dev/nbdN go through it (then the path),
+ * so they still work after switch_root moved /dev out of this process's
+ * root. */
+void nbd_dev_dir_keep(void);
 
 /* ---- what a device is doing (sysfs) */
 struct nbd_devinfo {

@@ -18,13 +18,28 @@ static int ioerr(struct nbd_err *err, int index, const char *step, int e)
 	return nbd_kerr(err, NBX_KERNEL, e, index, step, " (is the nbd module loaded?)");
 }
 
+/* /dev as it was when nbd_dev_dir_keep() ran. A process that outlives
+ * switch_root (the ioctl --persist resident) keeps its old root, whose
+ * /dev path is now an empty directory: the devtmpfs moved to the new
+ * root (mount --move), and this fd moved with it. */
+static int dev_dir = -1;
+
+void nbd_dev_dir_keep(void)
+{
+	if (dev_dir < 0)
+		dev_dir = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 static int open_dev(int index, struct nbd_err *err)
 {
 	char path[32];
-	int fd;
+	int fd = -1;
 
 	nbd_fmt(path, sizeof path, "/dev/nbd%d", index);
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (dev_dir >= 0)
+		fd = openat(dev_dir, path + 5, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return ioerr(err, index, "open", errno);
 	return fd;
@@ -79,7 +94,10 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 	 * for a device in use; say it plainly. */
 	{
 		struct nbd_devinfo info;
-		if (nbd_dev_query(idx, &info, NULL) == 0 && info.attached) {
+		/* Our own pid: a reconnect of the device we serve, which a
+		 * mount keeps configured after our DO_IT returned. */
+		if (nbd_dev_query(idx, &info, NULL) == 0 && info.attached &&
+		    !(info.ioctl_owned && info.pid == (long)getpid())) {
 			close(fd);
 			/* The pid of a netlink attach is a process long gone. */
 			if (info.ioctl_owned)

@@ -26,6 +26,7 @@ int nbd_ioctl_setup(const struct nbd_devconf *c, int *index, struct nbd_err *err
 int nbd_ioctl_doit(int devfd, int index, struct nbd_err *err)
 { (void)devfd; (void)index; return notsup(err); }
 void nbd_ioctl_clear(int devfd) { (void)devfd; }
+void nbd_dev_dir_keep(void) {}
 int nbd_ioctl_disconnect(int index, struct nbd_err *err) { (void)index; return notsup(err); }
 int nbd_dev_flush(int index, struct nbd_err *err) { (void)index; return notsup(err); }
 int nbd_dev_rescan(int index, int part, int wait_ms, struct nbd_err *err)

@@ -102,6 +102,43 @@ test_failure_says_what_was_understood() {
 	assert_err_has "understood nbdroot=127.0.0.1:$KIT/nosuch (Debian nbdroot=): server 127.0.0.1 port $KIT export 'nosuch', device /dev/nbd0"
 }
 
+# Every way the attach itself fails, with a real server: the command-line
+# word, what was understood and what the server (or the connect) said,
+# on stderr. (An export of another size on an alternative server matters
+# only at a reconnect, in the resident: tests/vm persist-changed.)
+test_every_failure_says_word_and_reason() {
+	local dead
+	dead=$(free_port)
+	explain "nbdroot=127.0.0.1:$dead/root"
+	run "$NBDBOX" nbd-attach --cmdline "$TMPD/cmdline" --wait 1
+	assert_rc 3
+	assert_err_has "nbd-attach: 127.0.0.1:$dead: connect: Connection refused"
+	assert_err_has "understood nbdroot=127.0.0.1:$dead/root (Debian nbdroot=): server 127.0.0.1 port $dead export 'root'"
+	explain "root=nbd:127.0.0.1:$dead/root:ext4 nbdroot.alt=127.0.0.1:$dead"
+	run "$NBDBOX" nbd-attach --cmdline "$TMPD/cmdline" --wait 1
+	assert_rc 3
+	assert_err_has "connect: Connection refused"
+	assert_err_has "understood root=nbd:127.0.0.1:$dead/root:ext4 (dracut nbd:): server 127.0.0.1 port $dead export 'root'"
+	assert_err_has "1 alternative server"
+	explain "root=nbd:127.0.0.1:$KIT:ext4"
+	run "$NBDBOX" nbd-attach --cmdline "$TMPD/cmdline" --wait 1
+	assert_rc 4
+	assert_err_has "NBD_OPT_GO '': unknown export"
+	assert_err_has "understood root=nbd:127.0.0.1:$KIT:ext4 (dracut nbd:): server 127.0.0.1 port $KIT default export"
+	explain "netroot=nbd:127.0.0.1:$KIT/swap2:ext4"
+	run "$NBDBOX" nbd-attach --cmdline "$TMPD/cmdline" --wait 1
+	assert_rc 4
+	assert_err_has "NBD_OPT_GO 'swap2': unknown export"
+	assert_err_has "understood netroot=nbd:127.0.0.1:$KIT/swap2:ext4"
+	# The export is there: what fails is the kernel side (no nbd module
+	# on this host, or a device given that does not exist), still named.
+	explain "nbdroot=nbd://127.0.0.1:$KIT/root nbddev=/dev/nbd99"
+	run "$NBDBOX" nbd-attach --cmdline "$TMPD/cmdline" --wait 1
+	assertNotEquals "$(_ctx)" 0 "$RC"
+	assert_err_has "/dev/nbd99"
+	assert_err_has "understood nbdroot=nbd://127.0.0.1:$KIT/root"
+}
+
 test_nbdtab() {
 	cat > "$TMPD/nbdtab" <<-TAB
 	# device host export options

@@ -75,8 +75,20 @@ ALTCMD_chg16="$NBDKIT memory 16M"
 ALTCMD_chg32="$NBDKIT memory 32M"
 ALTCMD_chgro="$NBDKIT -r memory 16M"
 srv_add chg "$ALTCMD_chg16" || fail_setup "nbdkit memory (changing)"
+# /etc/nbdtab and Debian's nbd@.service (scenario nbdtab): two exports of
+# random data, and the unit's own ExecStart/ExecStop lines.
+dd if=/dev/urandom of="$W/tab1.img" bs=1M count=4 2>/dev/null
+dd if=/dev/urandom of="$W/tab2.img" bs=1M count=2 2>/dev/null
+srv_add tab1 "$NBDKIT --filter=exportname file $W/tab1.img exportname=root exportname-strict=true" &&
+	srv_add tab2 "$NBDKIT --filter=exportname file $W/tab2.img exportname=disk exportname-strict=true" ||
+	fail_setup "nbdkit file (nbdtab)"
 [ -f "$VMDIR/tls-setup.sh" ] && . "$VMDIR/tls-setup.sh"
 vm_conf_servers
+vm_conf TAB1_MD5 "$(md5sum < "$W/tab1.img" | cut -d' ' -f1)"
+vm_conf TAB2_MD5 "$(md5sum < "$W/tab2.img" | cut -d' ' -f1)"
+unit=/lib/systemd/system/nbd@.service
+[ -f $unit ] && vm_conf UNIT_START "$(sed -n 's/^ExecStart=//p' $unit)" &&
+	vm_conf UNIT_STOP "$(sed -n 's/^ExecStop=//p' $unit)"
 vm_conf PERSIST_MD5 "$(md5sum < "$W/persist.img" | cut -d' ' -f1)"
 vm_conf PERSIST_MIB 16
 vm_conf SLOW_MD5 "$(md5sum < "$W/slow.img" | cut -d' ' -f1)"
@@ -102,6 +114,16 @@ secs=$(( $(date +%s) - start ))
 pass=$(grep -c 'RESULT [^ ]* PASS' "$W/console.log")
 failn=$(grep -c 'RESULT [^ ]* FAIL' "$W/console.log")
 skip=$(grep -c 'RESULT [^ ]* SKIP' "$W/console.log")
+# persist-changed: the resident's refusal on the console it was started
+# from, a line of its own (not the kernel's, which have "[ time]" and stay
+# below loglevel 3 here).
+case "$SCN_FILES" in *persist-changed*)
+	if grep -v '^\[' "$W/console.log" | grep -q 'nbd-attach\[[0-9]*\]: /dev/nbd[0-9]*: reconnect: .*not handing it to the kernel'; then
+		echo "  persist-changed-console PASS the refusal reached the console"; pass=$((pass + 1))
+	else
+		echo "  persist-changed-console FAIL no refusal line on the console"; failn=$((failn + 1))
+	fi ;;
+esac
 for f in $SCN_FILES; do
 	n=${f##*/}; n=${n%.sh}; n=${n#[0-9][0-9]-}
 	# init closes every scenario it ran with VM-END, after reporting it.

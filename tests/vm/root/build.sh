@@ -108,16 +108,20 @@ vr_itools() {
 		printf 'crc32c_generic\next4\nnbd\ne1000\n' >> "$c/modules"
 		mkdir -p "$c/hooks" "$c/scripts/local-top"
 		# nbdbox through its own hook (make install-initramfs-tools),
-		# with CMDLINE: its local-top/nbdbox too (nbd-attach --cmdline).
-		if [ "$1" != debian ]; then
-			cp "$TOP/contrib/initramfs-tools/hooks/nbdbox" "$c/hooks/nbdbox"
-			[ -n "${2:-}" ] && cp "$TOP/contrib/initramfs-tools/scripts/local-top/nbdbox" \
-				"$c/scripts/local-top/nbdbox"
+		# with CMDLINE: its local-top/nbdbox too (nbd-attach --cmdline),
+		# and then the binary too by the user's path: make install.
+		if [ -n "${2:-}" ]; then
+			make -s -C "$TOP" install DESTDIR="$c.d" >"$c.log" 2>&1 &&
+				make -s -C "$TOP" install-initramfs-tools CMDLINE=1 ITOOLSDIR="$c" >>"$c.log" 2>&1 ||
+				{ vr_log "make install failed: $(tail -n 5 "$c.log")"; rm -rf "$c" "$c.d"; return 1; }
+			bin=$c.d/usr/sbin/nbdbox
+		elif [ "$1" != debian ]; then
+			make -s -C "$TOP" install-initramfs-tools ITOOLSDIR="$c" >"$c.log" 2>&1 || return 1
 		fi
 		NBDBOX=$bin TOYBOX=n mkinitramfs -d "$c" -o "$out.tmp" "$KVER" \
 			>"$c.log" 2>&1 && mv "$out.tmp" "$out" ||
 			{ vr_log "mkinitramfs failed: $(tail -n 5 "$c.log")"; rm -rf "$c" "$out.tmp"; return 1; }
-		rm -rf "$c" "$c.log"
+		rm -rf "$c" "$c.d" "$c.log"
 	fi
 	echo "$out"
 }
@@ -126,26 +130,30 @@ vr_itools() {
 # with systemd-networkd nothing calls nbdroot), nbdbox over the
 # nbd-client that its nbd module installs (the libraries that one needs
 # stay in the image).
+# With a second argument (cmdline): the --cmdline variant, 99nbdbox-cmdline
+# (make install-dracut CMDLINE=1), without dracut's nbd module.
 vr_dracut() {
 	bin=$(vr_client "$1")
 	key=$(vr_hash "$bin" /usr/lib/dracut/modules.d/95nbd/nbdroot.sh "$VR_DIR/build.sh" \
-		/usr/bin/dracut "$TOP"/contrib/dracut/99nbdbox/*)
-	out=$VR_CACHE/dracut-$KVER-$key.img
+		/usr/bin/dracut "$TOP"/contrib/dracut/99nbdbox${2:+-cmdline}/*)
+	out=$VR_CACHE/dracut-$KVER-$key${2:+-cmdline}.img
 	if [ ! -f "$out" ]; then
-		vr_log "dracut ($1)"
+		vr_log "dracut ($1${2:+, --cmdline})"
 		t=$(mktemp -d "$VR_CACHE/dracut.XXXXXX")
-		add="nbd network-legacy" base=/usr/lib/dracut
+		add="nbd network-legacy" omit=systemd-networkd base=/usr/lib/dracut
 		# nbdbox through its own module (make install-dracut: 99nbdbox,
 		# after 95nbd), in a private copy of dracut's module tree; the
 		# module takes the binary from $NBDBOX.
 		if [ "$1" != debian ]; then
 			base=$t/base
 			cp -a /usr/lib/dracut "$base"
-			cp -a "$TOP/contrib/dracut/99nbdbox" "$base/modules.d/"
+			make -s -C "$TOP" install-dracut ${2:+CMDLINE=1} DRACUTDIR="$base/modules.d" \
+				>"$t.log" 2>&1 || { rm -rf "$t" "$t.log"; return 1; }
 			add="$add nbdbox"
+			[ -n "${2:-}" ] && add="network-legacy nbdbox-cmdline" omit="nbd $omit"
 		fi
 		NBDBOX=$bin dracutbasedir=$base dracut -q --no-hostonly --no-hostonly-cmdline \
-			--add "$add" --omit "systemd-networkd" \
+			--add "$add" --omit "$omit" \
 			--add-drivers "nbd e1000 ext4 crc32c_generic" \
 			--no-early-microcode --tmpdir "$t" -f "$out.tmp" "$KVER" >"$t.log" 2>&1 &&
 			mv "$out.tmp" "$out" ||
@@ -153,4 +161,16 @@ vr_dracut() {
 		rm -rf "$t" "$t.log"
 	fi
 	echo "$out"
+}
+
+# vr_only_nbdbox IMAGE: no NBD client in the image but nbdbox (names
+# linking to it), none of the nbd-client package's libraries (GnuTLS,
+# libnl) nor libnbd. Prints what it found; fails if anything.
+vr_only_nbdbox() {
+	l=$(lsinitramfs -l "$1" 2>/dev/null) || { echo "lsinitramfs failed"; return 1; }
+	echo "$l" | grep -q '^-.* [^ ]*/nbdbox$' || { echo "no nbdbox in the image"; return 1; }
+	bad=$(echo "$l" | grep -e '/nbd-client\( \|$\)' | grep -v '^l.* -> [^ ]*nbdbox$'
+		echo "$l" | grep -e 'libgnutls' -e 'libnbd' -e 'libnl-' -e 'libnettle' -e 'nbd-server' -e 'qemu-nbd')
+	[ -z "$bad" ] || { echo "$bad" | awk '{print $NF}' | tr '\n' ' '; return 1; }
+	echo "nbd-client: $(echo "$l" | grep -c '/nbd-client ') link(s) to nbdbox; no libgnutls, libnl, libnettle, libnbd"
 }

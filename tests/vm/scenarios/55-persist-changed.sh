@@ -3,8 +3,18 @@
 # and says why in the kernel log; I/O fails once --dead-timeout passes;
 # when the server is the same export again, the device comes back.
 if need_applet nbd-attach && wait_server chg; then
-	if dev=$(attach --persist --dead-timeout 6 "$(uri chg)"); then
+	# stderr on the console (a terminal): the resident's refusal goes
+	# there too, not only to the kernel log (the host checks the console).
+	if dev=$(nbd-attach --persist --dead-timeout 6 "$(uri chg)" 2>/dev/console) &&
+		wait_size "$dev"; then
 		nb=${dev#/dev/}
+		con=
+		for p in /proc/[0-9]*; do
+			grep -q nbd-attach $p/cmdline 2>/dev/null &&
+				ls -l $p/fd 2>/dev/null | grep -q -e '/dev/console' -e '/dev/ttyS' && con=${p#/proc/}
+		done
+		[ -n "$con" ] && pass console-kept "the resident (pid $con) keeps the console for its warnings" ||
+			fail console-kept "no nbd-attach process with the console open"
 		size0=$(cat /sys/block/$nb/size)
 		for alt in chg32:"export size 33554432, was 16777216" chgro:"export read-only now"; do
 			sub=${alt%%:*} why=${alt#*:}
