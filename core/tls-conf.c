@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fmt.h"
 #include "tls-int.h"
 
 /* AEAD only, and only what the kernel's TLS ULP can take over
@@ -134,9 +135,9 @@ static int load_x509(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct
 
 	/* libnbd's tls-certificates=DIR layout; explicit files win. */
 	if (c->cert_dir) {
-		snprintf(ca, sizeof ca, "%s/ca-cert.pem", c->cert_dir);
-		snprintf(cert, sizeof cert, "%s/client-cert.pem", c->cert_dir);
-		snprintf(key, sizeof key, "%s/client-key.pem", c->cert_dir);
+		nbd_fmt(ca, sizeof ca, "%s/ca-cert.pem", c->cert_dir);
+		nbd_fmt(cert, sizeof cert, "%s/client-cert.pem", c->cert_dir);
+		nbd_fmt(key, sizeof key, "%s/client-key.pem", c->cert_dir);
 		if (!caf && file_exists(ca))
 			caf = ca;
 		if (!certf && !keyf && file_exists(cert) && file_exists(key))
@@ -171,13 +172,13 @@ static int load_x509(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct
 		if (r != WOLFSSL_SUCCESS)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load CA certificates: %s",
 					  caf, nbd_tls_reason(r, rb, sizeof rb));
-		snprintf(t->ca_desc, sizeof t->ca_desc, "CA %.280s", caf);
+		nbd_fmt(t->ca_desc, sizeof t->ca_desc, "CA %s", caf);
 		return 0;
 	}
 	if (wolfSSL_CTX_load_system_CA_certs(t->ctx) != WOLFSSL_SUCCESS)
 		return nbd_seterr(err, NBX_USAGE, 0,
 				  "no CA to verify the server: give --tls-ca FILE or --tls-certificates DIR");
-	snprintf(t->ca_desc, sizeof t->ca_desc, "the system's CAs");
+	nbd_fmt(t->ca_desc, sizeof t->ca_desc, "the system's CAs");
 	return 0;
 }
 

@@ -7,11 +7,11 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "fmt.h"
 #include "tls-int.h"
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
@@ -19,10 +19,60 @@
 
 static const struct nbd_io_ops tls_ops;
 
+#ifdef NO_ERROR_STRINGS
+/* The small wolfSSL (scripts/wolfssl-settings.h) has no error strings
+ * (they are ~15 KB): the errors a user meets, in wolfSSL's own words;
+ * any other is named by its number. */
+static const struct {
+	short code;
+	const char *text;
+} reasons[] = {
+	{ ASN_NO_SIGNER_E, "ASN no signer error to confirm failure" },
+	{ ASN_SELF_SIGNED_E, "ASN self-signed certificate error" },
+	{ ASN_SIG_CONFIRM_E, "ASN sig error, confirm failure" },
+	{ ASN_AFTER_DATE_E, "ASN date error, current date after" },
+	{ ASN_BEFORE_DATE_E, "ASN date error, current date before" },
+	{ ASN_PATHLEN_INV_E, "ASN CA path length larger than signer error" },
+	{ ASN_PATHLEN_SIZE_E, "ASN CA path length value too large error" },
+	{ ASN_NAME_INVALID_E, "Name Constraint error" },
+	{ ASN_PARSE_E, "ASN parsing error, invalid input" },
+	{ ASN_NO_PEM_HEADER, "ASN no PEM Header Error" },
+	{ VERIFY_CERT_ERROR, "verify problem on certificate" },
+	{ DOMAIN_NAME_MISMATCH, "peer subject name mismatch" },
+	{ IPADDR_MISMATCH, "peer ip address mismatch" },
+	{ VERSION_ERROR, "record layer version error" },
+	{ VERIFY_MAC_ERROR, "verify mac problem" },
+	{ DECRYPT_ERROR, "error during decryption" },
+	{ FATAL_ERROR, "received alert fatal error" },
+	{ NO_PEER_CERT, "peer did not return a certificate" },
+	{ PSK_KEY_ERROR, "psk key callback error" },
+	{ MATCH_SUITE_ERROR, "can't match cipher suite" },
+	{ SOCKET_ERROR_E, "error state on socket" },
+	{ SOCKET_PEER_CLOSED_E, "Peer closed underlying transport Error" },
+	{ MEMORY_E, "out of memory error" },
+	{ WOLFSSL_BAD_FILE, "input/output error on file" },
+	{ WOLFSSL_BAD_FILETYPE, "bad file type" },
+	{ BAD_PATH_ERROR, "Bad path for opendir error" },
+	{ NO_PRIVATE_KEY, "need the private key" },
+	{ WOLFSSL_FAILURE, "failure" },
+};
+#endif
+
 const char *nbd_tls_reason(int e, char *buf, size_t len)
 {
+#ifdef NO_ERROR_STRINGS
+	int c = e > 0 ? -e : e;
+
+	for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+		if (reasons[i].code == c) {
+			nbd_fmt(buf, len, "%s", reasons[i].text);
+			return buf;
+		}
+	nbd_fmt(buf, len, "wolfSSL error %d", c);
+#else
 	wolfSSL_ERR_error_string_n((unsigned long)(e < 0 ? -e : e), buf, len);
 	/* "error:-188:..." forms carry nothing beyond the text: keep it. */
+#endif
 	return buf;
 }
 
@@ -122,26 +172,26 @@ static void note_failure(struct tls_sess *s, int e)
 		rx = ah.last_rx.code;
 	s->why_code = NBX_TLS;
 	if (rx == 116) /* certificate_required, RFC 8446 */
-		snprintf(s->why, sizeof s->why, "TLS: the server requires a client certificate "
-			 "(--tls-cert and --tls-key, or --tls-certificates DIR)");
+		nbd_fmt(s->why, sizeof s->why, "TLS: the server requires a client certificate "
+			"(--tls-cert and --tls-key, or --tls-certificates DIR)");
 	else if (rx == bad_certificate || rx == unknown_ca || rx == certificate_expired ||
 		 rx == certificate_revoked || rx == unsupported_certificate ||
 		 rx == certificate_unknown || rx == access_denied)
-		snprintf(s->why, sizeof s->why,
-			 "TLS: the server rejected our client certificate (alert %d)", rx);
+		nbd_fmt(s->why, sizeof s->why,
+			"TLS: the server rejected our client certificate (alert %d)", rx);
 	else if (rx > 0)
-		snprintf(s->why, sizeof s->why, "TLS: the server sent fatal alert %d", rx);
+		nbd_fmt(s->why, sizeof s->why, "TLS: the server sent fatal alert %d", rx);
 	else if (s->peer_closed && !s->got_data && !s->t->psk)
 		/* GnuTLS servers (nbdkit, qemu) drop a TLS 1.3 client without
 		 * the certificate they want, without an alert. */
-		snprintf(s->why, sizeof s->why, s->t->have_cert ?
-			 "TLS: the server dropped the connection right after the handshake "
-			 "(did it refuse our client certificate?)" :
-			 "TLS: the server dropped the connection right after the handshake "
-			 "(does it require a client certificate? --tls-cert and --tls-key, "
-			 "or --tls-certificates DIR)");
+		nbd_fmt(s->why, sizeof s->why, s->t->have_cert ?
+			"TLS: the server dropped the connection right after the handshake "
+			"(did it refuse our client certificate?)" :
+			"TLS: the server dropped the connection right after the handshake "
+			"(does it require a client certificate? --tls-cert and --tls-key, "
+			"or --tls-certificates DIR)");
 	else if (!s->io_errno && !s->peer_closed && e != WOLFSSL_ERROR_ZERO_RETURN)
-		snprintf(s->why, sizeof s->why, "TLS: %s", nbd_tls_reason(e, rb, sizeof rb));
+		nbd_fmt(s->why, sizeof s->why, "TLS: %s", nbd_tls_reason(e, rb, sizeof rb));
 }
 
 static const char *tls_why(struct nbd_io *io, int *code)
@@ -269,8 +319,8 @@ int nbd_tls_active(const struct nbd_io *io, char *buf, size_t len)
 			buf[0] = 0;
 		return 0;
 	}
-	snprintf(buf, len, "%s %s", wolfSSL_get_version(s->ssl),
-		 wolfSSL_get_cipher_name(s->ssl));
+	nbd_fmt(buf, len, "%s %s", wolfSSL_get_version(s->ssl),
+		wolfSSL_get_cipher_name(s->ssl));
 	return 1;
 }
 
@@ -321,7 +371,7 @@ static int handshake_err(struct tls_sess *s, const char *peer, int e, struct nbd
 			tx = ah.last_tx.code;
 	}
 	if (s->peer_closed && !s->io_errno && rx < 0)
-		snprintf(rb, sizeof rb, "the server hung up without an alert");
+		nbd_fmt(rb, sizeof rb, "the server hung up without an alert");
 	else
 		nbd_tls_reason(e, rb, sizeof rb);
 	if (t->psk && (e == ASN_NO_SIGNER_E || e == ASN_SELF_SIGNED_E || e == VERIFY_CERT_ERROR ||

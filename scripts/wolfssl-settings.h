@@ -40,6 +40,10 @@
 #define NO_WRITEV
 #define NO_SESSION_CACHE
 #define NO_MAIN_DRIVER
+/* No error-string tables (~15 KB): core/tls.c names the errors a user
+ * meets itself. wolfSSL_get_cipher_name() then gives wolfSSL's names
+ * (TLS13-AES128-GCM-SHA256), not IANA's. */
+#define NO_ERROR_STRINGS
 
 /* ---- ciphers: AEAD only */
 #define HAVE_AESGCM
@@ -48,6 +52,8 @@
 #define WOLFSSL_AES_256
 #define NO_AES_192
 #define NO_AES_CBC
+#define NO_AES_DECRYPT         /* GCM only runs AES forwards (Td: 4 KB) */
+#define HAVE_AESGCM_DECRYPT    /* ... but GCM must still open records */
 #define HAVE_CHACHA
 #define HAVE_POLY1305
 #define WOLFSSL_AEAD_ONLY
@@ -62,6 +68,7 @@
 #define ECC_TIMING_RESISTANT
 #define TFM_TIMING_RESISTANT
 #define WC_RSA_BLINDING
+#define WC_NO_RSA_OAEP         /* TLS signs with PKCS#1 v1.5 and PSS */
 #define WOLFSSL_SP_MATH_ALL
 #define WOLFSSL_SP_SMALL
 #define WOLFSSL_ASN_TEMPLATE   /* the table-driven DER code: smaller */
@@ -71,6 +78,11 @@
 #define WOLFSSL_NOSHA512_224
 #define WOLFSSL_NOSHA512_256
 #define WOLFSSL_NO_HASH_RAW
+/* Rolled SHA loops (~8 KB less): the hashes run in the handshake only,
+ * the records are AEAD. */
+#define USE_SLOW_SHA
+#define USE_SLOW_SHA256
+#define USE_SLOW_SHA512
 #define WOLFSSL_BASE64_ENCODE
 #define NO_DH
 #define NO_DSA
