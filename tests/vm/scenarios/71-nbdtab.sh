@@ -54,6 +54,10 @@ elif need_applet nbd-client; then
 			[ "$(cat /sys/block/$d/size)" = 0 ] && pass "$d-stop" "$stop: exit 0, device freed" ||
 			fail "$d-stop" "$stop: exit $rc, size $(cat /sys/block/$d/size): $(head -n 1 /tmp/out)"
 	done
-	[ -n "$pid" ] && { sleep 1; kill -0 "$pid" 2>/dev/null; } &&
-		fail persist-gone "pid $pid still there after -d" || pass persist-gone "the resident left"
+	# The resident looks every 2 s (a detach sends no netlink event):
+	# gone well within 6.
+	i=0
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.2; i=$((i + 1)); done
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+		fail persist-gone "pid $pid still there 6 s after -d" || pass persist-gone "the resident left"
 fi
