@@ -65,6 +65,22 @@ static int set_host(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err
 	return 0;
 }
 
+/* "[V6]" at the start of v[0..n), followed by nothing or ':': the host is
+ * set; returns what follows ']', NULL (err set) if it is not that. */
+static const char *set_v6_host(struct nbd_spec *sp, const char *v, size_t n,
+			       struct nbd_err *err)
+{
+	const char *rb = memchr(v, ']', n);
+
+	if (!rb || rb == v + 1)
+		return fail(err, sp, "'[' without ']' around an IPv6 address"), NULL;
+	if (set_host(sp, v + 1, (size_t)(rb - v - 1), err) < 0)
+		return NULL;
+	if (rb + 1 < v + n && rb[1] != ':')
+		return fail(err, sp, "expected ':' after ']'"), NULL;
+	return rb + 1;
+}
+
 static int set_port(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
 {
 	unsigned long v = 0;
@@ -165,14 +181,10 @@ static int parse_debian(struct nbd_spec *sp, const char *v, size_t n, struct nbd
 		return set_name(sp, mid, (size_t)(end - mid), err);
 	}
 	if (*v == '[') {
-		const char *rb = memchr(v, ']', n);
-		if (!rb || rb == v + 1)
-			return fail(err, sp, "'[' without ']' around an IPv6 address");
-		if (set_host(sp, v + 1, (size_t)(rb - v - 1), err) < 0)
+		const char *rest = set_v6_host(sp, v, n, err);
+		if (!rest)
 			return -1;
-		if (rb + 1 < v + n && rb[1] != ':')
-			return fail(err, sp, "expected ':' after ']'");
-		return debian_rest(sp, rb + 1, n - (size_t)(rb + 1 - v), err);
+		return debian_rest(sp, rest, n - (size_t)(rest - v), err);
 	} else {
 		size_t h = strcspn(v, ":/");
 
@@ -224,14 +236,8 @@ static int parse_dracut(struct nbd_spec *sp, const char *v, size_t n, struct nbd
 	if (n >= 2 && v[0] == '/' && v[1] == '/')
 		return set_uri(sp, v - 4, n + 4, err);  /* root=nbd://... */
 	if (*v == '[') {
-		const char *rb = memchr(v, ']', n);
-		if (!rb || rb == v + 1)
-			return fail(err, sp, "'[' without ']' around an IPv6 address");
-		if (set_host(sp, v + 1, (size_t)(rb - v - 1), err) < 0)
+		if (!(p = set_v6_host(sp, v, n, err)))
 			return -1;
-		p = rb + 1;
-		if (p < end && *p != ':')
-			return fail(err, sp, "expected ':' after ']'");
 	} else {
 		p = memchr(v, ':', n);
 		if (!p)
