@@ -123,9 +123,9 @@ $(KINC): FORCE
 	$(Q)mkdir -p $@ && ln -sfn $(KHDR_LINUX) $@/linux && \
 	  ln -sfn $(KHDR_GENERIC) $@/asm-generic && ln -sfn $(KHDR_ASM) $@/asm
 
-STATIC_CFLAGS  = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+STATIC_CFLAGS  = -Os -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 		 -fno-unwind-tables -isystem $(KINC)
-STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+STATIC_LDFLAGS = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 		 $(if $(findstring musl,$(STATIC_CC)),$(MUSL_LAYOUT))
 # musl applies no RELRO in a static binary (its relro page stays rw-p in
 # /proc/self/maps), so for musl the segment buys nothing but the padding
