@@ -1,4 +1,5 @@
 /* How untrusted strings are shown: see esc.h for the rules. */
+#include <stdint.h>
 #include <string.h>
 #include "autoconf.h"
 #include "esc.h"
@@ -37,15 +38,57 @@ size_t nbd_utf8_len(const unsigned char *s, size_t n, unsigned long *cp)
 	return len;
 }
 
-/* One escaped byte: \xNN (text) or \u00NN (JSON). */
-static size_t esc_byte(int how, char *o, unsigned char b)
+/* Code points a terminal does not show as themselves: C0, DEL and C1
+ * controls, and Unicode's format characters (general category Cf, as of
+ * Unicode 15, with the unassigned U+2065 and the whole tag block) and
+ * line/paragraph separators (Zl, Zp), which a hostile name can use to
+ * read other than it is: bidi overrides and isolates ("Trojan Source",
+ * CVE-2021-42574), zero-width characters, the soft hyphen, tags. */
+static const uint32_t hidden_ranges[][2] = {
+	{ 0x0, 0x1f }, { 0x7f, 0x9f }, { 0xad, 0xad }, { 0x600, 0x605 },
+	{ 0x61c, 0x61c }, { 0x6dd, 0x6dd }, { 0x70f, 0x70f }, { 0x890, 0x891 },
+	{ 0x8e2, 0x8e2 }, { 0x180e, 0x180e }, { 0x200b, 0x200f },
+	{ 0x2028, 0x202e }, { 0x2060, 0x206f }, { 0xfeff, 0xfeff },
+	{ 0xfff9, 0xfffb }, { 0x110bd, 0x110bd }, { 0x110cd, 0x110cd },
+	{ 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+	{ 0xe0000, 0xe007f },
+};
+
+static int hidden(unsigned long cp)
 {
-	if ((ENABLE_JSON && how == NBD_ESC_JSON)) {
-		memcpy(o, "\\u00", 4);
-		o[4] = hex[b >> 4];
-		o[5] = hex[b & 15];
-		return 6;
+	size_t i;
+
+	for (i = 0; i < sizeof hidden_ranges / sizeof hidden_ranges[0]; i++)
+		if (cp >= hidden_ranges[i][0] && cp <= hidden_ranges[i][1])
+			return 1;
+	return 0;
+}
+
+/* \uXXXX for a JSON string, as a surrogate pair above the BMP. */
+static size_t esc_json_cp(char *o, unsigned long cp)
+{
+	size_t t = 0;
+	unsigned long u[2] = { cp, 0 };
+	int i, j, n = 1;
+
+	if (cp > 0xffff) {
+		cp -= 0x10000;
+		u[0] = 0xd800 | cp >> 10;
+		u[1] = 0xdc00 | (cp & 0x3ff);
+		n = 2;
 	}
+	for (i = 0; i < n; i++) {
+		o[t++] = '\\';
+		o[t++] = 'u';
+		for (j = 12; j >= 0; j -= 4)
+			o[t++] = hex[u[i] >> j & 15];
+	}
+	return t;
+}
+
+/* One escaped byte of the text form: \xNN. */
+static size_t esc_byte(char *o, unsigned char b)
+{
 	o[0] = '\\';
 	o[1] = 'x';
 	o[2] = hex[b >> 4];
@@ -71,13 +114,13 @@ size_t nbd_esc(int how, char *dst, size_t cap, size_t *dlen, const char *src, si
 			if ((ENABLE_JSON && how == NBD_ESC_JSON))
 				memcpy(tmp, "\\ufffd", 6), t = 6;
 			else
-				t = esc_byte(how, tmp, s[i]);
-		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+				t = esc_byte(tmp, s[i]);
+		} else if (hidden(cp)) {
 			if ((ENABLE_JSON && how == NBD_ESC_JSON))
-				t = esc_byte(how, tmp, (unsigned char)cp);
+				t = esc_json_cp(tmp, cp);
 			else
 				for (j = 0; j < k; j++)
-					t += esc_byte(how, tmp + t, s[i + j]);
+					t += esc_byte(tmp + t, s[i + j]);
 		} else if (cp == '\\' || (cp == '"' && (ENABLE_JSON && how == NBD_ESC_JSON))) {
 			tmp[0] = '\\';
 			tmp[1] = (char)cp;

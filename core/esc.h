@@ -5,15 +5,19 @@
  * One routine decides, byte by byte, how such a string is shown:
  *
  *   NBD_ESC_TEXT (human output, error messages): printable ASCII and
- *     valid UTF-8 other than C1 controls are kept; every other byte
- *     (C0 controls with tab and newline, DEL, the bytes of a C1 control
- *     U+0080..U+009F, any byte of an invalid or overlong sequence,
+ *     valid UTF-8 other than controls and invisible format characters
+ *     are kept; every other byte (C0 controls with tab and newline, DEL,
+ *     the bytes of a C1 control U+0080..U+009F or of a format character or
+ *     separator (bidi, zero-width, soft hyphen, tags...: esc.c lists
+ *     them; they make a name read other than it is), any byte of an invalid or
+ *     overlong sequence,
  *     surrogates, code points above U+10FFFF) becomes \xNN (lower-case
  *     hex), and a backslash becomes \\, so the text stays one line, the
  *     tab-separated fields stay apart, and the original bytes can be
  *     recovered.
- *   NBD_ESC_JSON (the inside of a JSON string): " and \ escaped, C0, DEL
- *     and C1 as \u00XX, NUL as \u0000, and every byte of an invalid
+ *   NBD_ESC_JSON (the inside of a JSON string): " and \ escaped, C0, DEL,
+ *     C1 and those format characters as \uXXXX (a surrogate pair for the
+ *     tags), NUL as \u0000, and every byte of an invalid
  *     sequence replaced by \ufffd: the output is always valid UTF-8 JSON
  *     (lossy for invalid bytes; the human output has them exactly).
  *

@@ -32,7 +32,7 @@ EXPORTS = [
     (b"esc\x1b[2J\x1b]0;pwned\x07", b"\x1b[31mred", 1 << 20),
     (b"nul\x00byte", b"d\x00d", 1 << 20),
     (b"bad\xff\xfeutf8", b"\xc0\xaf\xed\xa0\x80", 1 << 20),
-    (b"c1\xc2\x9b2J", b"del\x7f", 1 << 20),
+    (b"c1\xc2\x9b2J", b"del\x7f rlo\xe2\x80\xaeexe.txt", 1 << 20),
     (b"q'$(touch PWNED)`touch PWNED`", b"it's \"$HOME\" ;\n touch PWNED", 1 << 20),
     (b"big", b"", (1 << 64) - 1),
     (b"big63", b"", 1 << 63),

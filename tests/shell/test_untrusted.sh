@@ -23,13 +23,16 @@ suiteSetUp() {
 }
 
 # No byte a terminal or a line reader could misread: C0 but tab and
-# newline, DEL, C1 (as UTF-8), and nothing that is not UTF-8.
+# newline, DEL, C1 (as UTF-8), bidi and other invisible format
+# characters (Unicode category Cf, line/paragraph separators), and
+# nothing that is not UTF-8.
 assert_clean() { # FILE [allow-tab]
 	python3 - "$@" <<'PY' || fail "unsafe bytes in output $(_ctx)"
-import sys
+import sys, unicodedata
 b = open(sys.argv[1], "rb").read()
 s = b.decode("utf-8")            # strict: raises on invalid UTF-8
-bad = [c for c in s if (ord(c) < 0x20 and c not in "\t\n") or 0x7f <= ord(c) <= 0x9f]
+bad = [c for c in s if (ord(c) < 0x20 and c not in "\t\n") or 0x7f <= ord(c) <= 0x9f or
+       unicodedata.category(c) in ("Cf", "Zl", "Zp")]
 sys.exit(1 if bad else 0)
 PY
 }
@@ -46,7 +49,7 @@ two\x0alines	fake\x09field\x0anext
 esc\x1b[2J\x1b]0;pwned\x07	\x1b[31mred
 nul\x00byte	d\x00d
 bad\xff\xfeutf8	\xc0\xaf\xed\xa0\x80
-c1\xc2\x9b2J	del\x7f
+c1\xc2\x9b2J	del\x7f rlo\xe2\x80\xaeexe.txt
 q'"'"'$(touch PWNED)`touch PWNED`	it'"'"'s "$HOME" ;\x0a touch PWNED
 big
 big63'
@@ -102,7 +105,7 @@ for e in d:
 "esc\u001b[2J\u001b]0;pwned\u0007" "\u001b[31mred"
 "nul\u0000byte" "d\u0000d"
 "bad\ufffd\ufffdutf8" "\ufffd\ufffd\ufffd\ufffd\ufffd"
-"c1\u009b2J" "del\u007f"
+"c1\u009b2J" "del\u007f rlo\u202eexe.txt"
 "q'$(touch PWNED)`touch PWNED`" "it's \"$HOME\" ;\n touch PWNED"
 "big" ""
 "big63" ""

@@ -76,6 +76,79 @@ TEST(esc_json)
 	JSN("a\xe2\x82", "a\\ufffd\\ufffd");
 }
 
+/* Invisible format characters that make a name read other than it is
+ * (the "Trojan Source" bidi controls, zero-width characters, line and
+ * paragraph separators, tags): escaped like controls. Their neighbours
+ * are kept. */
+TEST(esc_bidi_and_invisible)
+{
+	TXT("evil\xe2\x80\xae" "cod.exe", "evil\\xe2\\x80\\xaecod.exe"); /* U+202E RLO */
+	TXT("\xe2\x81\xa6x\xe2\x81\xa9", "\\xe2\\x81\\xa6x\\xe2\\x81\\xa9"); /* U+2066, U+2069 */
+	TXT("a\xe2\x80\x8b" "b", "a\\xe2\\x80\\x8bb");   /* U+200B zero width space */
+	TXT("\xe2\x80\x8f", "\\xe2\\x80\\x8f");         /* U+200F RLM */
+	TXT("\xd8\x9c", "\\xd8\\x9c");                  /* U+061C ALM */
+	TXT("\xe2\x80\xa8", "\\xe2\\x80\\xa8");         /* U+2028 line separator */
+	TXT("\xef\xbb\xbf", "\\xef\\xbb\\xbf");         /* U+FEFF */
+	TXT("\xef\xbf\xb9", "\\xef\\xbf\\xb9");         /* U+FFF9 */
+	TXT("\xf3\xa0\x81\x81", "\\xf3\\xa0\\x81\\x81"); /* U+E0041 tag A */
+	TXT("\xe2\x80\x8a\xe2\x80\xaf\xe2\x81\xb0\xef\xbf\xbc",
+	    "\xe2\x80\x8a\xe2\x80\xaf\xe2\x81\xb0\xef\xbf\xbc"); /* U+200A, 202F, 2070, FFFC kept */
+	JSN("a\xe2\x80\xae" "b", "a\\u202eb");
+	JSN("\xf3\xa0\x81\x81", "\\udb40\\udc41");
+	JSN("\xe2\x80\xa9", "\\u2029");
+}
+
+/* Every code point: the text form keeps it as itself exactly when it is
+ * not a control, a format character (Cf) or a separator (Zl, Zp). The
+ * table is Python's unicodedata (Unicode 14) by category, plus Unicode
+ * 15's U+13439..1343F; U+2065 and U+E0000, U+E0002..E001F, unassigned
+ * inside blocks of format characters, are counted with them. */
+TEST(esc_every_code_point)
+{
+	static const unsigned long bad[][2] = {
+		{ 0, 0x1f }, { 0x7f, 0x9f }, { 0xad, 0xad }, { 0x600, 0x605 },
+		{ 0x61c, 0x61c }, { 0x6dd, 0x6dd }, { 0x70f, 0x70f }, { 0x890, 0x891 },
+		{ 0x8e2, 0x8e2 }, { 0x180e, 0x180e }, { 0x200b, 0x200f },
+		{ 0x2028, 0x202e }, { 0x2060, 0x2064 }, { 0x2065, 0x2065 },
+		{ 0x2066, 0x206f }, { 0xfeff, 0xfeff }, { 0xfff9, 0xfffb },
+		{ 0x110bd, 0x110bd }, { 0x110cd, 0x110cd }, { 0x13430, 0x13438 },
+		{ 0x13439, 0x1343f }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+		{ 0xe0000, 0xe0000 }, { 0xe0001, 0xe0001 }, { 0xe0002, 0xe001f },
+		{ 0xe0020, 0xe007f },
+	};
+	unsigned long cp;
+
+	for (cp = 0; cp <= 0x10ffff; cp++) {
+		unsigned char in[4];
+		size_t n, i;
+		int want_kept = cp != '\\', kept;
+		const char *o;
+
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+			if (cp >= bad[i][0] && cp <= bad[i][1])
+				want_kept = 0;
+		if (cp < 0x80)
+			in[0] = (unsigned char)cp, n = 1;
+		else if (cp < 0x800)
+			in[0] = 0xc0 | cp >> 6, in[1] = 0x80 | (cp & 63), n = 2;
+		else if (cp < 0x10000)
+			in[0] = 0xe0 | cp >> 12, in[1] = 0x80 | (cp >> 6 & 63),
+			in[2] = 0x80 | (cp & 63), n = 3;
+		else
+			in[0] = 0xf0 | cp >> 18, in[1] = 0x80 | (cp >> 12 & 63),
+			in[2] = 0x80 | (cp >> 6 & 63), in[3] = 0x80 | (cp & 63), n = 4;
+		o = esc(NBD_ESC_TEXT, (const char *)in, n);
+		kept = strlen(o) == n && !memcmp(o, in, n);
+		if (kept != want_kept) {
+			CHECK(!"code point shown wrongly");
+			fprintf(stderr, "  U+%04lX: '%s'\n", cp, o);
+			return;
+		}
+	}
+}
+
 /* Whatever the bytes, the text form has no control, no DEL, no C1 and is
  * valid UTF-8; JSON the same and no bare quote. */
 TEST(esc_every_byte_pair)
