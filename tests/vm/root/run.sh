@@ -63,7 +63,7 @@ bb-part     bbox   disk disk      host 0 root=/dev/nbd0p1 nbdroot=$H:$P/disk
 bb-dracut   bbox   fs   root      host 0 root=nbd:$H:$P/root:ext4
 bb-dropts   bbox   fs   root      std  0 netroot=nbd:$H:root:ext4:rw:-b,4096,-t,20 vmbs=4096
 bb-uri      bbox   fs   root      host 1 nbdroot=nbd://nbdserver:$P/root vmhost=$H
-bb-tls      bbtls  fs   root      host 0 nbdroot=nbds://alice@$H:$P/root?tls-psk-file=/etc/nbd/psk vmktls=1
+bb-tls      bbtls  fs   root      host 1 nbdroot=nbds://alice@$H:$P/root?tls-psk-file=/etc/nbd/psk vmktls=1
 bb-failover bbox   fs   root      host 1 nbdroot=nbd://$H:$P/root nbdroot.alt=$H:$PA
 '
 # By hand only (see README): forms the distributions' scripts mis-parse;
