@@ -417,11 +417,24 @@ static long next_word(const char *s, size_t len, size_t *pos, char *w, size_t ca
 	return over ? -1 : (long)o;
 }
 
-static int key(const char *w, const char *k)
-{
-	size_t n = strlen(k);
+/* Which of our keys w starts with: KEY_* (0: none). */
+enum { KEY_NONE, KEY_NBDROOT, KEY_DRACUT, KEY_NETROOT, KEY_NBDDEV, KEY_ROOTDEV, KEY_ALT,
+       KEY_OTHER_NBD };
 
-	return !strncmp(w, k, n);
+static int word_key(const char *w)
+{
+	/* In KEY_* order; "root=nbd" (any root=nbd...) only for the
+	 * too-long message. */
+	static const char keys[][14] = {
+		"nbdroot=", "root=nbd:", "netroot=nbd:", "nbddev=", "root=/dev/nbd",
+		"nbdroot.alt=", "root=nbd",
+	};
+	int i;
+
+	for (i = 0; i < (int)(sizeof keys / sizeof *keys); i++)
+		if (!strncmp(w, keys[i], strlen(keys[i])))
+			return i + 1;
+	return KEY_NONE;
 }
 
 int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
@@ -442,25 +455,24 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		return nbd_seterr(err, NBX_USAGE, 0, "command line longer than %d bytes",
 				  NBD_CMDLINE_MAX);
 	while ((n = next_word(s, e, &pos, w, sizeof w)) != 0) {
-		int is_ours = key(w, "nbdroot=") || key(w, "root=nbd") || key(w, "netroot=nbd:") ||
-			      key(w, "nbddev=") || key(w, "root=/dev/nbd") || key(w, "nbdroot.alt=");
+		int k = word_key(w);
 
 		if (n < 0) {
-			if (is_ours)
+			if (k)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: longer than %d bytes", w,
 						  WORD_MAX - 1);
 			continue;
 		}
 		/* Last one wins, as in the kernel and both scripts, except
 		 * netroot=: dracut takes the first nbd: one. */
-		if (key(w, "nbdroot=")) {
+		if (k == KEY_NBDROOT) {
 			strcpy(nbdroot, w);
-		} else if (key(w, "root=nbd:")) {
+		} else if (k == KEY_DRACUT) {
 			strcpy(dracut, w);
-		} else if (key(w, "netroot=nbd:")) {
+		} else if (k == KEY_NETROOT) {
 			if (!netroot[0])
 				strcpy(netroot, w);
-		} else if (key(w, "nbddev=") || key(w, "root=/dev/nbd")) {
+		} else if (k == KEY_NBDDEV || k == KEY_ROOTDEV) {
 			const char *v = strchr(w, '=') + 1;
 			if (nbd_parse_dev(v, strlen(v), &idx, &part) < 0)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: not an nbd device "
@@ -468,7 +480,7 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 			have_dev = 1;
 			if (strlen(w) < sizeof devword)
 				strcpy(devword, w);
-		} else if (key(w, "nbdroot.alt=")) {
+		} else if (k == KEY_ALT) {
 			if (nalt == NBD_SPEC_MAX_ALT)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: more than %d alternatives",
 						  w, NBD_SPEC_MAX_ALT);
