@@ -1,6 +1,7 @@
 /* The kernel command line's NBD root forms and /etc/nbdtab lines, parsed
  * into one struct nbd_spec. Pure: no I/O, no printing. See README,
  * "Network root", for the forms and which one wins where they disagree. */
+#include <stddef.h>
 #include <string.h>
 #include "cmdline.h"
 #include "cmdline-int.h"
@@ -295,95 +296,106 @@ int nbd_spec_num(const char *s, unsigned long max, unsigned long *v)
 	return *v > max ? -1 : 0;
 }
 
-static int set_bs(struct nbd_spec *sp, const char *o, const char *v, struct nbd_err *err)
+int nbd_spec_setnum(struct nbd_spec *sp, int what, const char *v)
 {
-	unsigned long b;
+	static const struct {
+		uint32_t min, max;
+	} lim[] = { [NBD_NUM_BS] = { 512, 65536 }, [NBD_NUM_TIMEOUT] = { 0, 86400 },
+		    [NBD_NUM_CONNS] = { 1, 16 } };
+	unsigned long x;
 
-	if (!v || nbd_spec_num(v, 65536, &b) < 0 || b < 512 || (b & (b - 1)))
-		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s': a block size is a power of two from 512",
-				  o, v ? v : "");
-	sp->block_size = (uint32_t)b;
+	if (!v || nbd_spec_num(v, lim[what].max, &x) < 0 || x < lim[what].min)
+		return -1;
+	if (what == NBD_NUM_BS) {
+		if (x & (x - 1))
+			return -1;
+		sp->block_size = (uint32_t)x;
+	} else if (what == NBD_NUM_TIMEOUT) {
+		sp->timeout_s = (int)x;
+	} else {
+		sp->conns = (int)x;
+	}
 	return 0;
 }
 
-static int set_timeout(struct nbd_spec *sp, const char *o, const char *v, struct nbd_err *err)
+/* Option o's value v (NULL: missing) as a number: 0, -1 with err. */
+static int set_num(struct nbd_spec *sp, int what, const char *o, const char *v,
+		   struct nbd_err *err)
 {
-	unsigned long t;
+	static const char *const why[] = {
+		[NBD_NUM_BS] = "%s: '%s': a block size is a power of two from 512",
+		[NBD_NUM_TIMEOUT] = "%s: '%s' is not a number of seconds",
+		[NBD_NUM_CONNS] = "%s: '%s': connections are 1 to 16",
+	};
 
-	if (!v || nbd_spec_num(v, 86400, &t) < 0)
-		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s' is not a number of seconds", o, v ? v : "");
-	sp->timeout_s = (int)t;
-	return 0;
-}
-
-static int set_conns(struct nbd_spec *sp, const char *o, const char *v, struct nbd_err *err)
-{
-	unsigned long c;
-
-	if (!v || nbd_spec_num(v, 16, &c) < 0 || !c)
-		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s': connections are 1 to 16", o, v ? v : "");
-	sp->conns = (int)c;
-	return 0;
-}
-
-static int set_str(char *dst, size_t cap, const char *o, const char *v, struct nbd_err *err)
-{
-	if (!v || !*v || nbd_spec_put(dst, cap, v, strlen(v)) < 0)
-		return nbd_seterr(err, NBX_USAGE, 0, "%s: missing or too long", o);
+	if (nbd_spec_setnum(sp, what, v) < 0)
+		return nbd_seterr(err, NBX_USAGE, 0, why[what], o, v ? v : "");
 	return 0;
 }
 
 int nbd_spec_clientopt(struct nbd_spec *sp, const char *w, const char *next, struct nbd_err *err)
 {
+	/* What each option does: NBD_NUM_* (takes a number), or one of these. */
+	enum { FLAG = 8, STR, NAME, MARK };
 	static const struct {
-		const char *name;
+		char name[13];
 		char letter;
+		uint8_t kind;
+		uint16_t off;           /* FLAG: the int; STR: the char[256] */
 	} names[] = {
-		{ "block-size", 'b' }, { "timeout", 't' }, { "persist", 'p' }, { "swap", 's' },
-		{ "systemd-mark", 'm' }, { "nofork", 'n' }, { "nonetlink", 'L' },
-		{ "readonly", 'R' }, { "connections", 'C' }, { "enable-tls", 'x' },
-		{ "certfile", 'F' }, { "keyfile", 'K' }, { "cacertfile", 'A' },
-		{ "tlshostname", 'H' }, { "name", 'N' }, { "no-optgo", 'g' },
+		{ "block-size", 'b', NBD_NUM_BS, 0 },
+		{ "timeout", 't', NBD_NUM_TIMEOUT, 0 },
+		{ "persist", 'p', FLAG, offsetof(struct nbd_spec, persist) },
+		{ "swap", 's', FLAG, offsetof(struct nbd_spec, swap) },
+		{ "systemd-mark", 'm', MARK, 0 },       /* always, for a root */
+		{ "nofork", 'n', FLAG, offsetof(struct nbd_spec, nofork) },
+		{ "nonetlink", 'L', FLAG, offsetof(struct nbd_spec, use_ioctl) },
+		{ "readonly", 'R', FLAG, offsetof(struct nbd_spec, read_only) },
+		{ "connections", 'C', NBD_NUM_CONNS, 0 },
+		{ "enable-tls", 'x', FLAG, offsetof(struct nbd_spec, tls) },
+		{ "certfile", 'F', STR, offsetof(struct nbd_spec, certfile) },
+		{ "keyfile", 'K', STR, offsetof(struct nbd_spec, keyfile) },
+		{ "cacertfile", 'A', STR, offsetof(struct nbd_spec, cacertfile) },
+		{ "tlshostname", 'H', STR, offsetof(struct nbd_spec, tlshostname) },
+		{ "name", 'N', NAME, 0 },
+		{ "no-optgo", 'g', FLAG, offsetof(struct nbd_spec, no_optgo) },
 	};
 	const char *a;
+	char *f;
 	unsigned i;
-	char l = 0;
 
 	if (!strncmp(w, "bs=", 3))
-		return set_bs(sp, "bs=", w + 3, err) < 0 ? -1 : 1;
+		return set_num(sp, NBD_NUM_BS, "bs=", w + 3, err) < 0 ? -1 : 1;
 	if (!strncmp(w, "timeout=", 8))
-		return set_timeout(sp, "timeout=", w + 8, err) < 0 ? -1 : 1;
+		return set_num(sp, NBD_NUM_TIMEOUT, "timeout=", w + 8, err) < 0 ? -1 : 1;
 	if (w[0] != '-')
 		return nbd_seterr(err, NBX_USAGE, 0, "'%s': not an nbd-client option", w);
 	a = w + 1 + (w[1] == '-');
 	for (i = 0; i < sizeof names / sizeof *names; i++)
 		if ((a[0] == names[i].letter && !a[1]) || !strcmp(a, names[i].name))
-			l = names[i].letter;
-	switch (l) {
-	case 'b': return set_bs(sp, w, next, err) < 0 ? -1 : 2;
-	case 't': return set_timeout(sp, w, next, err) < 0 ? -1 : 2;
-	case 'C': return set_conns(sp, w, next, err) < 0 ? -1 : 2;
-	case 'F': return set_str(sp->certfile, sizeof sp->certfile, w, next, err) < 0 ? -1 : 2;
-	case 'K': return set_str(sp->keyfile, sizeof sp->keyfile, w, next, err) < 0 ? -1 : 2;
-	case 'A': return set_str(sp->cacertfile, sizeof sp->cacertfile, w, next, err) < 0 ? -1 : 2;
-	case 'H': return set_str(sp->tlshostname, sizeof sp->tlshostname, w, next, err) < 0 ? -1 : 2;
-	case 'N':
+			break;
+	if (i == sizeof names / sizeof *names)
+		return nbd_seterr(err, NBX_USAGE, 0, "'%s': unknown nbd-client option", w);
+	f = (char *)sp + names[i].off;
+	switch (names[i].kind) {
+	case FLAG:
+		*(int *)(void *)f = 1;
+		/* fall through */
+	case MARK:
+		return 1;
+	case STR:
+		if (!next || !*next || nbd_spec_put(f, sizeof sp->certfile, next, strlen(next)) < 0)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: missing or too long", w);
+		return 2;
+	case NAME:
 		if (!next)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: missing export name", w);
 		if (nbd_spec_put(sp->name, sizeof sp->name, next, strlen(next)) < 0)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: export name too long", w);
 		sp->has_name = 1;
 		return 2;
-	case 'p': sp->persist = 1; return 1;
-	case 's': sp->swap = 1; return 1;
-	case 'm': return 1;                     /* always, for a root */
-	case 'n': sp->nofork = 1; return 1;
-	case 'L': sp->use_ioctl = 1; return 1;
-	case 'R': sp->read_only = 1; return 1;
-	case 'x': sp->tls = 1; return 1;
-	case 'g': sp->no_optgo = 1; return 1;
 	}
-	return nbd_seterr(err, NBX_USAGE, 0, "'%s': unknown nbd-client option", w);
+	return set_num(sp, names[i].kind, w, next, err) < 0 ? -1 : 2;
 }
 
 /* ---- the kernel command line */

@@ -1,71 +1,78 @@
 /* /etc/nbdtab, as nbd-client 3.24's parser reads it (nbdtab(5)): one
  * line per device, DEVICE HOST EXPORT [OPTIONS], into the same struct
  * nbd_spec as the kernel command line. Pure: no I/O, no printing. */
+#include <stddef.h>
 #include <string.h>
 #include "cmdline.h"
 #include "cmdline-int.h"
 
 static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struct nbd_err *err)
 {
+	/* What each option does: NBD_NUM_* and up to STR take a value. */
+	enum { PORT = 4, STR, FLAG, UNIX, NOTSUP };
+	static const struct {
+		char key[12];
+		uint8_t kind;
+		uint16_t off;           /* STR: the char[256]; FLAG: the int */
+	} opts[] = {
+		{ "port", PORT, 0 },
+		{ "bs", NBD_NUM_BS, 0 },
+		{ "timeout", NBD_NUM_TIMEOUT, 0 },
+		{ "conns", NBD_NUM_CONNS, 0 },
+		{ "certfile", STR, offsetof(struct nbd_spec, certfile) },
+		{ "keyfile", STR, offsetof(struct nbd_spec, keyfile) },
+		{ "cacertfile", STR, offsetof(struct nbd_spec, cacertfile) },
+		{ "tlshostname", STR, offsetof(struct nbd_spec, tlshostname) },
+		{ "persist", FLAG, offsetof(struct nbd_spec, persist) },
+		{ "swap", FLAG, offsetof(struct nbd_spec, swap) },
+		{ "unix", UNIX, 0 },
+		{ "no_optgo", FLAG, offsetof(struct nbd_spec, no_optgo) },
+		{ "tls", FLAG, offsetof(struct nbd_spec, tls) },
+		{ "readonly", FLAG, offsetof(struct nbd_spec, read_only) },
+		{ "sdp", NOTSUP, 0 },
+		{ "preinit", NOTSUP, 0 },
+	};
 	char k[64], v[256];
 	const char *eq = memchr(o, '=', n);
 	size_t kl = eq ? (size_t)(eq - o) : n;
 	unsigned long x;
+	unsigned i;
+	int kind;
 
 	if (nbd_spec_put(k, sizeof k, o, kl) < 0 || (eq && nbd_spec_put(v, sizeof v, eq + 1, n - kl - 1) < 0))
 		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: option too long", line);
 	if (*k == '_')
 		return 0;               /* reserved for local use (nbdtab(5)) */
-	if (eq) {
-		if (!strcmp(k, "port")) {
-			if (nbd_spec_num(v, 65535, &x) < 0 || !x)
-				goto bad;
-			strcpy(sp->port, v);
-		} else if (!strcmp(k, "bs")) {
-			if (nbd_spec_num(v, 65536, &x) < 0 || x < 512 || (x & (x - 1)))
-				goto bad;
-			sp->block_size = (uint32_t)x;
-		} else if (!strcmp(k, "timeout")) {
-			if (nbd_spec_num(v, 86400, &x) < 0)
-				goto bad;
-			sp->timeout_s = (int)x;
-		} else if (!strcmp(k, "conns")) {
-			if (nbd_spec_num(v, 16, &x) < 0 || !x)
-				goto bad;
-			sp->conns = (int)x;
-		} else if (!strcmp(k, "certfile")) {
-			strcpy(sp->certfile, v);
-		} else if (!strcmp(k, "keyfile")) {
-			strcpy(sp->keyfile, v);
-		} else if (!strcmp(k, "cacertfile")) {
-			strcpy(sp->cacertfile, v);
-		} else if (!strcmp(k, "tlshostname")) {
-			strcpy(sp->tlshostname, v);
-		} else {
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s='",
-					  line, k);
-		}
+	for (i = 0; i < sizeof opts / sizeof *opts; i++)
+		if (!strcmp(k, opts[i].key))
+			break;
+	kind = i < sizeof opts / sizeof *opts ? opts[i].kind : -1;
+	if (kind < 0 || (kind < FLAG) != !!eq)
+		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s%s'", line,
+				  k, eq ? "=" : "");
+	switch (kind) {
+	case PORT:
+		if (nbd_spec_num(v, 65535, &x) < 0 || !x)
+			goto bad;
+		strcpy(sp->port, v);
+		return 0;
+	case STR:
+		strcpy((char *)sp + opts[i].off, v);
 		if (!*v)
 			goto bad;
 		return 0;
-	}
-	if (!strcmp(k, "persist"))
-		sp->persist = 1;
-	else if (!strcmp(k, "swap"))
-		sp->swap = 1;
-	else if (!strcmp(k, "unix"))
+	case FLAG:
+		*(int *)(void *)((char *)sp + opts[i].off) = 1;
+		return 0;
+	case UNIX:
 		sp->unix_path[0] = 1;   /* marked; the host field is the path */
-	else if (!strcmp(k, "no_optgo"))
-		sp->no_optgo = 1;
-	else if (!strcmp(k, "tls"))
-		sp->tls = 1;
-	else if (!strcmp(k, "readonly"))
-		sp->read_only = 1;
-	else if (!strcmp(k, "sdp") || !strcmp(k, "preinit"))
+		return 0;
+	case NOTSUP:
 		return nbd_seterr(err, NBX_NOTSUP, 0, "nbdtab line %d: '%s' is not supported by nbdbox",
 				  line, k);
-	else
-		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s'", line, k);
+	}
+	if (nbd_spec_setnum(sp, kind, v) < 0)
+		goto bad;
 	return 0;
 bad:
 	return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: bad value for '%s'", line, k);
