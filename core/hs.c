@@ -96,6 +96,15 @@ static int rep_err(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 			       nbd_rep_err_name(h->type), hint);
 }
 
+/* The error already in hs->err, now of class code, with more said. */
+static void recode(struct nbd_hs *hs, int code, const char *more)
+{
+	struct nbd_err *e = hs->err;
+
+	e->code = code;
+	strncat(e->msg, more, sizeof e->msg - strlen(e->msg) - 1);
+}
+
 /* ---- requests: pure builders into hs->out */
 
 static void expect_fixed(struct nbd_hs *hs, size_t n)
@@ -286,9 +295,7 @@ static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 		switch (hs->state) {
 		case S_STARTTLS:
 			rep_err(hs, h);
-			hs->err->code = NBX_TLS;
-			strncat(hs->err->msg, "; the server did not agree to TLS",
-				sizeof hs->err->msg - strlen(hs->err->msg) - 1);
+			recode(hs, NBX_TLS, "; the server did not agree to TLS");
 			return -1;
 		case S_SR:
 			/* No structured replies, hence no meta contexts: not an
@@ -438,10 +445,8 @@ static int read_reply(struct nbd_hs *hs, struct nbd_rep_hdr *h)
 		 * after the TLS handshake, and just hang up. */
 		if (hs->tls_done && !hs->replies_in_tls && hs->err->code == NBX_PROTO &&
 		    !hs->err->errnum) {
-			hs->err->code = NBX_TLS;
-			strncat(hs->err->msg, " right after the TLS handshake (does it want a "
-				"client certificate? --tls-cert, --tls-key)",
-				sizeof hs->err->msg - strlen(hs->err->msg) - 1);
+			recode(hs, NBX_TLS, " right after the TLS handshake (does it want a "
+			       "client certificate? --tls-cert, --tls-key)");
 		}
 		return -1;
 	}
@@ -503,9 +508,7 @@ int nbd_hs_run(struct nbd_hs *hs, int goal)
 				/* proto.md: on EXPORT_NAME the server closes
 				 * the connection if it rejects the name. */
 				if (hs->state == S_EXPORT_NAME && hs->err->code == NBX_PROTO)
-					hs->err->code = NBX_EXPORT,
-					strncat(hs->err->msg, " (unknown or refused export)",
-						sizeof hs->err->msg - strlen(hs->err->msg) - 1);
+					recode(hs, NBX_EXPORT, " (unknown or refused export)");
 				return -1;
 			}
 			if (on_fixed(hs) < 0)
