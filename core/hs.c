@@ -115,51 +115,48 @@ static void expect_fixed(struct nbd_hs *hs, size_t n)
 
 static int enter(struct nbd_hs *hs, int state)
 {
-	static const uint16_t none[1];
-
 	hs->state = state;
 	hs->expect = EXP_REPLY;
 	switch (state) {
 	case S_STARTTLS:
 		hs->opt = NBD_OPT_STARTTLS;
-		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
 		break;
 	case S_SR:
 		hs->opt = NBD_OPT_STRUCTURED_REPLY;
-		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
 		break;
 	case S_LIST:
 		hs->opt = NBD_OPT_LIST;
-		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
+		break;
+	case S_ABORT:
+		hs->opt = NBD_OPT_ABORT;
 		break;
 	case S_META:
 		hs->opt = hs->meta_query ? NBD_OPT_SET_META_CONTEXT : NBD_OPT_LIST_META_CONTEXT;
 		hs->outlen = nbd_enc_opt_meta(hs->out, hs->opt, hs->name, hs->namelen,
 					      hs->meta_query, hs->meta_query ?
 					      strlen(hs->meta_query) : 0);
-		break;
+		goto sent;
 	case S_INFO:
 	case S_GO:
-		hs->opt = state == S_GO ? NBD_OPT_GO : NBD_OPT_INFO;
+	case S_EXPORT_NAME:
 		memset(&hs->exp, 0, offsetof(struct nbd_export, name) + 1);
 		hs->exp.desc[0] = 0;
-		hs->outlen = nbd_enc_opt_info(hs->out, hs->opt, hs->name, hs->namelen,
-					      info_reqs, 3);
-		break;
-	case S_EXPORT_NAME:
+		if (state != S_EXPORT_NAME) {
+			hs->opt = state == S_GO ? NBD_OPT_GO : NBD_OPT_INFO;
+			hs->outlen = nbd_enc_opt_info(hs->out, hs->opt, hs->name, hs->namelen,
+						      info_reqs, 3);
+			goto sent;
+		}
 		/* No reply header: u64 size, u16 flags, and 124 zero bytes
 		 * unless NO_ZEROES was agreed (proto.md, NBD_OPT_EXPORT_NAME). */
 		hs->opt = NBD_OPT_EXPORT_NAME;
-		memset(&hs->exp, 0, offsetof(struct nbd_export, name) + 1);
-		hs->exp.desc[0] = 0;
 		hs->outlen = nbd_enc_opt(hs->out, hs->opt, hs->name, (uint32_t)hs->namelen);
 		expect_fixed(hs, (hs->cflags & NBD_FLAG_C_NO_ZEROES) ? 10 : 134);
-		break;
-	case S_ABORT:
-		hs->opt = NBD_OPT_ABORT;
-		hs->outlen = nbd_enc_opt(hs->out, hs->opt, none, 0);
-		break;
+		goto sent;
 	}
+	/* The options without data. */
+	hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
+sent:
 	if (!hs->outlen) /* only an over-long export name gets here */
 		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_USAGE, 0,
 				       "%s: export name longer than %u bytes",
