@@ -338,31 +338,31 @@ int nbd_spec_clientopt(struct nbd_spec *sp, const char *w, const char *next, str
 	/* What each option does: NBD_NUM_* (takes a number), or one of these. */
 	enum { FLAG = 8, STR, NAME, MARK };
 	static const struct {
-		char name[13];
-		char letter;
 		uint8_t kind;
 		uint16_t off;           /* FLAG: the int; STR: the char[256] */
-	} names[] = {
-		{ "block-size", 'b', NBD_NUM_BS, 0 },
-		{ "timeout", 't', NBD_NUM_TIMEOUT, 0 },
-		{ "persist", 'p', FLAG, offsetof(struct nbd_spec, persist) },
-		{ "swap", 's', FLAG, offsetof(struct nbd_spec, swap) },
-		{ "systemd-mark", 'm', MARK, 0 },       /* always, for a root */
-		{ "nofork", 'n', FLAG, offsetof(struct nbd_spec, nofork) },
-		{ "nonetlink", 'L', FLAG, offsetof(struct nbd_spec, use_ioctl) },
-		{ "readonly", 'R', FLAG, offsetof(struct nbd_spec, read_only) },
-		{ "connections", 'C', NBD_NUM_CONNS, 0 },
-		{ "enable-tls", 'x', FLAG, offsetof(struct nbd_spec, tls) },
-		{ "certfile", 'F', STR, offsetof(struct nbd_spec, certfile) },
-		{ "keyfile", 'K', STR, offsetof(struct nbd_spec, keyfile) },
-		{ "cacertfile", 'A', STR, offsetof(struct nbd_spec, cacertfile) },
-		{ "tlshostname", 'H', STR, offsetof(struct nbd_spec, tlshostname) },
-		{ "name", 'N', NAME, 0 },
-		{ "no-optgo", 'g', FLAG, offsetof(struct nbd_spec, no_optgo) },
+	} opts[] = {
+		{ NBD_NUM_BS, 0 },
+		{ NBD_NUM_TIMEOUT, 0 },
+		{ FLAG, offsetof(struct nbd_spec, persist) },
+		{ FLAG, offsetof(struct nbd_spec, swap) },
+		{ MARK, 0 },                            /* always, for a root */
+		{ FLAG, offsetof(struct nbd_spec, nofork) },
+		{ FLAG, offsetof(struct nbd_spec, use_ioctl) },
+		{ FLAG, offsetof(struct nbd_spec, read_only) },
+		{ NBD_NUM_CONNS, 0 },
+		{ FLAG, offsetof(struct nbd_spec, tls) },
+		{ STR, offsetof(struct nbd_spec, certfile) },
+		{ STR, offsetof(struct nbd_spec, keyfile) },
+		{ STR, offsetof(struct nbd_spec, cacertfile) },
+		{ STR, offsetof(struct nbd_spec, tlshostname) },
+		{ NAME, 0 },
+		{ FLAG, offsetof(struct nbd_spec, no_optgo) },
 	};
-	const char *a;
+	/* The short and the long names, in the order of opts[]. */
+	static const char letters[] = "btpsmnLRCxFKAHNg";
+	const char *a, *l;
 	char *f;
-	unsigned i;
+	int i;
 
 	if (!strncmp(w, "bs=", 3))
 		return set_num(sp, NBD_NUM_BS, "bs=", w + 3, err) < 0 ? -1 : 1;
@@ -371,13 +371,16 @@ int nbd_spec_clientopt(struct nbd_spec *sp, const char *w, const char *next, str
 	if (w[0] != '-')
 		return nbd_seterr(err, NBX_USAGE, 0, "'%s': not an nbd-client option", w);
 	a = w + 1 + (w[1] == '-');
-	for (i = 0; i < sizeof names / sizeof *names; i++)
-		if ((a[0] == names[i].letter && !a[1]) || !strcmp(a, names[i].name))
-			break;
-	if (i == sizeof names / sizeof *names)
+	if (a[0] && !a[1])
+		i = (l = strchr(letters, a[0])) ? (int)(l - letters) : -1;
+	else
+		i = nbd_word_find("block-size\0timeout\0persist\0swap\0systemd-mark\0nofork\0"
+				  "nonetlink\0readonly\0connections\0enable-tls\0certfile\0"
+				  "keyfile\0cacertfile\0tlshostname\0name\0no-optgo\0", a, strlen(a));
+	if (i < 0)
 		return nbd_seterr(err, NBX_USAGE, 0, "'%s': unknown nbd-client option", w);
-	f = (char *)sp + names[i].off;
-	switch (names[i].kind) {
+	f = (char *)sp + opts[i].off;
+	switch (opts[i].kind) {
 	case FLAG:
 		*(int *)(void *)f = 1;
 		/* fall through */
@@ -395,7 +398,7 @@ int nbd_spec_clientopt(struct nbd_spec *sp, const char *w, const char *next, str
 		sp->has_name = 1;
 		return 2;
 	}
-	return set_num(sp, names[i].kind, w, next, err) < 0 ? -1 : 2;
+	return set_num(sp, opts[i].kind, w, next, err) < 0 ? -1 : 2;
 }
 
 /* ---- the kernel command line */

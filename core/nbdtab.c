@@ -11,42 +11,41 @@ static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struc
 	/* What each option does: NBD_NUM_* and up to STR take a value. */
 	enum { PORT = 4, STR, FLAG, UNIX, NOTSUP };
 	static const struct {
-		char key[12];
 		uint8_t kind;
 		uint16_t off;           /* STR: the char[256]; FLAG: the int */
 	} opts[] = {
-		{ "port", PORT, 0 },
-		{ "bs", NBD_NUM_BS, 0 },
-		{ "timeout", NBD_NUM_TIMEOUT, 0 },
-		{ "conns", NBD_NUM_CONNS, 0 },
-		{ "certfile", STR, offsetof(struct nbd_spec, certfile) },
-		{ "keyfile", STR, offsetof(struct nbd_spec, keyfile) },
-		{ "cacertfile", STR, offsetof(struct nbd_spec, cacertfile) },
-		{ "tlshostname", STR, offsetof(struct nbd_spec, tlshostname) },
-		{ "persist", FLAG, offsetof(struct nbd_spec, persist) },
-		{ "swap", FLAG, offsetof(struct nbd_spec, swap) },
-		{ "unix", UNIX, 0 },
-		{ "no_optgo", FLAG, offsetof(struct nbd_spec, no_optgo) },
-		{ "tls", FLAG, offsetof(struct nbd_spec, tls) },
-		{ "readonly", FLAG, offsetof(struct nbd_spec, read_only) },
-		{ "sdp", NOTSUP, 0 },
-		{ "preinit", NOTSUP, 0 },
+		{ PORT, 0 },
+		{ NBD_NUM_BS, 0 },
+		{ NBD_NUM_TIMEOUT, 0 },
+		{ NBD_NUM_CONNS, 0 },
+		{ STR, offsetof(struct nbd_spec, certfile) },
+		{ STR, offsetof(struct nbd_spec, keyfile) },
+		{ STR, offsetof(struct nbd_spec, cacertfile) },
+		{ STR, offsetof(struct nbd_spec, tlshostname) },
+		{ FLAG, offsetof(struct nbd_spec, persist) },
+		{ FLAG, offsetof(struct nbd_spec, swap) },
+		{ UNIX, 0 },
+		{ FLAG, offsetof(struct nbd_spec, no_optgo) },
+		{ FLAG, offsetof(struct nbd_spec, tls) },
+		{ FLAG, offsetof(struct nbd_spec, read_only) },
+		{ NOTSUP, 0 },
+		{ NOTSUP, 0 },
 	};
 	char k[64], v[256];
 	const char *eq = memchr(o, '=', n);
 	size_t kl = eq ? (size_t)(eq - o) : n;
 	unsigned long x;
-	unsigned i;
-	int kind;
+	int i, kind;
 
 	if (nbd_spec_put(k, sizeof k, o, kl) < 0 || (eq && nbd_spec_put(v, sizeof v, eq + 1, n - kl - 1) < 0))
 		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: option too long", line);
 	if (*k == '_')
 		return 0;               /* reserved for local use (nbdtab(5)) */
-	for (i = 0; i < sizeof opts / sizeof *opts; i++)
-		if (!strcmp(k, opts[i].key))
-			break;
-	kind = i < sizeof opts / sizeof *opts ? opts[i].kind : -1;
+	/* In the order of opts[]. */
+	i = nbd_word_find("port\0bs\0timeout\0conns\0certfile\0keyfile\0cacertfile\0"
+			  "tlshostname\0persist\0swap\0unix\0no_optgo\0tls\0readonly\0sdp\0"
+			  "preinit\0", k, kl);
+	kind = i < 0 ? -1 : opts[i].kind;
 	if (kind < 0 || (kind < FLAG) != !!eq)
 		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s%s'", line,
 				  k, eq ? "=" : "");
