@@ -105,12 +105,6 @@ static int set_name(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err
 	return 0;
 }
 
-static int is_uri(const char *s, size_t n)
-{
-	return (n >= 6 && !memcmp(s, "nbd://", 6)) || (n >= 7 && !memcmp(s, "nbds://", 7)) ||
-	       (n >= 4 && !memcmp(s, "nbd+", 4)) || (n >= 5 && !memcmp(s, "nbds+", 5));
-}
-
 static int set_uri(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
 {
 	static struct nbd_addr a;   /* too big for small stacks */
@@ -149,13 +143,14 @@ static int debian_rest(struct nbd_spec *sp, const char *r, size_t n, struct nbd_
 	return set_name(sp, slash + 1, n - (size_t)(slash - r) - 1, err);
 }
 
-/* nbdroot=VALUE, Debian's forms (scripts/local-top/nbd, README.Debian). */
+/* nbdroot=VALUE, Debian's forms (scripts/local-top/nbd, README.Debian);
+ * v[n] is its NUL. */
 static int parse_debian(struct nbd_spec *sp, const char *v, size_t n, struct nbd_err *err)
 {
 	const char *c1 = memchr(v, ',', n), *c2;
 
 	sp->form = NBD_FORM_DEBIAN;
-	if (is_uri(v, n))
+	if (nbd_is_uri(v))
 		return set_uri(sp, v, n, err);
 	if (c1) {
 		/* SERVER,PORT|NAME[,nbdX]: a middle of digits is a port
