@@ -447,6 +447,12 @@ static int word_key(const char *w)
 	return KEY_NONE;
 }
 
+/* The command-line word, cut to fit, for messages. */
+static void set_word(struct nbd_spec *sp, const char *w)
+{
+	nbd_spec_put(sp->word, sizeof sp->word, w, strnlen(w, sizeof sp->word - 1));
+}
+
 int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		      struct nbd_spec *sp, struct nbd_err *err)
 {
@@ -508,17 +514,16 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 	/* Which form: nbdroot= wins over root=nbd:, which wins over
 	 * netroot=nbd: (dracut's own rule for the last two). */
 	if (nbdroot[0] && strcmp(nbdroot, "nbdroot=") && strcmp(nbdroot, "nbdroot=dhcp")) {
-		nbd_spec_put(sp->word, sizeof sp->word, nbdroot, strnlen(nbdroot, sizeof sp->word - 1));
+		set_word(sp, nbdroot);
 		r = parse_debian(sp, nbdroot + 8, strlen(nbdroot + 8), err);
 	} else if (dracut[0] || netroot[0]) {
 		const char *d = dracut[0] ? dracut : netroot;
 		size_t k = dracut[0] ? 9 : 12;
-		nbd_spec_put(sp->word, sizeof sp->word, d, strnlen(d, sizeof sp->word - 1));
+		set_word(sp, d);
 		r = parse_dracut(sp, d + k, strlen(d + k), err);
 	} else if (nbdroot[0] || have_dev) {
 		sp->form = NBD_FORM_DEBIAN;
-		nbd_spec_put(sp->word, sizeof sp->word, nbdroot[0] ? nbdroot : devword,
-		    strlen(nbdroot[0] ? nbdroot : devword));
+		set_word(sp, nbdroot[0] ? nbdroot : devword);
 		sp->host_dhcp = 1;
 	} else {
 		return 0;
