@@ -171,29 +171,18 @@ static void set_pin(struct nbd_pin *pin, const struct sockaddr_storage *ss)
 	}
 }
 
-/* s as a numeric IPv4 or IPv6 address into a; 0 if it is not one. */
-static int add_numeric(struct addrs *a, const char *s, unsigned port)
-{
-	unsigned char ip[16];
-
-	if (inet_pton(AF_INET, s, ip) == 1)
-		add_addr(a, AF_INET, ip, port);
-	else if (ENABLE_IPV6 && inet_pton(AF_INET6, s, ip) == 1)
-		add_addr(a, AF_INET6, ip, port);
-	else
-		return 0;
-	return 1;
-}
-
 static void resolve_local(struct addrs *a, const char *host, unsigned port)
 {
+	unsigned char ip[16];
 	char line[512];
 	int fd;
 	ssize_t n;
 	size_t have = 0;
 
-	if (add_numeric(a, host, port))
-		return;
+	if (inet_pton(AF_INET, host, ip) == 1)
+		return add_addr(a, AF_INET, ip, port);
+	if (ENABLE_IPV6 && inet_pton(AF_INET6, host, ip) == 1)
+		return add_addr(a, AF_INET6, ip, port);
 	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -212,7 +201,10 @@ static void resolve_local(struct addrs *a, const char *host, unsigned port)
 		addr = strtok_r(line, " \t", &save);
 		while (addr && (tok = strtok_r(NULL, " \t", &save)))
 			if (!strcasecmp(tok, host)) {
-				add_numeric(a, addr, port);
+				if (inet_pton(AF_INET, addr, ip) == 1)
+					add_addr(a, AF_INET, ip, port);
+				else if (ENABLE_IPV6 && inet_pton(AF_INET6, addr, ip) == 1)
+					add_addr(a, AF_INET6, ip, port);
 				break;
 			}
 		if (!nl) {
