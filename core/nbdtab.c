@@ -6,6 +6,11 @@
 #include "cmdline.h"
 #include "cmdline-int.h"
 
+static int tab_bad(struct nbd_err *err, int line, const char *why)
+{
+	return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: %s", line, why);
+}
+
 static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struct nbd_err *err)
 {
 	/* What each option does: NBD_NUM_* and up to STR take a value. */
@@ -38,7 +43,7 @@ static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struc
 	int i, kind;
 
 	if (nbd_spec_put(k, sizeof k, o, kl) < 0 || (eq && nbd_spec_put(v, sizeof v, eq + 1, n - kl - 1) < 0))
-		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: option too long", line);
+		return tab_bad(err, line, "option too long");
 	if (*k == '_')
 		return 0;               /* reserved for local use (nbdtab(5)) */
 	/* In the order of opts[]. */
@@ -105,7 +110,7 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 			if (i == ll)
 				break;
 			if (nf == 4)
-				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: more than 4 fields", line);
+				return tab_bad(err, line, "more than 4 fields");
 			f[nf] = l + i;
 			while (i < ll && l[i] != ' ' && l[i] != '\t' && l[i] != '\r')
 				i++;
@@ -115,8 +120,7 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 		if (!nf)
 			continue;
 		if (nf < 3)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: needs DEVICE HOST EXPORT "
-					  "[OPTIONS]", line);
+			return tab_bad(err, line, "needs DEVICE HOST EXPORT [OPTIONS]");
 		if (nbd_parse_dev(f[0], fl[0], &idx, &part) < 0 || part)
 			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: '%.*s' is not an nbd device",
 					  line, (int)(fl[0] > 64 ? 64 : fl[0]), f[0]);
@@ -127,9 +131,9 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 		sp->index = idx;
 		nbd_spec_put(sp->word, sizeof sp->word, l, ll < sizeof sp->word ? ll : sizeof sp->word - 1);
 		if (nbd_spec_put(sp->host, sizeof sp->host, f[1], fl[1]) < 0)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: host too long", line);
+			return tab_bad(err, line, "host too long");
 		if (nbd_spec_put(sp->name, sizeof sp->name, f[2], fl[2]) < 0)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: export name too long", line);
+			return tab_bad(err, line, "export name too long");
 		sp->has_name = 1;
 		if (nf == 4) {
 			const char *o = f[3];
@@ -147,8 +151,7 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 		}
 		if (sp->unix_path[0]) {
 			if (nbd_spec_put(sp->unix_path, sizeof sp->unix_path, sp->host, strlen(sp->host)) < 0)
-				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: socket path too long",
-						  line);
+				return tab_bad(err, line, "socket path too long");
 			sp->host[0] = 0;
 		}
 		return 1;
