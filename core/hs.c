@@ -244,8 +244,10 @@ static int on_fixed(struct nbd_hs *hs)
 		expect_fixed(hs, 2);
 		return 0;
 	case S_OLD_REST:
-		/* u64 size, u32 flags (low 16 are transmission flags), zeroes. */
-		if (set_size(hs, nbd_get64(p), (uint16_t)nbd_get32(p + 8)) < 0)
+	case S_EXPORT_NAME:
+		/* u64 size, then oldstyle's u32 flags (the low 16 are the
+		 * transmission flags) or EXPORT_NAME's u16 ones. */
+		if (set_size(hs, nbd_get64(p), nbd_get16(p + (hs->state == S_OLD_REST ? 10 : 8))) < 0)
 			return -1;
 		hs->state = S_XMIT;
 		hs->expect = EXP_NONE;
@@ -258,12 +260,6 @@ static int on_fixed(struct nbd_hs *hs)
 		nbd_put32(hs->out, hs->cflags);
 		hs->outlen = 4;
 		hs->state = S_OPTS;
-		hs->expect = EXP_NONE;
-		return 0;
-	case S_EXPORT_NAME:
-		if (set_size(hs, nbd_get64(p), nbd_get16(p + 8)) < 0)
-			return -1;
-		hs->state = S_XMIT;
 		hs->expect = EXP_NONE;
 		return 0;
 	}
