@@ -199,17 +199,6 @@ const char *nbd_rep_err_name(uint32_t type)
 	return word_at(names, names + sizeof names, type & ~NBD_REP_ERR_BIT);
 }
 
-const struct nbd_flag_name nbd_tflag_names[] = {
-	{ NBD_TF_READ_ONLY, "read-only" },
-	{ NBD_TF_SEND_FLUSH, "flush" },
-	{ NBD_TF_SEND_FUA, "fua" },
-	{ NBD_TF_ROTATIONAL, "rotational" },
-	{ NBD_TF_SEND_TRIM, "trim" },
-	{ NBD_TF_SEND_WRITE_ZEROES, "write-zeroes" },
-	{ NBD_TF_SEND_DF, "df" },
-	{ NBD_TF_CAN_MULTI_CONN, "multi-conn" },
-	{ NBD_TF_SEND_RESIZE, "resize" },
-	{ NBD_TF_SEND_CACHE, "cache" },
-	{ NBD_TF_SEND_FAST_ZERO, "fast-zero" },
-	{ 0, 0 },
-};
+const char nbd_tflag_names[] =
+	"read-only\0flush\0fua\0rotational\0trim\0write-zeroes\0df\0multi-conn\0resize\0"
+	"cache\0fast-zero\0";
