@@ -194,18 +194,18 @@ void shell_str(const char *s, size_t len)
 
 void print_tflags(uint16_t tflags, const char *sep, int json)
 {
-	const struct nbd_flag_name *n;
-	const char *s = "";
+	const char *n, *s = "";
+	unsigned bit = NBD_TF_READ_ONLY;
 
 	if (ENABLE_JSON && json)
 		out_char('[');
-	for (n = nbd_tflag_names; n->name; n++) {
-		if (!(tflags & n->bit))
+	for (n = nbd_tflag_names; *n; n += strlen(n) + 1, bit <<= 1) {
+		if (!(tflags & bit))
 			continue;
 		if (ENABLE_JSON && json)
-			out("%s\"%s\"", s, n->name), s = ",";
+			out("%s\"%s\"", s, n), s = ",";
 		else
-			out("%s%s", s, n->name), s = sep;
+			out("%s%s", s, n), s = sep;
 	}
 	if (ENABLE_JSON && json)
 		out_char(']');

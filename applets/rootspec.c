@@ -76,6 +76,12 @@ static void add(struct av *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
+static void add2(struct av *a, const char *opt, const char *val)
+{
+	add(a, opt);
+	add(a, val);
+}
+
 static int build(struct av *a, const struct nbd_spec *sp, int root, int nextra, char **extra)
 {
 	const char *server = sp->host;
@@ -87,7 +93,7 @@ static int build(struct av *a, const struct nbd_spec *sp, int root, int nextra, 
 		/* As Debian's local-top/nbd does (-swap -persist -systemd-mark):
 		 * the root's resident process is locked in memory, spared by
 		 * the OOM killer and by systemd. */
-		add(a, "--wait"), add(a, ROOT_WAIT);
+		add2(a, "--wait", ROOT_WAIT);
 		add(a, "-m"), add(a, "--swap");
 	} else if (sp->swap) {
 		add(a, "--swap");
@@ -95,13 +101,13 @@ static int build(struct av *a, const struct nbd_spec *sp, int root, int nextra, 
 	if (sp->persist)
 		add(a, "-p");
 	if (sp->block_size)
-		add(a, "-b"), add(a, num(a->nums[0], sizeof a->nums[0], sp->block_size));
+		add2(a, "-b", num(a->nums[0], sizeof a->nums[0], sp->block_size));
 	else if (sp->part)
-		add(a, "-b"), add(a, "512");    /* nbd #87: larger ones lose partitions */
+		add2(a, "-b", "512");    /* nbd #87: larger ones lose partitions */
 	if (sp->timeout_s >= 0)
-		add(a, "-t"), add(a, num(a->nums[1], sizeof a->nums[1], (unsigned long)sp->timeout_s));
+		add2(a, "-t", num(a->nums[1], sizeof a->nums[1], (unsigned long)sp->timeout_s));
 	if (sp->conns)
-		add(a, "-C"), add(a, num(a->nums[2], sizeof a->nums[2], (unsigned long)sp->conns));
+		add2(a, "-C", num(a->nums[2], sizeof a->nums[2], (unsigned long)sp->conns));
 	if (sp->read_only)
 		add(a, "-r");
 	if (sp->use_ioctl)
@@ -109,21 +115,21 @@ static int build(struct av *a, const struct nbd_spec *sp, int root, int nextra, 
 	if (sp->tls)
 		add(a, "--tls");
 	if (sp->certfile[0])
-		add(a, "--tls-cert"), add(a, sp->certfile);
+		add2(a, "--tls-cert", sp->certfile);
 	if (sp->keyfile[0])
-		add(a, "--tls-key"), add(a, sp->keyfile);
+		add2(a, "--tls-key", sp->keyfile);
 	if (sp->cacertfile[0])
-		add(a, "--tls-ca"), add(a, sp->cacertfile);
+		add2(a, "--tls-ca", sp->cacertfile);
 	if (sp->tlshostname[0])
-		add(a, "--tls-hostname"), add(a, sp->tlshostname);
+		add2(a, "--tls-hostname", sp->tlshostname);
 	for (i = 0; i < sp->nalt; i++)
-		add(a, "--alt"), add(a, sp->alt[i]);
+		add2(a, "--alt", sp->alt[i]);
 	if (sp->has_name)
-		add(a, "-N"), add(a, sp->name);
+		add2(a, "-N", sp->name);
 	for (i = 0; i < nextra; i++)
 		add(a, extra[i]);
 	if (sp->unix_path[0]) {
-		add(a, "-u"), add(a, sp->unix_path);
+		add2(a, "-u", sp->unix_path);
 	} else if (sp->uri[0]) {
 		add(a, sp->uri);
 	} else {

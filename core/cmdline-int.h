@@ -9,4 +9,10 @@
 int nbd_spec_put(char *dst, size_t cap, const char *s, size_t n);
 /* 1-9 decimal digits, at most max, into *v; -1 for anything else. */
 int nbd_spec_num(const char *s, unsigned long max, unsigned long *v);
+/* What nbd_spec_setnum() sets. */
+enum { NBD_NUM_BS, NBD_NUM_TIMEOUT, NBD_NUM_CONNS };
+struct nbd_spec;
+/* v (NULL: missing) as a block size (a power of two 512-65536), a timeout
+ * (0-86400 s) or connections (1-16), into spec; -1 if it is not one. */
+int nbd_spec_setnum(struct nbd_spec *spec, int what, const char *v);
 #endif

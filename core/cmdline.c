@@ -1,6 +1,7 @@
 /* The kernel command line's NBD root forms and /etc/nbdtab lines, parsed
  * into one struct nbd_spec. Pure: no I/O, no printing. See README,
  * "Network root", for the forms and which one wins where they disagree. */
+#include <stddef.h>
 #include <string.h>
 #include "cmdline.h"
 #include "cmdline-int.h"
@@ -104,12 +105,6 @@ static int set_name(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err
 	return 0;
 }
 
-static int is_uri(const char *s, size_t n)
-{
-	return (n >= 6 && !memcmp(s, "nbd://", 6)) || (n >= 7 && !memcmp(s, "nbds://", 7)) ||
-	       (n >= 4 && !memcmp(s, "nbd+", 4)) || (n >= 5 && !memcmp(s, "nbds+", 5));
-}
-
 static int set_uri(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
 {
 	static struct nbd_addr a;   /* too big for small stacks */
@@ -148,13 +143,14 @@ static int debian_rest(struct nbd_spec *sp, const char *r, size_t n, struct nbd_
 	return set_name(sp, slash + 1, n - (size_t)(slash - r) - 1, err);
 }
 
-/* nbdroot=VALUE, Debian's forms (scripts/local-top/nbd, README.Debian). */
+/* nbdroot=VALUE, Debian's forms (scripts/local-top/nbd, README.Debian);
+ * v[n] is its NUL. */
 static int parse_debian(struct nbd_spec *sp, const char *v, size_t n, struct nbd_err *err)
 {
 	const char *c1 = memchr(v, ',', n), *c2;
 
 	sp->form = NBD_FORM_DEBIAN;
-	if (is_uri(v, n))
+	if (nbd_is_uri(v))
 		return set_uri(sp, v, n, err);
 	if (c1) {
 		/* SERVER,PORT|NAME[,nbdX]: a middle of digits is a port
@@ -295,95 +291,109 @@ int nbd_spec_num(const char *s, unsigned long max, unsigned long *v)
 	return *v > max ? -1 : 0;
 }
 
-static int set_bs(struct nbd_spec *sp, const char *o, const char *v, struct nbd_err *err)
+int nbd_spec_setnum(struct nbd_spec *sp, int what, const char *v)
 {
-	unsigned long b;
+	static const struct {
+		uint32_t min, max;
+	} lim[] = { [NBD_NUM_BS] = { 512, 65536 }, [NBD_NUM_TIMEOUT] = { 0, 86400 },
+		    [NBD_NUM_CONNS] = { 1, 16 } };
+	unsigned long x;
 
-	if (!v || nbd_spec_num(v, 65536, &b) < 0 || b < 512 || (b & (b - 1)))
-		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s': a block size is a power of two from 512",
-				  o, v ? v : "");
-	sp->block_size = (uint32_t)b;
+	if (!v || nbd_spec_num(v, lim[what].max, &x) < 0 || x < lim[what].min)
+		return -1;
+	if (what == NBD_NUM_BS) {
+		if (x & (x - 1))
+			return -1;
+		sp->block_size = (uint32_t)x;
+	} else if (what == NBD_NUM_TIMEOUT) {
+		sp->timeout_s = (int)x;
+	} else {
+		sp->conns = (int)x;
+	}
 	return 0;
 }
 
-static int set_timeout(struct nbd_spec *sp, const char *o, const char *v, struct nbd_err *err)
+/* Option o's value v (NULL: missing) as a number: 0, -1 with err. */
+static int set_num(struct nbd_spec *sp, int what, const char *o, const char *v,
+		   struct nbd_err *err)
 {
-	unsigned long t;
+	static const char *const why[] = {
+		[NBD_NUM_BS] = "%s: '%s': a block size is a power of two from 512",
+		[NBD_NUM_TIMEOUT] = "%s: '%s' is not a number of seconds",
+		[NBD_NUM_CONNS] = "%s: '%s': connections are 1 to 16",
+	};
 
-	if (!v || nbd_spec_num(v, 86400, &t) < 0)
-		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s' is not a number of seconds", o, v ? v : "");
-	sp->timeout_s = (int)t;
-	return 0;
-}
-
-static int set_conns(struct nbd_spec *sp, const char *o, const char *v, struct nbd_err *err)
-{
-	unsigned long c;
-
-	if (!v || nbd_spec_num(v, 16, &c) < 0 || !c)
-		return nbd_seterr(err, NBX_USAGE, 0, "%s: '%s': connections are 1 to 16", o, v ? v : "");
-	sp->conns = (int)c;
-	return 0;
-}
-
-static int set_str(char *dst, size_t cap, const char *o, const char *v, struct nbd_err *err)
-{
-	if (!v || !*v || nbd_spec_put(dst, cap, v, strlen(v)) < 0)
-		return nbd_seterr(err, NBX_USAGE, 0, "%s: missing or too long", o);
+	if (nbd_spec_setnum(sp, what, v) < 0)
+		return nbd_seterr(err, NBX_USAGE, 0, why[what], o, v ? v : "");
 	return 0;
 }
 
 int nbd_spec_clientopt(struct nbd_spec *sp, const char *w, const char *next, struct nbd_err *err)
 {
+	/* What each option does: NBD_NUM_* (takes a number), or one of these. */
+	enum { FLAG = 8, STR, NAME, MARK };
 	static const struct {
-		const char *name;
-		char letter;
-	} names[] = {
-		{ "block-size", 'b' }, { "timeout", 't' }, { "persist", 'p' }, { "swap", 's' },
-		{ "systemd-mark", 'm' }, { "nofork", 'n' }, { "nonetlink", 'L' },
-		{ "readonly", 'R' }, { "connections", 'C' }, { "enable-tls", 'x' },
-		{ "certfile", 'F' }, { "keyfile", 'K' }, { "cacertfile", 'A' },
-		{ "tlshostname", 'H' }, { "name", 'N' }, { "no-optgo", 'g' },
+		uint8_t kind;
+		uint16_t off;           /* FLAG: the int; STR: the char[256] */
+	} opts[] = {
+		{ NBD_NUM_BS, 0 },
+		{ NBD_NUM_TIMEOUT, 0 },
+		{ FLAG, offsetof(struct nbd_spec, persist) },
+		{ FLAG, offsetof(struct nbd_spec, swap) },
+		{ MARK, 0 },                            /* always, for a root */
+		{ FLAG, offsetof(struct nbd_spec, nofork) },
+		{ FLAG, offsetof(struct nbd_spec, use_ioctl) },
+		{ FLAG, offsetof(struct nbd_spec, read_only) },
+		{ NBD_NUM_CONNS, 0 },
+		{ FLAG, offsetof(struct nbd_spec, tls) },
+		{ STR, offsetof(struct nbd_spec, certfile) },
+		{ STR, offsetof(struct nbd_spec, keyfile) },
+		{ STR, offsetof(struct nbd_spec, cacertfile) },
+		{ STR, offsetof(struct nbd_spec, tlshostname) },
+		{ NAME, 0 },
+		{ FLAG, offsetof(struct nbd_spec, no_optgo) },
 	};
-	const char *a;
-	unsigned i;
-	char l = 0;
+	/* The short and the long names, in the order of opts[]. */
+	static const char letters[] = "btpsmnLRCxFKAHNg";
+	const char *a, *l;
+	char *f;
+	int i;
 
 	if (!strncmp(w, "bs=", 3))
-		return set_bs(sp, "bs=", w + 3, err) < 0 ? -1 : 1;
+		return set_num(sp, NBD_NUM_BS, "bs=", w + 3, err) < 0 ? -1 : 1;
 	if (!strncmp(w, "timeout=", 8))
-		return set_timeout(sp, "timeout=", w + 8, err) < 0 ? -1 : 1;
+		return set_num(sp, NBD_NUM_TIMEOUT, "timeout=", w + 8, err) < 0 ? -1 : 1;
 	if (w[0] != '-')
 		return nbd_seterr(err, NBX_USAGE, 0, "'%s': not an nbd-client option", w);
 	a = w + 1 + (w[1] == '-');
-	for (i = 0; i < sizeof names / sizeof *names; i++)
-		if ((a[0] == names[i].letter && !a[1]) || !strcmp(a, names[i].name))
-			l = names[i].letter;
-	switch (l) {
-	case 'b': return set_bs(sp, w, next, err) < 0 ? -1 : 2;
-	case 't': return set_timeout(sp, w, next, err) < 0 ? -1 : 2;
-	case 'C': return set_conns(sp, w, next, err) < 0 ? -1 : 2;
-	case 'F': return set_str(sp->certfile, sizeof sp->certfile, w, next, err) < 0 ? -1 : 2;
-	case 'K': return set_str(sp->keyfile, sizeof sp->keyfile, w, next, err) < 0 ? -1 : 2;
-	case 'A': return set_str(sp->cacertfile, sizeof sp->cacertfile, w, next, err) < 0 ? -1 : 2;
-	case 'H': return set_str(sp->tlshostname, sizeof sp->tlshostname, w, next, err) < 0 ? -1 : 2;
-	case 'N':
+	if (a[0] && !a[1])
+		i = (l = strchr(letters, a[0])) ? (int)(l - letters) : -1;
+	else
+		i = nbd_word_find("block-size\0timeout\0persist\0swap\0systemd-mark\0nofork\0"
+				  "nonetlink\0readonly\0connections\0enable-tls\0certfile\0"
+				  "keyfile\0cacertfile\0tlshostname\0name\0no-optgo\0", a, strlen(a));
+	if (i < 0)
+		return nbd_seterr(err, NBX_USAGE, 0, "'%s': unknown nbd-client option", w);
+	f = (char *)sp + opts[i].off;
+	switch (opts[i].kind) {
+	case FLAG:
+		*(int *)(void *)f = 1;
+		/* fall through */
+	case MARK:
+		return 1;
+	case STR:
+		if (!next || !*next || nbd_spec_put(f, sizeof sp->certfile, next, strlen(next)) < 0)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: missing or too long", w);
+		return 2;
+	case NAME:
 		if (!next)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: missing export name", w);
 		if (nbd_spec_put(sp->name, sizeof sp->name, next, strlen(next)) < 0)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: export name too long", w);
 		sp->has_name = 1;
 		return 2;
-	case 'p': sp->persist = 1; return 1;
-	case 's': sp->swap = 1; return 1;
-	case 'm': return 1;                     /* always, for a root */
-	case 'n': sp->nofork = 1; return 1;
-	case 'L': sp->use_ioctl = 1; return 1;
-	case 'R': sp->read_only = 1; return 1;
-	case 'x': sp->tls = 1; return 1;
-	case 'g': sp->no_optgo = 1; return 1;
 	}
-	return nbd_seterr(err, NBX_USAGE, 0, "'%s': unknown nbd-client option", w);
+	return set_num(sp, opts[i].kind, w, next, err) < 0 ? -1 : 2;
 }
 
 /* ---- the kernel command line */
@@ -417,11 +427,30 @@ static long next_word(const char *s, size_t len, size_t *pos, char *w, size_t ca
 	return over ? -1 : (long)o;
 }
 
-static int key(const char *w, const char *k)
-{
-	size_t n = strlen(k);
+/* Which of our keys w starts with: KEY_* (0: none). */
+enum { KEY_NONE, KEY_NBDROOT, KEY_DRACUT, KEY_NETROOT, KEY_NBDDEV, KEY_ROOTDEV, KEY_ALT,
+       KEY_OTHER_NBD };
 
-	return !strncmp(w, k, n);
+static int word_key(const char *w)
+{
+	/* In KEY_* order; "root=nbd" (any root=nbd...) only for the
+	 * too-long message. */
+	static const char keys[][14] = {
+		"nbdroot=", "root=nbd:", "netroot=nbd:", "nbddev=", "root=/dev/nbd",
+		"nbdroot.alt=", "root=nbd",
+	};
+	int i;
+
+	for (i = 0; i < (int)(sizeof keys / sizeof *keys); i++)
+		if (!strncmp(w, keys[i], strlen(keys[i])))
+			return i + 1;
+	return KEY_NONE;
+}
+
+/* The command-line word, cut to fit, for messages. */
+static void set_word(struct nbd_spec *sp, const char *w)
+{
+	nbd_spec_put(sp->word, sizeof sp->word, w, strnlen(w, sizeof sp->word - 1));
 }
 
 int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
@@ -442,25 +471,24 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		return nbd_seterr(err, NBX_USAGE, 0, "command line longer than %d bytes",
 				  NBD_CMDLINE_MAX);
 	while ((n = next_word(s, e, &pos, w, sizeof w)) != 0) {
-		int is_ours = key(w, "nbdroot=") || key(w, "root=nbd") || key(w, "netroot=nbd:") ||
-			      key(w, "nbddev=") || key(w, "root=/dev/nbd") || key(w, "nbdroot.alt=");
+		int k = word_key(w);
 
 		if (n < 0) {
-			if (is_ours)
+			if (k)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: longer than %d bytes", w,
 						  WORD_MAX - 1);
 			continue;
 		}
 		/* Last one wins, as in the kernel and both scripts, except
 		 * netroot=: dracut takes the first nbd: one. */
-		if (key(w, "nbdroot=")) {
+		if (k == KEY_NBDROOT) {
 			strcpy(nbdroot, w);
-		} else if (key(w, "root=nbd:")) {
+		} else if (k == KEY_DRACUT) {
 			strcpy(dracut, w);
-		} else if (key(w, "netroot=nbd:")) {
+		} else if (k == KEY_NETROOT) {
 			if (!netroot[0])
 				strcpy(netroot, w);
-		} else if (key(w, "nbddev=") || key(w, "root=/dev/nbd")) {
+		} else if (k == KEY_NBDDEV || k == KEY_ROOTDEV) {
 			const char *v = strchr(w, '=') + 1;
 			if (nbd_parse_dev(v, strlen(v), &idx, &part) < 0)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: not an nbd device "
@@ -468,7 +496,7 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 			have_dev = 1;
 			if (strlen(w) < sizeof devword)
 				strcpy(devword, w);
-		} else if (key(w, "nbdroot.alt=")) {
+		} else if (k == KEY_ALT) {
 			if (nalt == NBD_SPEC_MAX_ALT)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: more than %d alternatives",
 						  w, NBD_SPEC_MAX_ALT);
@@ -486,17 +514,16 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 	/* Which form: nbdroot= wins over root=nbd:, which wins over
 	 * netroot=nbd: (dracut's own rule for the last two). */
 	if (nbdroot[0] && strcmp(nbdroot, "nbdroot=") && strcmp(nbdroot, "nbdroot=dhcp")) {
-		nbd_spec_put(sp->word, sizeof sp->word, nbdroot, strnlen(nbdroot, sizeof sp->word - 1));
+		set_word(sp, nbdroot);
 		r = parse_debian(sp, nbdroot + 8, strlen(nbdroot + 8), err);
 	} else if (dracut[0] || netroot[0]) {
 		const char *d = dracut[0] ? dracut : netroot;
 		size_t k = dracut[0] ? 9 : 12;
-		nbd_spec_put(sp->word, sizeof sp->word, d, strnlen(d, sizeof sp->word - 1));
+		set_word(sp, d);
 		r = parse_dracut(sp, d + k, strlen(d + k), err);
 	} else if (nbdroot[0] || have_dev) {
 		sp->form = NBD_FORM_DEBIAN;
-		nbd_spec_put(sp->word, sizeof sp->word, nbdroot[0] ? nbdroot : devword,
-		    strlen(nbdroot[0] ? nbdroot : devword));
+		set_word(sp, nbdroot[0] ? nbdroot : devword);
 		sp->host_dhcp = 1;
 	} else {
 		return 0;

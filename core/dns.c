@@ -110,6 +110,26 @@ int nbd_dns_parse(const uint8_t *m, size_t len, uint16_t id, uint16_t qtype,
 	return n;
 }
 
+/* Nameserver ip (numeric) at port 53 into ss; 0 if it is not an address. */
+static int ns_addr(struct sockaddr_storage *ss, const char *ip)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(53);
+		return 1;
+	}
+	if (ENABLE_IPV6 && inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(53);
+		return 1;
+	}
+	return 0;
+}
+
 /* Nameservers (up to 3) and the first search domain from resolv.conf. */
 static int read_conf(const char *path, struct sockaddr_storage *ns, char *domain,
 		     size_t dcap)
@@ -129,32 +149,15 @@ static int read_conf(const char *path, struct sockaddr_storage *ns, char *domain
 		val = key + kl + strspn(key + kl, " \t");
 		val[strcspn(val, " \t#;")] = 0;
 		if (kl == 10 && !memcmp(key, "nameserver", 10) && n < 3) {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ns[n];
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ns[n];
-			memset(&ns[n], 0, sizeof ns[n]);
-			if (inet_pton(AF_INET, val, &s4->sin_addr) == 1) {
-				s4->sin_family = AF_INET;
-				s4->sin_port = htons(53);
-				n++;
-			} else if (ENABLE_IPV6 && inet_pton(AF_INET6, val, &s6->sin6_addr) == 1) {
-				s6->sin6_family = AF_INET6;
-				s6->sin6_port = htons(53);
-				n++;
-			}
+			n += ns_addr(&ns[n], val);
 		} else if (((kl == 6 && !memcmp(key, "search", 6)) ||
 			    (kl == 6 && !memcmp(key, "domain", 6))) && !domain[0] &&
 			   strlen(val) < dcap) {
 			strcpy(domain, val);
 		}
 	}
-	if (!n) { /* resolv.conf(5): no nameserver line means the local one */
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ns[0];
-		memset(&ns[0], 0, sizeof ns[0]);
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(53);
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		n = 1;
-	}
+	if (!n) /* resolv.conf(5): no nameserver line means the local one */
+		n = ns_addr(&ns[0], "127.0.0.1");
 	return n;
 }
 

@@ -3,6 +3,7 @@
  * reply, and whether a reconnect reached the same export (hs.h). Pure. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "fmt.h"
 #include "hs.h"
 
@@ -37,7 +38,8 @@ const char *nbd_export_changed(const struct nbd_export *was, const struct nbd_ex
 	uint16_t keep = NBD_TF_SEND_FLUSH | NBD_TF_SEND_FUA | NBD_TF_SEND_TRIM |
 			NBD_TF_SEND_WRITE_ZEROES | (multi ? NBD_TF_CAN_MULTI_CONN : 0);
 	uint16_t lost = was->tflags & ~now->tflags & keep;
-	const struct nbd_flag_name *f;
+	const char *f = nbd_tflag_names;
+	unsigned bit = NBD_TF_READ_ONLY;
 
 	if (now->size != was->size) {
 		nbd_fmt(buf, len, "export size %llu, was %llu", (unsigned long long)now->size,
@@ -50,8 +52,8 @@ const char *nbd_export_changed(const struct nbd_export *was, const struct nbd_ex
 	}
 	if (!lost)
 		return NULL;
-	for (f = nbd_tflag_names; f->name && !(lost & f->bit); f++)
-		;
-	nbd_fmt(buf, len, "export no longer offers %s", f->name ? f->name : "a flag it had");
+	for (; *f && !(lost & bit); bit <<= 1)
+		f += strlen(f) + 1;
+	nbd_fmt(buf, len, "export no longer offers %s", *f ? f : "a flag it had");
 	return buf;
 }

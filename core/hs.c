@@ -96,6 +96,15 @@ static int rep_err(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 			       nbd_rep_err_name(h->type), hint);
 }
 
+/* The error already in hs->err, now of class code, with more said. */
+static void recode(struct nbd_hs *hs, int code, const char *more)
+{
+	struct nbd_err *e = hs->err;
+
+	e->code = code;
+	strncat(e->msg, more, sizeof e->msg - strlen(e->msg) - 1);
+}
+
 /* ---- requests: pure builders into hs->out */
 
 static void expect_fixed(struct nbd_hs *hs, size_t n)
@@ -106,51 +115,48 @@ static void expect_fixed(struct nbd_hs *hs, size_t n)
 
 static int enter(struct nbd_hs *hs, int state)
 {
-	static const uint16_t none[1];
-
 	hs->state = state;
 	hs->expect = EXP_REPLY;
 	switch (state) {
 	case S_STARTTLS:
 		hs->opt = NBD_OPT_STARTTLS;
-		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
 		break;
 	case S_SR:
 		hs->opt = NBD_OPT_STRUCTURED_REPLY;
-		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
 		break;
 	case S_LIST:
 		hs->opt = NBD_OPT_LIST;
-		hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
+		break;
+	case S_ABORT:
+		hs->opt = NBD_OPT_ABORT;
 		break;
 	case S_META:
 		hs->opt = hs->meta_query ? NBD_OPT_SET_META_CONTEXT : NBD_OPT_LIST_META_CONTEXT;
 		hs->outlen = nbd_enc_opt_meta(hs->out, hs->opt, hs->name, hs->namelen,
 					      hs->meta_query, hs->meta_query ?
 					      strlen(hs->meta_query) : 0);
-		break;
+		goto sent;
 	case S_INFO:
 	case S_GO:
-		hs->opt = state == S_GO ? NBD_OPT_GO : NBD_OPT_INFO;
+	case S_EXPORT_NAME:
 		memset(&hs->exp, 0, offsetof(struct nbd_export, name) + 1);
 		hs->exp.desc[0] = 0;
-		hs->outlen = nbd_enc_opt_info(hs->out, hs->opt, hs->name, hs->namelen,
-					      info_reqs, 3);
-		break;
-	case S_EXPORT_NAME:
+		if (state != S_EXPORT_NAME) {
+			hs->opt = state == S_GO ? NBD_OPT_GO : NBD_OPT_INFO;
+			hs->outlen = nbd_enc_opt_info(hs->out, hs->opt, hs->name, hs->namelen,
+						      info_reqs, 3);
+			goto sent;
+		}
 		/* No reply header: u64 size, u16 flags, and 124 zero bytes
 		 * unless NO_ZEROES was agreed (proto.md, NBD_OPT_EXPORT_NAME). */
 		hs->opt = NBD_OPT_EXPORT_NAME;
-		memset(&hs->exp, 0, offsetof(struct nbd_export, name) + 1);
-		hs->exp.desc[0] = 0;
 		hs->outlen = nbd_enc_opt(hs->out, hs->opt, hs->name, (uint32_t)hs->namelen);
 		expect_fixed(hs, (hs->cflags & NBD_FLAG_C_NO_ZEROES) ? 10 : 134);
-		break;
-	case S_ABORT:
-		hs->opt = NBD_OPT_ABORT;
-		hs->outlen = nbd_enc_opt(hs->out, hs->opt, none, 0);
-		break;
+		goto sent;
 	}
+	/* The options without data. */
+	hs->outlen = nbd_enc_opt(hs->out, hs->opt, NULL, 0);
+sent:
 	if (!hs->outlen) /* only an over-long export name gets here */
 		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_USAGE, 0,
 				       "%s: export name longer than %u bytes",
@@ -238,8 +244,10 @@ static int on_fixed(struct nbd_hs *hs)
 		expect_fixed(hs, 2);
 		return 0;
 	case S_OLD_REST:
-		/* u64 size, u32 flags (low 16 are transmission flags), zeroes. */
-		if (set_size(hs, nbd_get64(p), (uint16_t)nbd_get32(p + 8)) < 0)
+	case S_EXPORT_NAME:
+		/* u64 size, then oldstyle's u32 flags (the low 16 are the
+		 * transmission flags) or EXPORT_NAME's u16 ones. */
+		if (set_size(hs, nbd_get64(p), nbd_get16(p + (hs->state == S_OLD_REST ? 10 : 8))) < 0)
 			return -1;
 		hs->state = S_XMIT;
 		hs->expect = EXP_NONE;
@@ -252,12 +260,6 @@ static int on_fixed(struct nbd_hs *hs)
 		nbd_put32(hs->out, hs->cflags);
 		hs->outlen = 4;
 		hs->state = S_OPTS;
-		hs->expect = EXP_NONE;
-		return 0;
-	case S_EXPORT_NAME:
-		if (set_size(hs, nbd_get64(p), nbd_get16(p + 8)) < 0)
-			return -1;
-		hs->state = S_XMIT;
 		hs->expect = EXP_NONE;
 		return 0;
 	}
@@ -286,9 +288,7 @@ static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 		switch (hs->state) {
 		case S_STARTTLS:
 			rep_err(hs, h);
-			hs->err->code = NBX_TLS;
-			strncat(hs->err->msg, "; the server did not agree to TLS",
-				sizeof hs->err->msg - strlen(hs->err->msg) - 1);
+			recode(hs, NBX_TLS, "; the server did not agree to TLS");
 			return -1;
 		case S_SR:
 			/* No structured replies, hence no meta contexts: not an
@@ -438,10 +438,8 @@ static int read_reply(struct nbd_hs *hs, struct nbd_rep_hdr *h)
 		 * after the TLS handshake, and just hang up. */
 		if (hs->tls_done && !hs->replies_in_tls && hs->err->code == NBX_PROTO &&
 		    !hs->err->errnum) {
-			hs->err->code = NBX_TLS;
-			strncat(hs->err->msg, " right after the TLS handshake (does it want a "
-				"client certificate? --tls-cert, --tls-key)",
-				sizeof hs->err->msg - strlen(hs->err->msg) - 1);
+			recode(hs, NBX_TLS, " right after the TLS handshake (does it want a "
+			       "client certificate? --tls-cert, --tls-key)");
 		}
 		return -1;
 	}
@@ -503,9 +501,7 @@ int nbd_hs_run(struct nbd_hs *hs, int goal)
 				/* proto.md: on EXPORT_NAME the server closes
 				 * the connection if it rejects the name. */
 				if (hs->state == S_EXPORT_NAME && hs->err->code == NBX_PROTO)
-					hs->err->code = NBX_EXPORT,
-					strncat(hs->err->msg, " (unknown or refused export)",
-						sizeof hs->err->msg - strlen(hs->err->msg) - 1);
+					recode(hs, NBX_EXPORT, " (unknown or refused export)");
 				return -1;
 			}
 			if (on_fixed(hs) < 0)

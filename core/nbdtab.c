@@ -1,71 +1,82 @@
 /* /etc/nbdtab, as nbd-client 3.24's parser reads it (nbdtab(5)): one
  * line per device, DEVICE HOST EXPORT [OPTIONS], into the same struct
  * nbd_spec as the kernel command line. Pure: no I/O, no printing. */
+#include <stddef.h>
 #include <string.h>
 #include "cmdline.h"
 #include "cmdline-int.h"
 
+static int tab_bad(struct nbd_err *err, int line, const char *why)
+{
+	return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: %s", line, why);
+}
+
 static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struct nbd_err *err)
 {
+	/* What each option does: NBD_NUM_* and up to STR take a value. */
+	enum { PORT = 4, STR, FLAG, UNIX, NOTSUP };
+	static const struct {
+		uint8_t kind;
+		uint16_t off;           /* STR: the char[256]; FLAG: the int */
+	} opts[] = {
+		{ PORT, 0 },
+		{ NBD_NUM_BS, 0 },
+		{ NBD_NUM_TIMEOUT, 0 },
+		{ NBD_NUM_CONNS, 0 },
+		{ STR, offsetof(struct nbd_spec, certfile) },
+		{ STR, offsetof(struct nbd_spec, keyfile) },
+		{ STR, offsetof(struct nbd_spec, cacertfile) },
+		{ STR, offsetof(struct nbd_spec, tlshostname) },
+		{ FLAG, offsetof(struct nbd_spec, persist) },
+		{ FLAG, offsetof(struct nbd_spec, swap) },
+		{ UNIX, 0 },
+		{ FLAG, offsetof(struct nbd_spec, no_optgo) },
+		{ FLAG, offsetof(struct nbd_spec, tls) },
+		{ FLAG, offsetof(struct nbd_spec, read_only) },
+		{ NOTSUP, 0 },
+		{ NOTSUP, 0 },
+	};
 	char k[64], v[256];
 	const char *eq = memchr(o, '=', n);
 	size_t kl = eq ? (size_t)(eq - o) : n;
 	unsigned long x;
+	int i, kind;
 
 	if (nbd_spec_put(k, sizeof k, o, kl) < 0 || (eq && nbd_spec_put(v, sizeof v, eq + 1, n - kl - 1) < 0))
-		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: option too long", line);
+		return tab_bad(err, line, "option too long");
 	if (*k == '_')
 		return 0;               /* reserved for local use (nbdtab(5)) */
-	if (eq) {
-		if (!strcmp(k, "port")) {
-			if (nbd_spec_num(v, 65535, &x) < 0 || !x)
-				goto bad;
-			strcpy(sp->port, v);
-		} else if (!strcmp(k, "bs")) {
-			if (nbd_spec_num(v, 65536, &x) < 0 || x < 512 || (x & (x - 1)))
-				goto bad;
-			sp->block_size = (uint32_t)x;
-		} else if (!strcmp(k, "timeout")) {
-			if (nbd_spec_num(v, 86400, &x) < 0)
-				goto bad;
-			sp->timeout_s = (int)x;
-		} else if (!strcmp(k, "conns")) {
-			if (nbd_spec_num(v, 16, &x) < 0 || !x)
-				goto bad;
-			sp->conns = (int)x;
-		} else if (!strcmp(k, "certfile")) {
-			strcpy(sp->certfile, v);
-		} else if (!strcmp(k, "keyfile")) {
-			strcpy(sp->keyfile, v);
-		} else if (!strcmp(k, "cacertfile")) {
-			strcpy(sp->cacertfile, v);
-		} else if (!strcmp(k, "tlshostname")) {
-			strcpy(sp->tlshostname, v);
-		} else {
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s='",
-					  line, k);
-		}
+	/* In the order of opts[]. */
+	i = nbd_word_find("port\0bs\0timeout\0conns\0certfile\0keyfile\0cacertfile\0"
+			  "tlshostname\0persist\0swap\0unix\0no_optgo\0tls\0readonly\0sdp\0"
+			  "preinit\0", k, kl);
+	kind = i < 0 ? -1 : opts[i].kind;
+	if (kind < 0 || (kind < FLAG) != !!eq)
+		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s%s'", line,
+				  k, eq ? "=" : "");
+	switch (kind) {
+	case PORT:
+		if (nbd_spec_num(v, 65535, &x) < 0 || !x)
+			goto bad;
+		strcpy(sp->port, v);
+		return 0;
+	case STR:
+		strcpy((char *)sp + opts[i].off, v);
 		if (!*v)
 			goto bad;
 		return 0;
-	}
-	if (!strcmp(k, "persist"))
-		sp->persist = 1;
-	else if (!strcmp(k, "swap"))
-		sp->swap = 1;
-	else if (!strcmp(k, "unix"))
+	case FLAG:
+		*(int *)(void *)((char *)sp + opts[i].off) = 1;
+		return 0;
+	case UNIX:
 		sp->unix_path[0] = 1;   /* marked; the host field is the path */
-	else if (!strcmp(k, "no_optgo"))
-		sp->no_optgo = 1;
-	else if (!strcmp(k, "tls"))
-		sp->tls = 1;
-	else if (!strcmp(k, "readonly"))
-		sp->read_only = 1;
-	else if (!strcmp(k, "sdp") || !strcmp(k, "preinit"))
+		return 0;
+	case NOTSUP:
 		return nbd_seterr(err, NBX_NOTSUP, 0, "nbdtab line %d: '%s' is not supported by nbdbox",
 				  line, k);
-	else
-		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s'", line, k);
+	}
+	if (nbd_spec_setnum(sp, kind, v) < 0)
+		goto bad;
 	return 0;
 bad:
 	return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: bad value for '%s'", line, k);
@@ -99,7 +110,7 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 			if (i == ll)
 				break;
 			if (nf == 4)
-				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: more than 4 fields", line);
+				return tab_bad(err, line, "more than 4 fields");
 			f[nf] = l + i;
 			while (i < ll && l[i] != ' ' && l[i] != '\t' && l[i] != '\r')
 				i++;
@@ -109,8 +120,7 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 		if (!nf)
 			continue;
 		if (nf < 3)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: needs DEVICE HOST EXPORT "
-					  "[OPTIONS]", line);
+			return tab_bad(err, line, "needs DEVICE HOST EXPORT [OPTIONS]");
 		if (nbd_parse_dev(f[0], fl[0], &idx, &part) < 0 || part)
 			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: '%.*s' is not an nbd device",
 					  line, (int)(fl[0] > 64 ? 64 : fl[0]), f[0]);
@@ -121,9 +131,9 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 		sp->index = idx;
 		nbd_spec_put(sp->word, sizeof sp->word, l, ll < sizeof sp->word ? ll : sizeof sp->word - 1);
 		if (nbd_spec_put(sp->host, sizeof sp->host, f[1], fl[1]) < 0)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: host too long", line);
+			return tab_bad(err, line, "host too long");
 		if (nbd_spec_put(sp->name, sizeof sp->name, f[2], fl[2]) < 0)
-			return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: export name too long", line);
+			return tab_bad(err, line, "export name too long");
 		sp->has_name = 1;
 		if (nf == 4) {
 			const char *o = f[3];
@@ -141,8 +151,7 @@ int nbd_tab_find(const char *text, size_t len, const char *dev, struct nbd_spec 
 		}
 		if (sp->unix_path[0]) {
 			if (nbd_spec_put(sp->unix_path, sizeof sp->unix_path, sp->host, strlen(sp->host)) < 0)
-				return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: socket path too long",
-						  line);
+				return tab_bad(err, line, "socket path too long");
 			sp->host[0] = 0;
 		}
 		return 1;

@@ -12,15 +12,24 @@ int nbd_hexval(int c)
 	return -1;
 }
 
-int nbd_parse_yesno(const char *s)
+int nbd_word_find(const char *list, const char *s, size_t n)
 {
-	static const char *const words[] = { "no", "false", "0", "yes", "true", "1" };
 	int i;
 
-	for (i = 0; i < 6; i++)
-		if (!strcmp(s, words[i]))
-			return i / 3;
+	for (i = 0; *list; i++) {
+		size_t l = strlen(list);
+		if (l == n && !memcmp(list, s, n))
+			return i;
+		list += l + 1;
+	}
 	return -1;
+}
+
+int nbd_parse_yesno(const char *s)
+{
+	int i = nbd_word_find("no\0false\0" "0\0yes\0true\0" "1\0", s, strlen(s));
+
+	return i < 0 ? -1 : i / 3;
 }
 
 int nbd_parse_dev(const char *s, size_t n, int *index, int *part)

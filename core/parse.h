@@ -15,6 +15,9 @@ int nbd_parse_yesno(const char *s);
  * too when part is not NULL (*part = M, or 0 without a partition). -1 for
  * anything else. */
 int nbd_parse_dev(const char *s, size_t n, int *index, int *part);
+/* The index of s[0..n) in list: words each ended by a NUL, the list by
+ * an empty word ("one\0two\0"). -1 if it is not there. */
+int nbd_word_find(const char *list, const char *s, size_t n);
 /* The index of a NUL-ended "nbdN" or "/dev/nbdN", -1 if it is not one. */
 int nbd_dev_index(const char *s);
 

@@ -58,6 +58,7 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 {
 	const char *p, *auth, *auth_end, *path, *query, *hp;
 	size_t slen;
+	int i;
 	long n;
 	int verify = -1;
 
@@ -67,17 +68,13 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 	if (strncmp(p, "://", 3))
 		return bad(err, uri, "not an NBD URI");
 	slen = (size_t)(p - uri);
-	if ((slen == 3 && !memcmp(uri, "nbd", 3)) || (slen == 7 && !memcmp(uri, "nbd+tcp", 7))) {
-	} else if ((slen == 4 && !memcmp(uri, "nbds", 4)) ||
-		   (slen == 8 && !memcmp(uri, "nbds+tcp", 8))) {
-		tls->wanted = 1;
-	} else if (slen == 8 && !memcmp(uri, "nbd+unix", 8)) {
-		a->is_unix = 1;
-	} else if (slen == 9 && !memcmp(uri, "nbds+unix", 9)) {
-		a->is_unix = tls->wanted = 1;
-	} else {
+	/* In pairs: even without TLS, odd with; the last two Unix. */
+	i = nbd_word_find("nbd\0nbds\0nbd+tcp\0nbds+tcp\0nbd+unix\0nbds+unix\0", uri, slen);
+	if (i < 0)
 		return bad(err, uri, "unknown URI scheme (nbd, nbds, nbd+unix, nbds+unix)");
-	}
+	if (i & 1)
+		tls->wanted = 1;
+	a->is_unix = i >= 4;
 	auth = p + 3;
 	auth_end = auth + strcspn(auth, "/?#");
 	path = auth_end;
@@ -149,20 +146,16 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 		size_t cap = 0;
 		char tmp[8];
 
-#define KEY(k) (klen == sizeof(k) - 1 && !memcmp(query, k, klen))
-		if (KEY("socket"))
-			dst = a->socket, cap = sizeof a->socket;
-		else if (KEY("tls-certificates"))
-			dst = tls->uri.cert_dir, cap = sizeof tls->uri.cert_dir;
-		else if (KEY("tls-psk-file"))
-			dst = tls->uri.psk_file, cap = sizeof tls->uri.psk_file;
-		else if (KEY("tls-hostname"))
-			dst = tls->uri.hostname, cap = sizeof tls->uri.hostname;
-		else if (KEY("tls-username"))
-			dst = tls->uri.user, cap = sizeof tls->uri.user;
-		else if (KEY("tls-verify-peer"))
-			dst = tmp, cap = sizeof tmp;
-#undef KEY
+		i = nbd_word_find("socket\0tls-certificates\0tls-psk-file\0tls-hostname\0"
+				  "tls-username\0tls-verify-peer\0", query, klen);
+		switch (i) {
+		case 0: dst = a->socket, cap = sizeof a->socket; break;
+		case 1: dst = tls->uri.cert_dir, cap = sizeof tls->uri.cert_dir; break;
+		case 2: dst = tls->uri.psk_file, cap = sizeof tls->uri.psk_file; break;
+		case 3: dst = tls->uri.hostname, cap = sizeof tls->uri.hostname; break;
+		case 4: dst = tls->uri.user, cap = sizeof tls->uri.user; break;
+		case 5: dst = tmp, cap = sizeof tmp; break;
+		}
 		/* Unknown keys are ignored, as libnbd does. */
 		if (dst && set(dst, cap, v, vlen) < 0)
 			return bad(err, uri, "bad query value");

@@ -164,58 +164,41 @@ int nbd_dec_simple_reply(const uint8_t *p, uint32_t *error, uint64_t *cookie,
 	return 0;
 }
 
+/* Word i of list (NUL-separated), or its first word when there are not
+ * that many. */
+static const char *word_at(const char *list, const char *end, uint32_t i)
+{
+	const char *p = list;
+
+	while (i-- && p < end)
+		p += strlen(p) + 1;
+	return p < end ? p : list;
+}
+
 const char *nbd_opt_name(uint32_t opt)
 {
-	static const char *const names[] = {
-		[NBD_OPT_EXPORT_NAME] = "NBD_OPT_EXPORT_NAME",
-		[NBD_OPT_ABORT] = "NBD_OPT_ABORT",
-		[NBD_OPT_LIST] = "NBD_OPT_LIST",
-		[NBD_OPT_STARTTLS] = "NBD_OPT_STARTTLS",
-		[NBD_OPT_INFO] = "NBD_OPT_INFO",
-		[NBD_OPT_GO] = "NBD_OPT_GO",
-		[NBD_OPT_STRUCTURED_REPLY] = "NBD_OPT_STRUCTURED_REPLY",
-		[NBD_OPT_LIST_META_CONTEXT] = "NBD_OPT_LIST_META_CONTEXT",
-		[NBD_OPT_SET_META_CONTEXT] = "NBD_OPT_SET_META_CONTEXT",
-		[NBD_OPT_EXTENDED_HEADERS] = "NBD_OPT_EXTENDED_HEADERS",
-	};
+	/* By number; "NBD_OPT_?" for none (0, 4) and out of range. */
+	static const char names[] =
+		"NBD_OPT_?\0NBD_OPT_EXPORT_NAME\0NBD_OPT_ABORT\0NBD_OPT_LIST\0NBD_OPT_?\0"
+		"NBD_OPT_STARTTLS\0NBD_OPT_INFO\0NBD_OPT_GO\0NBD_OPT_STRUCTURED_REPLY\0"
+		"NBD_OPT_LIST_META_CONTEXT\0NBD_OPT_SET_META_CONTEXT\0NBD_OPT_EXTENDED_HEADERS";
 
-	if (opt < sizeof names / sizeof *names && names[opt])
-		return names[opt];
-	return "NBD_OPT_?";
+	return word_at(names, names + sizeof names, opt);
 }
 
 const char *nbd_rep_err_name(uint32_t type)
 {
-	static const char *const names[] = {
-		[NBD_REP_ERR_UNSUP] = "option not supported by the server",
-		[NBD_REP_ERR_POLICY] = "refused by server policy",
-		[NBD_REP_ERR_INVALID] = "invalid request",
-		[NBD_REP_ERR_PLATFORM] = "not supported on the server's platform",
-		[NBD_REP_ERR_TLS_REQD] = "server requires TLS",
-		[NBD_REP_ERR_UNKNOWN] = "unknown export",
-		[NBD_REP_ERR_SHUTDOWN] = "server is shutting down",
-		[NBD_REP_ERR_BLOCK_SIZE_REQD] = "server requires block size negotiation",
-		[NBD_REP_ERR_TOO_BIG] = "request too big",
-		[NBD_REP_ERR_EXT_HEADER_REQD] = "server requires extended headers",
-	};
-	uint32_t e = type & ~NBD_REP_ERR_BIT;
+	/* By NBD_REP_ERR_* number; the first for 0 and out of range. */
+	static const char names[] =
+		"unknown error reply\0option not supported by the server\0"
+		"refused by server policy\0invalid request\0"
+		"not supported on the server's platform\0server requires TLS\0unknown export\0"
+		"server is shutting down\0server requires block size negotiation\0"
+		"request too big\0server requires extended headers";
 
-	if (e < sizeof names / sizeof *names && names[e])
-		return names[e];
-	return "unknown error reply";
+	return word_at(names, names + sizeof names, type & ~NBD_REP_ERR_BIT);
 }
 
-const struct nbd_flag_name nbd_tflag_names[] = {
-	{ NBD_TF_READ_ONLY, "read-only" },
-	{ NBD_TF_SEND_FLUSH, "flush" },
-	{ NBD_TF_SEND_FUA, "fua" },
-	{ NBD_TF_ROTATIONAL, "rotational" },
-	{ NBD_TF_SEND_TRIM, "trim" },
-	{ NBD_TF_SEND_WRITE_ZEROES, "write-zeroes" },
-	{ NBD_TF_SEND_DF, "df" },
-	{ NBD_TF_CAN_MULTI_CONN, "multi-conn" },
-	{ NBD_TF_SEND_RESIZE, "resize" },
-	{ NBD_TF_SEND_CACHE, "cache" },
-	{ NBD_TF_SEND_FAST_ZERO, "fast-zero" },
-	{ 0, 0 },
-};
+const char nbd_tflag_names[] =
+	"read-only\0flush\0fua\0rotational\0trim\0write-zeroes\0df\0multi-conn\0resize\0"
+	"cache\0fast-zero\0";

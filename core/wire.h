@@ -142,11 +142,8 @@ int nbd_dec_simple_reply(const uint8_t *p, uint32_t *error, uint64_t *cookie,
 /* Names for messages. */
 const char *nbd_opt_name(uint32_t opt);
 const char *nbd_rep_err_name(uint32_t type);   /* "unknown export", ... */
-/* Known transmission flags as a table for printing: bit and short name. */
-struct nbd_flag_name {
-	uint16_t bit;
-	const char *name;
-};
-extern const struct nbd_flag_name nbd_tflag_names[];
+/* The known transmission flags' short names, by bit from NBD_TF_READ_ONLY
+ * (bit 1) up: NUL-separated, the list ended by an empty name. */
+extern const char nbd_tflag_names[];
 
 #endif
