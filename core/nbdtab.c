@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cmdline.h"
 #include "cmdline-int.h"
+#include "fmt.h"
 
 static int tab_bad(struct nbd_err *err, int line, const char *why)
 {
@@ -56,9 +57,10 @@ static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struc
 				  k, eq ? "=" : "");
 	switch (kind) {
 	case PORT:
+		/* The number, not the digits: "000000080" would not fit. */
 		if (nbd_spec_num(v, 65535, &x) < 0 || !x)
 			goto bad;
-		strcpy(sp->port, v);
+		nbd_fmt(sp->port, sizeof sp->port, "%lu", x);
 		return 0;
 	case STR:
 		strcpy((char *)sp + opts[i].off, v);

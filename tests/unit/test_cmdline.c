@@ -255,4 +255,9 @@ TEST(nbdtab)
 	CHECK(T("sdb h e\n", "nbd0") < 0);
 	CHECK(T("nbd0 h e frob=1\n", "nbd0") < 0);
 	CHECK(T("nbd0 h e port=\n", "nbd0") < 0);
+	/* Nine digits pass the number check but not an 8-byte copy. */
+	CHECK(T("nbd0 h e port=000000080\n", "nbd0") == 1);
+	PORT("80");
+	CHECK(T("nbd0 h e port=000000000\n", "nbd0") < 0);
+	CHECK(T("nbd0 h e port=65536\n", "nbd0") < 0);
 }
