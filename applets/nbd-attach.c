@@ -196,22 +196,11 @@ int attach_spec_main(int argc, char **argv);
 
 int nbd_attach_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CONN_LONGOPTS,
-		{ "block-size", required_argument, NULL, 'b' },
-		{ "io-timeout", required_argument, NULL, 't' },
-		{ "dead-timeout", required_argument, NULL, OPT_DEAD },
-		{ "read-only", no_argument, NULL, 'r' },
-		{ "connections", required_argument, NULL, 'C' },
-		{ "persist", no_argument, NULL, 'p' },
-		{ "identifier", required_argument, NULL, OPT_IDENT },
-		{ "ioctl", no_argument, NULL, OPT_IOCTL },
-		{ "foreground", no_argument, NULL, 'F' },
-		{ "systemd-mark", no_argument, NULL, 'm' },
-		{ "swap", no_argument, NULL, OPT_SWAP },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char longopts[] = CONN_LONGOPTS
+		"b" "block-size:\0" "t" "io-timeout:\0" "\x8c" "dead-timeout:\0"
+		"r" "read-only\0" "C" "connections:\0" "p" "persist\0"
+		"\x8d" "identifier:\0" "\x8e" "ioctl\0" "F" "foreground\0"
+		"m" "systemd-mark\0" "\x8f" "swap\0" "h" "help\0";
 	static struct attach a;
 	struct nbd_nl_mon *mon = NULL;
 	struct nbd_err err;
@@ -227,7 +216,7 @@ int nbd_attach_main(int argc, char **argv)
 	conn_opts_init(&a.c);
 	a.conns = 1;
 	a.conf.index = -1;
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", longopts)) != -1) {
 		switch (conn_opt(&a.c, opt, optarg)) {
 		case 1: continue;
 		case -1: return NBX_USAGE;
