@@ -12,11 +12,10 @@
 //kbuild:obj-$(CONFIG_NBD_COPY) += nbd-copy.o
 //usage:Usage: nbd-copy [OPTIONS] SRC DST
 //usage:
-//usage:Copy SRC to DST. Each is an NBD URI (nbd://HOST[:PORT]/NAME,
-//usage:nbds://..., nbd+unix:///NAME?socket=PATH), a file or block device,
-//usage:or - for standard input / output. Any argument that is not a URI
-//usage:is a local path. A regular file destination is replaced (like cp);
-//usage:a device or export must be at least as large as the source.
+//usage:Copy SRC to DST: each an NBD URI (nbd://HOST[:PORT]/NAME, nbds://...,
+//usage:nbd+unix:///NAME?socket=PATH), else a local path (file, block device,
+//usage:- for stdin / stdout). A regular file DST is replaced (like cp); a
+//usage:device or export must be at least as large as the source.
 //usage:
 //usage:  -C, --connections N  connections per export when the server allows
 //usage:                       multi-conn (default 4; 1 with a pipe)

@@ -18,9 +18,8 @@
 //usage:      --ioctl    use NBD_DISCONNECT, not netlink
 //usage:  -h, --help     this text
 //usage:
-//usage:Exit: 0 ok, 1 flush failed (disconnected anyway), 2 usage, 7 not
-//usage:supported, 8 not attached / no such
-//usage:device, 9 kernel refused.
+//usage:Exit: 0 ok, 1 flush failed, 2 usage, 7 not supported, 8 not attached /
+//usage:no such device, 9 kernel refused.
 
 #include <string.h>
 #include "autoconf.h"

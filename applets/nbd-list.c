@@ -8,8 +8,8 @@
 //kbuild:obj-$(CONFIG_NBD_LIST) += nbd-list.o
 //usage:Usage: nbd-list [OPTIONS] HOST[:PORT] [PORT] | URI
 //usage:
-//usage:List the exports of a server: one name a line, then a tab and the
-//usage:description where the server gives one.
+//usage:List a server's exports: one name a line, then a tab and the
+//usage:description if the server gives one.
 //usage:
 //usage:  -l, --long           add size and flags of each export (NBD_OPT_INFO):
 //usage:                       NAME<tab>SIZE<tab>FLAGS<tab>DESCRIPTION

@@ -9,8 +9,8 @@
 //kbuild:obj-$(CONFIG_NBD_PROBE) += nbd-probe.o
 //usage:Usage: nbd-probe [OPTIONS] HOST[:PORT] [PORT] | URI | /dev/nbdN
 //usage:
-//usage:Show what an export offers: size in bytes, transmission flags, block
-//usage:sizes, description, handshake style and meta contexts.
+//usage:Show an export's size in bytes, transmission flags, block sizes,
+//usage:description, handshake style and meta contexts.
 //usage:
 //usage:@CONN
 //usage:@TLS
