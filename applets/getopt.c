@@ -19,6 +19,14 @@ int nbd_optind = 1;
 static char problem[160];
 static int cluster; /* position inside a cluster of short options */
 
+/* problem = "[PRE]option 'DASH NAME'[POST]"; returns rc. */
+static int fail(int rc, const char *pre, const char *dash, int n, const char *name,
+		const char *post)
+{
+	nbd_fmt(problem, sizeof problem, "%soption '%s%.*s'%s", pre, dash, n, name, post);
+	return rc;
+}
+
 /* The entry after lo's (lo points at a value byte). */
 static const char *next_opt(const char *lo)
 {
@@ -116,25 +124,19 @@ int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
 				}
 			}
 			nbd_optind++;
-			if (hits != 1) {
-				nbd_fmt(problem, sizeof problem, "%s option '%.*s'",
-					hits ? "ambiguous" : "unknown", (int)(n + 2), a);
-				return '?';
-			}
+			if (hits != 1)
+				return fail('?', hits ? "ambiguous " : "unknown ", "",
+					    (int)(n + 2), a, "");
 			opt_name(hit, &arg);
 			if (a[2 + n] == '=') {
-				if (!arg) {
-					nbd_fmt(problem, sizeof problem,
-						"option '--%.*s' takes no argument", (int)len, hit + 1);
-					return '?';
-				}
+				if (!arg)
+					return fail('?', "", "--", (int)len, hit + 1,
+						    " takes no argument");
 				nbd_optarg = a + 3 + n;
 			} else if (arg) {
-				if (nbd_optind >= argc) {
-					nbd_fmt(problem, sizeof problem,
-						"option '--%.*s' needs an argument", (int)len, hit + 1);
-					return ':';
-				}
+				if (nbd_optind >= argc)
+					return fail(':', "", "--", (int)len, hit + 1,
+						    " needs an argument");
 				nbd_optarg = av[nbd_optind++];
 			}
 			return (unsigned char)*hit < 0x80 ? *hit : 0x100 + (*hit & 0x7f);
@@ -143,26 +145,25 @@ int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
 	}
 	p = strchr(shortopts, a[cluster]);
 	if (!p || *p == ':') {
-		nbd_fmt(problem, sizeof problem, "unknown option '-%c'", a[cluster]);
+		fail('?', "unknown ", "-", 1, a + cluster, "");
 		if (!a[++cluster])
 			cluster = 0, nbd_optind++;
 		return '?';
 	}
 	if (p[1] == ':') {
-		int c = *p;
 		if (a[cluster + 1]) {
 			nbd_optarg = a + cluster + 1;
 		} else if (nbd_optind + 1 < argc) {
 			nbd_optarg = av[++nbd_optind];
 		} else {
+			fail(':', "", "-", 1, a + cluster, " needs an argument");
 			cluster = 0;
 			nbd_optind++;
-			nbd_fmt(problem, sizeof problem, "option '-%c' needs an argument", c);
 			return ':';
 		}
 		cluster = 0;
 		nbd_optind++;
-		return c;
+		return *p;
 	}
 	if (!a[++cluster])
 		cluster = 0, nbd_optind++;
