@@ -21,6 +21,7 @@ const struct applet applets[] = {
 #undef APPLET
 	{ NULL, NULL, NULL },
 };
+const char usage_conn[] = CONN_USAGE, usage_tls[] = TLS_USAGE;
 
 static const char *base(const char *path)
 {

@@ -7,7 +7,6 @@
 #ifndef NBDBOX_APPLET_H
 #define NBDBOX_APPLET_H
 
-#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "err.h"
@@ -23,7 +22,7 @@
 extern char *nbd_optarg;
 extern int nbd_optind;
 int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
-		    const struct option *longopts, int *longindex);
+		    const char *longopts);
 /* After getopt_long returned '?' or ':': the usage error, exit code 2. */
 int bad_option(void);
 
@@ -42,6 +41,9 @@ void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int report(const struct nbd_err *err);
 /* Usage error: message plus a hint; returns NBX_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The usage blocks applet_usage names by \1 (connection options) and
+ * \2 (TLS options): CONN_USAGE and TLS_USAGE of applets.h, once. */
+extern const char usage_conn[], usage_tls[];
 /* --help: usage on stdout, returns 0. */
 int show_usage(void);
 
@@ -75,22 +77,16 @@ enum {
 	OPT_TLS_HOSTNAME, OPT_TLS_USER,
 	OPT_TLS_VERIFY, OPT_TLS_RELAY, OPT_ALT, OPT_CONN_LAST
 };
-#define CONN_LONGOPTS                                          \
-	{ "name", required_argument, NULL, 'N' },              \
-	{ "unix", required_argument, NULL, 'u' },              \
-	{ "timeout", required_argument, NULL, 'T' },           \
-	{ "wait", required_argument, NULL, OPT_WAIT },         \
-	{ "tls", no_argument, NULL, OPT_TLS },                 \
-	{ "tls-ca", required_argument, NULL, OPT_TLS_CA },     \
-	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT }, \
-	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },   \
-	{ "tls-certificates", required_argument, NULL, OPT_TLS_CERTS }, \
-	{ "tls-hostname", required_argument, NULL, OPT_TLS_HOSTNAME }, \
-	{ "tls-verify-peer", required_argument, NULL, OPT_TLS_VERIFY }, \
-	{ "tls-psk", required_argument, NULL, OPT_TLS_PSK },   \
-	{ "tls-username", required_argument, NULL, OPT_TLS_USER }, \
-	{ "tls-relay", no_argument, NULL, OPT_TLS_RELAY },     \
-	{ "alt", required_argument, NULL, OPT_ALT }
+/* Option strings for nbd_getopt_long (applets/getopt.c): value byte,
+ * name, ':' if it takes an argument. A long-only option's byte is 0x80 +
+ * its OPT_* value - 0x100 (the first of an applet's own is "\x8c"). */
+#define CONN_LONGOPTS                                              \
+	"N" "name:\0" "u" "unix:\0" "T" "timeout:\0" "\x81" "wait:\0" \
+	"\x80" "tls\0" "\x82" "tls-ca:\0" "\x83" "tls-cert:\0"          \
+	"\x84" "tls-key:\0" "\x85" "tls-certificates:\0"                 \
+	"\x87" "tls-hostname:\0" "\x89" "tls-verify-peer:\0"             \
+	"\x86" "tls-psk:\0" "\x88" "tls-username:\0"                     \
+	"\x8a" "tls-relay\0" "\x8b" "alt:\0"
 
 void conn_opts_init(struct conn_opts *c);
 /* 1: handled; 0: not a connection option; -1: bad value (printed). */

@@ -3,7 +3,11 @@
  * for what nbdbox uses: short options (with ':' for an argument), long
  * options (--name=value or --name value; unique prefixes), options and
  * operands in any order ("nbd-probe HOST -N name"), "--" ends options.
- * It prints nothing: on '?' or ':' the applet calls bad_option(). */
+ * It prints nothing: on '?' or ':' the applet calls bad_option().
+ * Long options are one string (busybox's applet_long_options): for each,
+ * its value byte, its name, ':' if it takes an argument, NUL; an empty
+ * entry ends it. A value byte below 0x80 is returned as it is (the short
+ * letter), 0x80 + k as 0x100 + k (a long-only option, enum OPT_*). */
 //kbuild:obj-y += getopt.o
 
 #include <string.h>
@@ -15,16 +19,39 @@ int nbd_optind = 1;
 static char problem[160];
 static int cluster; /* position inside a cluster of short options */
 
+/* problem = "[PRE]option 'DASH NAME'[POST]"; returns rc. */
+static int fail(int rc, const char *pre, const char *dash, int n, const char *name,
+		const char *post)
+{
+	nbd_fmt(problem, sizeof problem, "%soption '%s%.*s'%s", pre, dash, n, name, post);
+	return rc;
+}
+
+/* The entry after lo's (lo points at a value byte). */
+static const char *next_opt(const char *lo)
+{
+	return lo + strlen(lo) + 1;
+}
+
+/* Length of lo's name; *arg: 1 if it takes an argument. */
+static size_t opt_name(const char *lo, int *arg)
+{
+	size_t n = strcspn(lo + 1, ":");
+	*arg = lo[1 + n] == ':';
+	return n;
+}
+
 /* 1 if the option element argv[i] consumes the next element. */
-static int takes_next(const char *a, const char *shortopts, const struct option *lo)
+static int takes_next(const char *a, const char *shortopts, const char *lo)
 {
 	if (a[1] == '-') {
 		size_t n = strcspn(a + 2, "=");
+		int arg;
 		if (a[2 + n] == '=')
 			return 0;
-		for (; lo && lo->name; lo++)
-			if (!strncmp(lo->name, a + 2, n))
-				return lo->has_arg == required_argument;
+		for (; *lo; lo = next_opt(lo))
+			if (opt_name(lo, &arg) >= n && !strncmp(lo + 1, a + 2, n))
+				return arg;
 		return 0;
 	}
 	for (a++; *a; a++) {
@@ -36,7 +63,7 @@ static int takes_next(const char *a, const char *shortopts, const struct option 
 }
 
 /* Move the operands behind the options, once, stably. */
-static void permute(int argc, char **argv, const char *shortopts, const struct option *lo)
+static void permute(int argc, char **argv, const char *shortopts, const char *lo)
 {
 	char *opts[argc], *rest[argc];
 	int i, no = 0, nr = 0;
@@ -62,13 +89,12 @@ static void permute(int argc, char **argv, const char *shortopts, const struct o
 }
 
 int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
-		    const struct option *lo, int *idx)
+		    const char *lo)
 {
 	char **av = (char **)argv;
 	char *a;
 	const char *p;
 
-	(void)idx;
 	if (nbd_optind == 1 && !cluster)
 		permute(argc, av, shortopts, lo);
 	nbd_optarg = NULL;
@@ -83,70 +109,61 @@ int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
 			return -1;
 		}
 		if (a[1] == '-') {
-			const struct option *o, *hit = NULL;
-			size_t n = strcspn(a + 2, "=");
-			int hits = 0;
+			const char *o, *hit = NULL;
+			size_t n = strcspn(a + 2, "="), len = 0;
+			int hits = 0, arg = 0;
 
-			for (o = lo; o && o->name; o++) {
-				if (strncmp(o->name, a + 2, n))
+			for (o = lo; *o; o = next_opt(o)) {
+				size_t l = opt_name(o, &arg);
+				if (l < n || strncmp(o + 1, a + 2, n))
 					continue;
-				if (strlen(o->name) == n) { /* exact wins */
-					hit = o, hits = 1;
+				hit = o, len = l, hits++;
+				if (l == n) { /* exact wins */
+					hits = 1;
 					break;
 				}
-				hit = o, hits++;
 			}
 			nbd_optind++;
-			if (hits != 1) {
-				nbd_fmt(problem, sizeof problem, "%s option '%.*s'",
-					hits ? "ambiguous" : "unknown", (int)(n + 2), a);
-				return '?';
-			}
+			if (hits != 1)
+				return fail('?', hits ? "ambiguous " : "unknown ", "",
+					    (int)(n + 2), a, "");
+			opt_name(hit, &arg);
 			if (a[2 + n] == '=') {
-				if (hit->has_arg == no_argument) {
-					nbd_fmt(problem, sizeof problem,
-						"option '--%s' takes no argument", hit->name);
-					return '?';
-				}
+				if (!arg)
+					return fail('?', "", "--", (int)len, hit + 1,
+						    " takes no argument");
 				nbd_optarg = a + 3 + n;
-			} else if (hit->has_arg == required_argument) {
-				if (nbd_optind >= argc) {
-					nbd_fmt(problem, sizeof problem,
-						"option '--%s' needs an argument", hit->name);
-					return ':';
-				}
+			} else if (arg) {
+				if (nbd_optind >= argc)
+					return fail(':', "", "--", (int)len, hit + 1,
+						    " needs an argument");
 				nbd_optarg = av[nbd_optind++];
 			}
-			if (hit->flag) {
-				*hit->flag = hit->val;
-				return 0;
-			}
-			return hit->val;
+			return (unsigned char)*hit < 0x80 ? *hit : 0x100 + (*hit & 0x7f);
 		}
 		cluster = 1;
 	}
 	p = strchr(shortopts, a[cluster]);
 	if (!p || *p == ':') {
-		nbd_fmt(problem, sizeof problem, "unknown option '-%c'", a[cluster]);
+		fail('?', "unknown ", "-", 1, a + cluster, "");
 		if (!a[++cluster])
 			cluster = 0, nbd_optind++;
 		return '?';
 	}
 	if (p[1] == ':') {
-		int c = *p;
 		if (a[cluster + 1]) {
 			nbd_optarg = a + cluster + 1;
 		} else if (nbd_optind + 1 < argc) {
 			nbd_optarg = av[++nbd_optind];
 		} else {
+			fail(':', "", "-", 1, a + cluster, " needs an argument");
 			cluster = 0;
 			nbd_optind++;
-			nbd_fmt(problem, sizeof problem, "option '-%c' needs an argument", c);
 			return ':';
 		}
 		cluster = 0;
 		nbd_optind++;
-		return c;
+		return *p;
 	}
 	if (!a[++cluster])
 		cluster = 0, nbd_optind++;

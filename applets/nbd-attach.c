@@ -17,17 +17,16 @@
 //usage:       nbd-attach --cmdline [FILE] [--explain] [OPTIONS]
 //usage:       nbd-attach --tab nbdN [--explain] [OPTIONS]
 //usage:
-//usage:Negotiate with the server, give the connection to the kernel and
-//usage:print the device (/dev/nbdN) on stdout. Without DEVICE the kernel
-//usage:picks a free one.
+//usage:Negotiate, hand the connection to the kernel, print the device
+//usage:(/dev/nbdN) on stdout. Without DEVICE the kernel picks a free one.
 //usage:
 //usage:@CONN
 //usage:@TLS
 //usage:      --tls-relay      TLS through a relay process, not kTLS
 //usage:
 //usage:The kernel side:
-//usage:  -b, --block-size SIZE  512..page size, a power of two (default: the
-//usage:                         server's preferred size when it fits, else 512)
+//usage:  -b, --block-size SIZE  a power of two, 512..page size (default: the
+//usage:                         server's preferred one if it fits, else 512)
 //usage:  -t, --io-timeout SECS  per-request timeout in the kernel
 //usage:      --dead-timeout SECS  all links dead: I/O waits SECS for a reconnect
 //usage:  -r, --read-only        attach read-only whatever the server offers
@@ -40,16 +39,15 @@
 //usage:      --swap             lock the daemon in memory, exempt it from OOM
 //usage:  -h, --help             this text
 //usage:
-//usage:A network root: --cmdline reads /proc/cmdline (or FILE): nbdroot=
+//usage:Network root: --cmdline reads /proc/cmdline (or FILE): nbdroot=
 //usage:(Debian's forms or a URI), root=nbd: / netroot=nbd: (dracut's),
-//usage:nbddev=, root=/dev/nbdNpM, nbdroot.alt=SERVER for failover; attaches
-//usage:with --wait 300 --persist -m --swap, re-reads the partition table and
-//usage:prints the root device. --tab reads /etc/nbdtab (or $NBDTAB).
-//usage:--explain prints what was understood and the nbd-attach command.
+//usage:nbddev=, root=/dev/nbdNpM, nbdroot.alt=SERVER (failover); attaches
+//usage:with --wait 300 --persist -m --swap, re-reads the partitions, prints
+//usage:the root device. --tab reads /etc/nbdtab (or $NBDTAB). --explain
+//usage:prints what was understood and the nbd-attach command.
 //usage:
-//usage:An export whose size is not a multiple of the block size gets a
-//usage:smaller block size when one divides it; else the tail is left out
-//usage:(with a warning).
+//usage:A size not a multiple of the block size gets a smaller block size
+//usage:that divides it, else the tail is left out (with a warning).
 //usage:
 //usage:Exit: 0 ok, 2 usage, 3 connect, 4 export refused, 5 protocol,
 //usage:6 TLS, 7 not supported, 8 no such device, 9 kernel refused.
@@ -196,22 +194,11 @@ int attach_spec_main(int argc, char **argv);
 
 int nbd_attach_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CONN_LONGOPTS,
-		{ "block-size", required_argument, NULL, 'b' },
-		{ "io-timeout", required_argument, NULL, 't' },
-		{ "dead-timeout", required_argument, NULL, OPT_DEAD },
-		{ "read-only", no_argument, NULL, 'r' },
-		{ "connections", required_argument, NULL, 'C' },
-		{ "persist", no_argument, NULL, 'p' },
-		{ "identifier", required_argument, NULL, OPT_IDENT },
-		{ "ioctl", no_argument, NULL, OPT_IOCTL },
-		{ "foreground", no_argument, NULL, 'F' },
-		{ "systemd-mark", no_argument, NULL, 'm' },
-		{ "swap", no_argument, NULL, OPT_SWAP },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char longopts[] = CONN_LONGOPTS
+		"b" "block-size:\0" "t" "io-timeout:\0" "\x8c" "dead-timeout:\0"
+		"r" "read-only\0" "C" "connections:\0" "p" "persist\0"
+		"\x8d" "identifier:\0" "\x8e" "ioctl\0" "F" "foreground\0"
+		"m" "systemd-mark\0" "\x8f" "swap\0" "h" "help\0";
 	static struct attach a;
 	struct nbd_nl_mon *mon = NULL;
 	struct nbd_err err;
@@ -227,7 +214,7 @@ int nbd_attach_main(int argc, char **argv)
 	conn_opts_init(&a.c);
 	a.conns = 1;
 	a.conf.index = -1;
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", longopts)) != -1) {
 		switch (conn_opt(&a.c, opt, optarg)) {
 		case 1: continue;
 		case -1: return NBX_USAGE;

@@ -12,11 +12,10 @@
 //kbuild:obj-$(CONFIG_NBD_COPY) += nbd-copy.o
 //usage:Usage: nbd-copy [OPTIONS] SRC DST
 //usage:
-//usage:Copy SRC to DST. Each is an NBD URI (nbd://HOST[:PORT]/NAME,
-//usage:nbds://..., nbd+unix:///NAME?socket=PATH), a file or block device,
-//usage:or - for standard input / output. Any argument that is not a URI
-//usage:is a local path. A regular file destination is replaced (like cp);
-//usage:a device or export must be at least as large as the source.
+//usage:Copy SRC to DST: each an NBD URI (nbd://HOST[:PORT]/NAME, nbds://...,
+//usage:nbd+unix:///NAME?socket=PATH), else a local path (file, block device,
+//usage:- for stdin / stdout). A regular file DST is replaced (like cp); a
+//usage:device or export must be at least as large as the source.
 //usage:
 //usage:  -C, --connections N  connections per export when the server allows
 //usage:                       multi-conn (default 4; 1 with a pipe)
@@ -251,17 +250,9 @@ static void *worker(void *arg)
 
 int nbd_copy_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CONN_LONGOPTS,
-		{ "connections", required_argument, NULL, 'C' },
-		{ "requests", required_argument, NULL, 'R' },
-		{ "request-size", required_argument, NULL, OPT_REQSIZE },
-		{ "no-sparse", no_argument, NULL, OPT_NO_SPARSE },
-		{ "fua", no_argument, NULL, OPT_FUA },
-		{ "progress", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char longopts[] = CONN_LONGOPTS
+		"C" "connections:\0" "R" "requests:\0" "\x8e" "request-size:\0"
+		"\x8c" "no-sparse\0" "\x8d" "fua\0" "p" "progress\0" "h" "help\0";
 	static struct nbd_copy cp;
 	static struct side sides[2];
 	struct conn_opts base;
@@ -278,7 +269,7 @@ int nbd_copy_main(int argc, char **argv)
 	cp.requests = 16;
 	cp.request_size = 256 << 10;
 	cp.sparse = 1;
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "C:R:ph", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "C:R:ph", longopts)) != -1) {
 		explicit_timeout |= opt == 'T';
 		switch (conn_opt(&base, opt, optarg)) {
 		case 1: continue;

@@ -18,9 +18,8 @@
 //usage:      --ioctl    use NBD_DISCONNECT, not netlink
 //usage:  -h, --help     this text
 //usage:
-//usage:Exit: 0 ok, 1 flush failed (disconnected anyway), 2 usage, 7 not
-//usage:supported, 8 not attached / no such
-//usage:device, 9 kernel refused.
+//usage:Exit: 0 ok, 1 flush failed, 2 usage, 7 not supported, 8 not attached /
+//usage:no such device, 9 kernel refused.
 
 #include <string.h>
 #include "autoconf.h"
@@ -72,16 +71,11 @@ static int detach(int index, int use_nl)
 
 int nbd_detach_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "ioctl", no_argument, NULL, OPT_IOCTL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char longopts[] = "a" "all\0" "\x8c" "ioctl\0" "h" "help\0";
 	struct nbd_err err;
 	int opt, all = 0, use_ioctl = 0, nl, i, rc = 0, r;
 
-	while ((opt = getopt_long(argc, argv, "ah", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ah", longopts)) != -1) {
 		switch (opt) {
 		case 'a': all = 1; break;
 		case OPT_IOCTL: use_ioctl = 1; break;

@@ -8,8 +8,8 @@
 //kbuild:obj-$(CONFIG_NBD_LIST) += nbd-list.o
 //usage:Usage: nbd-list [OPTIONS] HOST[:PORT] [PORT] | URI
 //usage:
-//usage:List the exports of a server: one name a line, then a tab and the
-//usage:description where the server gives one.
+//usage:List a server's exports: one name a line, then a tab and the
+//usage:description if the server gives one.
 //usage:
 //usage:  -l, --long           add size and flags of each export (NBD_OPT_INFO):
 //usage:                       NAME<tab>SIZE<tab>FLAGS<tab>DESCRIPTION
@@ -148,16 +148,12 @@ static void recheck_size(struct conn_opts *c, const char *name, size_t nlen,
 	nbd_hs_close(&hs2);
 }
 
+enum { OPT_NBD_CLIENT_FORMAT = OPT_CONN_LAST };
+
 int nbd_list_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CONN_LONGOPTS,
-		{ "long", no_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "nbd-client-format", no_argument, NULL, 0x200 },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char longopts[] = CONN_LONGOPTS
+		"l" "long\0" "j" "json\0" "h" "help\0" "\x8c" "nbd-client-format\0";
 	static struct nbd_hs hs;
 	struct list l = { 0 };
 	struct conn_opts c;
@@ -167,7 +163,7 @@ int nbd_list_main(int argc, char **argv)
 	size_t off;
 
 	conn_opts_init(&c);
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "ljh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "ljh", longopts)) != -1) {
 		switch (conn_opt(&c, opt, optarg)) {
 		case 1: continue;
 		case -1: return NBX_USAGE;
@@ -179,7 +175,7 @@ int nbd_list_main(int argc, char **argv)
 				return usage_error("built without JSON output");
 			l.json = 1;
 			break;
-		case 0x200: l.ref = 1; break;
+		case OPT_NBD_CLIENT_FORMAT: l.ref = 1; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}

@@ -9,8 +9,8 @@
 //kbuild:obj-$(CONFIG_NBD_PROBE) += nbd-probe.o
 //usage:Usage: nbd-probe [OPTIONS] HOST[:PORT] [PORT] | URI | /dev/nbdN
 //usage:
-//usage:Show what an export offers: size in bytes, transmission flags, block
-//usage:sizes, description, handshake style and meta contexts.
+//usage:Show an export's size in bytes, transmission flags, block sizes,
+//usage:description, handshake style and meta contexts.
 //usage:
 //usage:@CONN
 //usage:@TLS
@@ -135,14 +135,8 @@ static void print_shell(const struct nbd_hs *hs, const struct probe *p)
 
 int nbd_probe_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CONN_LONGOPTS,
-		{ "json", no_argument, NULL, 'j' },
-		{ "shell", no_argument, NULL, 's' },
-		{ "size", no_argument, NULL, OPT_SIZE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const char longopts[] = CONN_LONGOPTS
+		"j" "json\0" "s" "shell\0" "\x8c" "size\0" "h" "help\0";
 	static struct probe p;
 	static struct nbd_hs hs;
 	struct conn_opts c;
@@ -151,7 +145,7 @@ int nbd_probe_main(int argc, char **argv)
 	int opt, fmt = FMT_HUMAN, i;
 
 	conn_opts_init(&c);
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "jsh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "jsh", longopts)) != -1) {
 		switch (conn_opt(&c, opt, optarg)) {
 		case 1: continue;
 		case -1: return NBX_USAGE;

@@ -132,7 +132,15 @@ int usage_error(const char *fmt, ...)
 
 int show_usage(void)
 {
-	out_str(applet_usage);
+	const char *s;
+	size_t n;
+
+	for (s = applet_usage; *s; s += n) {
+		n = strcspn(s, "\1\2");
+		out_bytes(s, n);
+		if (s[n])
+			out_str(s[n++] == '\1' ? usage_conn : usage_tls);
+	}
 	return finish_output();
 }
 

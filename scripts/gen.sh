@@ -57,15 +57,18 @@ cstr() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$/\\n"/'; }
 	echo "#else"
 	printf '%s\n' '#define TLS_USAGE "(built without TLS: nbds:// and --tls fail)\n"'
 	echo "#endif"
+	echo "#define CONN_USAGE \\"
+	cstr < "$conn" | sed 's/$/ \\/'
+	echo ""
 	for f in $applets; do
 		line=$(sed -n 's,^//applet:,,p' "$f")
 		[ -n "$line" ] || continue
 		set -- $line
-		# usage text: one C string, lines joined with \n; @CONN is the
-		# shared block of connection options from applets/conn.c
-		usage=$(sed -n 's,^//usage:,,p' "$f" |
-			sed -e "/^@CONN\$/{r $conn" -e 'd;}' | cstr |
-			sed -e 's/^"@TLS\\n"$/TLS_USAGE/')
+		# usage text: one C string, lines joined with \n; @CONN (the
+		# connection options of applets/conn.c) and @TLS are held once
+		# and named by a byte that show_usage() expands: \1 and \2
+		usage=$(sed -n 's,^//usage:,,p' "$f" | cstr |
+			sed -e 's/^"@CONN\\n"$/"\\001"/' -e 's/^"@TLS\\n"$/"\\002"/')
 		echo "#if ENABLE_$3"
 		echo "APPLET(\"$1\", $2,"
 		printf "%s)\n" "$usage"

@@ -153,4 +153,53 @@ test_stub_binary() {
 	assert_out 1048576
 }
 
+# applets/getopt.c's long options: unique prefixes, an exact name beats
+# the longer ones it prefixes, --name=value, and each refusal's message.
+test_long_option_parsing() {
+	run "$NBDBOX" nbd-probe "127.0.0.1:$KIT" --si --na=one
+	assert_ok
+	assert_out 1048576
+	run "$NBDBOX" nbd-probe --size --name one "127.0.0.1:$KIT"
+	assert_ok
+	assert_out 1048576
+	run "$NBDBOX" nbd-probe --tls-c x "127.0.0.1:$KIT"
+	assert_rc 2
+	assert_err_has "nbd-probe: ambiguous option '--tls-c'"
+	run "$NBDBOX" nbd-probe --tls=x "127.0.0.1:$KIT"
+	assert_rc 2
+	assert_err_has "nbd-probe: option '--tls' takes no argument"
+	run "$NBDBOX" nbd-probe --tls-ca
+	assert_rc 2
+	assert_err_has "nbd-probe: option '--tls-ca' needs an argument"
+	run "$NBDBOX" nbd-probe --bogus=1 "127.0.0.1:$KIT"
+	assert_rc 2
+	assert_err_has "nbd-probe: unknown option '--bogus'"
+	run "$NBDBOX" nbd-probe --wai x "127.0.0.1:$KIT"
+	assert_rc 2
+	assert_err_has "nbd-probe: --wait: 'x' is not a number of seconds"
+	run "$NBDBOX" nbd-probe --tls-ver=x "127.0.0.1:$KIT"
+	assert_rc 2
+	assert_err_has "--tls-verify-peer: 'x' is not yes or no"
+	# Long-only options of an applet's own (value bytes 0x8c on).
+	run "$NBDBOX" nbd-attach --dead=x "127.0.0.1:$KIT" /dev/nbd0
+	assert_rc 2
+	assert_err_has "nbd-attach: --dead-timeout: 'x' is not a number of seconds"
+	run "$NBDBOX" nbd-attach --id
+	assert_rc 2
+	assert_err_has "nbd-attach: option '--identifier' needs an argument"
+	run "$NBDBOX" nbd-copy --request-size=0 a b
+	assert_rc 2
+	assert_err_has "nbd-copy: --request-size: '0' is not 512 bytes to 32M"
+	run "$NBDBOX" nbd-copy --fu=1
+	assert_rc 2
+	assert_err_has "nbd-copy: option '--fua' takes no argument"
+	run "$NBDBOX" nbd-list --nbd "127.0.0.1:$KIT"
+	assert_ok
+	assert_out_has one
+	# After "--", an option-looking word is the server address.
+	run "$NBDBOX" nbd-probe -- --size
+	assert_rc 3
+	assert_err_has "nbd-probe: --size:10809: cannot resolve"
+}
+
 lib_main
