@@ -241,7 +241,7 @@ ran=$(wc -l < "$LIST")
 LANES=${VMROOT_LANES:-$([ "$(nproc)" -ge 2 ] && echo 2 || echo 1)}
 [ "$ran" -lt "$LANES" ] && LANES=$ran
 if [ "$LANES" -gt 1 ]; then
-	gens=" $(cut -d' ' -f2 < "$LIST" | sort -u | tr '\n' ' ') "
+	gens=" $(awk '{ print $2 }' "$LIST" | sort -u | tr '\n' ' ') "
 	case $gens in *" itools "*) IT=${IT:-$(vr_itools "$GEN_CLIENT")} ;; esac
 	case $gens in *" itcl "*) vr_itools "$GEN_CLIENT" cmdline > /dev/null ;; esac
 	case $gens in *" dracut "*) DR=${DR:-$(vr_dracut "$GEN_CLIENT")} ;; esac
