@@ -246,22 +246,22 @@ if [ "$LANES" -gt 1 ]; then
 	case $gens in *" itcl "*) vr_itools "$GEN_CLIENT" cmdline > /dev/null ;; esac
 	case $gens in *" dracut "*) DR=${DR:-$(vr_dracut "$GEN_CLIENT")} ;; esac
 	case $gens in *" drcl "*) DRCL=${DRCL:-$(vr_dracut "$GEN_CLIENT" cmdline)} ;; esac
-	# Deal the boots out by their expected length: dracut's take about
-	# three times a busybox one, mkinitramfs's one and a half.
-	i=0
-	while [ $i -lt "$LANES" ]; do : > "$W/lane$i.boots"; eval "load$i=0"; i=$((i + 1)); done
-	while read -r line; do
-		set -- $line
-		case $2 in dracut|drcl) w=6 ;; itools|itcl) w=3 ;; *) w=2 ;; esac
-		best=0 i=1
-		while [ $i -lt "$LANES" ]; do
-			[ "$(eval echo "\$load$i")" -lt "$(eval echo "\$load$best")" ] && best=$i
-			i=$((i + 1))
-		done
-		echo "$line" >> "$W/lane$best.boots"
-		eval "load$best=\$((load$best + w))"
-	done < "$LIST"
 fi
+# Deal the boots out by their expected length: dracut's take about three
+# times a busybox one, mkinitramfs's one and a half.
+i=0
+while [ $i -lt "$LANES" ]; do : > "$W/lane$i.boots"; eval "load$i=0"; i=$((i + 1)); done
+while read -r line; do
+	set -- $line
+	case $2 in dracut|drcl) w=6 ;; itools|itcl) w=3 ;; *) w=2 ;; esac
+	best=0 i=1
+	while [ $i -lt "$LANES" ]; do
+		[ "$(eval echo "\$load$i")" -lt "$(eval echo "\$load$best")" ] && best=$i
+		i=$((i + 1))
+	done
+	echo "$line" >> "$W/lane$best.boots"
+	eval "load$best=\$((load$best + w))"
+done < "$LIST"
 
 # One lane: its boots one after another, in a subshell with its own $W,
 # servers and qemu; its counts go to a file (the output is streamed).
@@ -281,33 +281,26 @@ run_lane() { # LANE
 	done < "$LTOP/lane$LANE.boots"
 }
 
-if [ "$LANES" -gt 1 ]; then
-	echo "$S: $ran boots, $LANES at a time"
-	lanes=
-	i=0
-	while [ $i -lt "$LANES" ]; do
-		( run_lane $i ) &
-		lanes="$lanes $!"
-		VM_PIDS="$VM_PIDS $!"
-		i=$((i + 1))
-	done
-	wait $lanes
-	i=0
-	while [ $i -lt "$LANES" ]; do
-		if read -r p f < "$W/lane$i.counts" 2>/dev/null; then
-			pass=$((pass + p)) failn=$((failn + f))
-		else
-			echo "  lane $i ended without its counts: counting 1 failed"
-			failn=$((failn + 1))
-		fi
-		i=$((i + 1))
-	done
-else
-	while read -r line; do
-		set -- $line
-		run_boot "$@" </dev/null
-	done < "$LIST"
-fi
+[ "$LANES" -gt 1 ] && echo "$S: $ran boots, $LANES at a time"
+lanes=
+i=0
+while [ $i -lt "$LANES" ]; do
+	( run_lane $i ) &
+	lanes="$lanes $!"
+	VM_PIDS="$VM_PIDS $!"
+	i=$((i + 1))
+done
+wait $lanes
+i=0
+while [ $i -lt "$LANES" ]; do
+	if read -r p f < "$W/lane$i.counts" 2>/dev/null; then
+		pass=$((pass + p)) failn=$((failn + f))
+	else
+		echo "  lane $i ended without its counts: counting 1 failed"
+		failn=$((failn + 1))
+	fi
+	i=$((i + 1))
+done
 echo "$S: $ran boots ($CLIENT) took $(( $(date +%s) - start ))s"
 echo "$S: $pass passed, $failn failed"
 [ "$failn" -eq 0 ]
