@@ -10,6 +10,7 @@
 #include "autoconf.h"
 #include "applet.h"
 #include "fmt.h"
+#include "usage.h"
 
 #define APPLET(name, fn, usage) int fn(int argc, char **argv);
 #include "applets.h"
@@ -21,7 +22,6 @@ const struct applet applets[] = {
 #undef APPLET
 	{ NULL, NULL, NULL },
 };
-const char usage_conn[] = CONN_USAGE, usage_tls[] = TLS_USAGE;
 
 static const char *base(const char *path)
 {
