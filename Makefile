@@ -47,7 +47,7 @@ $(CONFIG): | applets/Config.in Config.features.in
 	@echo "  CONFIG  $@ (defaults from Config.in)"
 
 applets/Config.in applets/Kbuild Config.features.in $(O)/applets.h $(O)/usage.h: \
-		$(wildcard applets/*.c) $(FEATURE_SRCS) scripts/gen.sh $(O)/usagez
+		$(wildcard applets/*.c) nbdbox.c $(FEATURE_SRCS) scripts/gen.sh $(O)/usagez
 	$(Q)scripts/gen.sh . $(O) $(O)/usagez
 
 # Host tools run by the build (the usage compressor, scripts/usagez.c):

@@ -12,6 +12,14 @@
 #include "fmt.h"
 #include "usage.h"
 
+/* The head of --help: USAGE_NBDBOX, compressed with the applets' texts
+ * (scripts/gen.sh). */
+//usage:nbdbox: Network Block Device client, multi-call binary.
+//usage:Usage: nbdbox APPLET [ARGS...]   or   APPLET [ARGS...] via a link
+//usage:       nbdbox --list | --install [DIR] | --help
+//usage:
+//usage:Applets:
+
 #define APPLET(name, fn, usage) int fn(int argc, char **argv);
 #include "applets.h"
 #undef APPLET
@@ -89,9 +97,7 @@ static int help(int fd)
 {
 	if (fd == 2)
 		out_flush(), dup2(2, 1);
-	out_str("nbdbox: Network Block Device client, multi-call binary.\n"
-	      "Usage: nbdbox APPLET [ARGS...]   or   APPLET [ARGS...] via a link\n"
-	      "       nbdbox --list | --install [DIR] | --help\n\nApplets:\n");
+	out_usage(USAGE_NBDBOX);
 	list();
 	return finish_output();
 }

@@ -44,6 +44,8 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* --help: applet_usage, expanded, on stdout; returns 0. The usage texts
  * are compressed ($O/usage.h, made by scripts/usagez.c). */
 int show_usage(void);
+/* A usage text (USAGE_* of usage.h), expanded, on stdout. */
+void out_usage(const char *text);
 
 /* ---- connecting to a server: options every network applet takes
  * (applets/conn.c) */

@@ -138,14 +138,12 @@ int usage_error(const char *fmt, ...)
 static const char usage_pairs[2 * USAGE_NPAIRS] __attribute__((nonstring)) = USAGE_PAIRS;
 static const char usage_conn[] = USAGE_CONN, usage_tls[] = USAGE_TLS;
 
-static void usage_text(const char *s);
-
 static void usage_byte(unsigned c)
 {
 	unsigned pair = c ^ 0x80;
 
 	if (c == 1 || c == 2) {
-		usage_text(c == 1 ? usage_conn : usage_tls);
+		out_usage(c == 1 ? usage_conn : usage_tls);
 	} else if (c != '\n' && pair < USAGE_NPAIRS) {
 		usage_byte((unsigned char)usage_pairs[2 * pair]);
 		usage_byte((unsigned char)usage_pairs[2 * pair + 1]);
@@ -154,7 +152,7 @@ static void usage_byte(unsigned c)
 	}
 }
 
-static void usage_text(const char *s)
+void out_usage(const char *s)
 {
 	while (*s)
 		usage_byte((unsigned char)*s++);
@@ -162,7 +160,7 @@ static void usage_text(const char *s)
 
 int show_usage(void)
 {
-	usage_text(applet_usage);
+	out_usage(applet_usage);
 	return finish_output();
 }
 
