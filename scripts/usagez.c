@@ -3,10 +3,10 @@
  * HOSTCC, run by scripts/gen.sh:
  *   usagez NAME=FILE...
  * reads every FILE (ASCII text: '\n', ' '..'~', and the bytes \1 and \2
- * that show_usage() expands into the connection and TLS options) and
+ * that out_usage() expands into the connection and TLS options) and
  * replaces the most frequent pair of adjacent bytes, over all the texts,
- * with a byte no text uses, again and again while that saves a byte.
- * Prints C for $O/applets.h:
+ * with a byte no text uses, again and again while that saves a byte (156
+ * codes at most). Prints C for $O/usage.h:
  *   #define USAGE_NPAIRS N
  *   #define USAGE_PAIRS "..."    pair i: the two bytes code i ^ 0x80 stands for
  *   #define NAME "..."           each text, compressed
