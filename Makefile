@@ -46,9 +46,18 @@ $(CONFIG): | applets/Config.in Config.features.in
 	$(Q)scripts/config.sh defconfig . > $@
 	@echo "  CONFIG  $@ (defaults from Config.in)"
 
-applets/Config.in applets/Kbuild Config.features.in $(O)/applets.h: $(wildcard applets/*.c) \
-		$(FEATURE_SRCS) scripts/gen.sh
-	$(Q)scripts/gen.sh . $(O)
+applets/Config.in applets/Kbuild Config.features.in $(O)/applets.h $(O)/usage.h: \
+		$(wildcard applets/*.c) nbdbox.c $(FEATURE_SRCS) scripts/gen.sh $(O)/usagez
+	$(Q)scripts/gen.sh . $(O) $(O)/usagez
+
+# Host tools run by the build (the usage compressor, scripts/usagez.c):
+# built with the host's compiler, also in a cross build.
+HOSTCC     ?= cc
+HOSTCFLAGS ?= -O2
+$(O)/usagez: scripts/usagez.c
+	@mkdir -p $(O)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(WFLAGS) $(HOSTCFLAGS) -o $@ $<
 
 $(O)/autoconf.h: $(CONFIG) $(KCONFIG_IN) scripts/config.sh FORCE
 	$(Q)mkdir -p $(O) && scripts/config.sh header . $(CONFIG) > $@.tmp && \
@@ -81,7 +90,7 @@ FLAGS_NOW = $(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) | $(LDFLAGS) $(LDLIBS)
 $(O)/.flags: FORCE
 	@mkdir -p $(O); echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
 
-$(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h $(O)/.flags
+$(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h $(O)/usage.h $(O)/.flags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<

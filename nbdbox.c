@@ -10,6 +10,15 @@
 #include "autoconf.h"
 #include "applet.h"
 #include "fmt.h"
+#include "usage.h"
+
+/* The head of --help: USAGE_NBDBOX, compressed with the applets' texts
+ * (scripts/gen.sh). */
+//usage:nbdbox: Network Block Device client, multi-call binary.
+//usage:Usage: nbdbox APPLET [ARGS...]   or   APPLET [ARGS...] via a link
+//usage:       nbdbox --list | --install [DIR] | --help
+//usage:
+//usage:Applets:
 
 #define APPLET(name, fn, usage) int fn(int argc, char **argv);
 #include "applets.h"
@@ -21,7 +30,6 @@ const struct applet applets[] = {
 #undef APPLET
 	{ NULL, NULL, NULL },
 };
-const char usage_conn[] = CONN_USAGE, usage_tls[] = TLS_USAGE;
 
 static const char *base(const char *path)
 {
@@ -89,9 +97,7 @@ static int help(int fd)
 {
 	if (fd == 2)
 		out_flush(), dup2(2, 1);
-	out_str("nbdbox: Network Block Device client, multi-call binary.\n"
-	      "Usage: nbdbox APPLET [ARGS...]   or   APPLET [ARGS...] via a link\n"
-	      "       nbdbox --list | --install [DIR] | --help\n\nApplets:\n");
+	out_usage(USAGE_NBDBOX);
 	list();
 	return finish_output();
 }

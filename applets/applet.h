@@ -41,11 +41,11 @@ void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int report(const struct nbd_err *err);
 /* Usage error: message plus a hint; returns NBX_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The usage blocks applet_usage names by \1 (connection options) and
- * \2 (TLS options): CONN_USAGE and TLS_USAGE of applets.h, once. */
-extern const char usage_conn[], usage_tls[];
-/* --help: usage on stdout, returns 0. */
+/* --help: applet_usage, expanded, on stdout; returns 0. The usage texts
+ * are compressed ($O/usage.h, made by scripts/usagez.c). */
 int show_usage(void);
+/* A usage text (USAGE_* of usage.h), expanded, on stdout. */
+void out_usage(const char *text);
 
 /* ---- connecting to a server: options every network applet takes
  * (applets/conn.c) */

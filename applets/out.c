@@ -11,6 +11,7 @@
 #include "applet.h"
 #include "esc.h"
 #include "fmt.h"
+#include "usage.h"
 
 const char *applet_name = "nbdbox";
 const char *applet_usage = "";
@@ -130,17 +131,36 @@ int usage_error(const char *fmt, ...)
 	return NBX_USAGE;
 }
 
+/* ---- --help: the usage texts, compressed by scripts/usagez.c. A byte
+ * c != '\n' with (c ^ 0x80) < USAGE_NPAIRS stands for the two bytes of
+ * pair c ^ 0x80, each expanded in turn; \1 and \2 for the connection and
+ * TLS options, held once. */
+static const char usage_pairs[2 * USAGE_NPAIRS] __attribute__((nonstring)) = USAGE_PAIRS;
+static const char usage_conn[] = USAGE_CONN, usage_tls[] = USAGE_TLS;
+
+static void usage_byte(unsigned c)
+{
+	unsigned pair = c ^ 0x80;
+
+	if (c == 1 || c == 2) {
+		out_usage(c == 1 ? usage_conn : usage_tls);
+	} else if (c != '\n' && pair < USAGE_NPAIRS) {
+		usage_byte((unsigned char)usage_pairs[2 * pair]);
+		usage_byte((unsigned char)usage_pairs[2 * pair + 1]);
+	} else {
+		out_char((int)c);
+	}
+}
+
+void out_usage(const char *s)
+{
+	while (*s)
+		usage_byte((unsigned char)*s++);
+}
+
 int show_usage(void)
 {
-	const char *s;
-	size_t n;
-
-	for (s = applet_usage; *s; s += n) {
-		n = strcspn(s, "\1\2");
-		out_bytes(s, n);
-		if (s[n])
-			out_str(s[n++] == '\1' ? usage_conn : usage_tls);
-	}
+	out_usage(applet_usage);
 	return finish_output();
 }
 

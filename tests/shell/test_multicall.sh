@@ -115,6 +115,38 @@ test_every_applet_help() {
 	done
 }
 
+# usage_of FILE: what --help prints, from the //usage: lines of FILE (the
+# build compresses them, scripts/usagez.c): @CONN and @TLS are the
+# //usage-conn: and //usage-tls: lines of applets/conn.c (the line a build
+# without TLS has instead, when OUT says so).
+usage_of() {
+	local conn=$TOP/applets/conn.c line
+	sed -n 's,^//usage:,,p' "$1" | while IFS= read -r line; do
+		case $line in
+		@CONN) sed -n 's,^//usage-conn:,,p' "$conn" ;;
+		@TLS) case $OUT in
+			*"(built without TLS"*) echo "(built without TLS: nbds:// and --tls fail)" ;;
+			*) sed -n 's,^//usage-tls:,,p' "$conn" ;;
+			esac ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done
+}
+
+# --help is the source's text byte for byte, whatever the compression did.
+test_help_is_the_source_text() {
+	local a
+	for a in $APPLETS; do
+		run "$NBDBOX" "$a" --help
+		usage_of "$TOP/applets/$a.c" > "$TMPD/want"
+		cmp -s "$TMPD/want" "$TMPD/out" ||
+			fail "$a --help: $(diff "$TMPD/want" "$TMPD/out" | head -5)"
+	done
+	run "$NBDBOX" --help
+	{ usage_of "$TOP/nbdbox.c"; "$NBDBOX" --list; } > "$TMPD/want"
+	cmp -s "$TMPD/want" "$TMPD/out" || fail "nbdbox --help: $(diff "$TMPD/want" "$TMPD/out" | head -5)"
+}
+
 test_every_applet_bad_option() {
 	local a
 	for a in $APPLETS; do
