@@ -44,6 +44,12 @@ static int proto(struct nbd_xconn *x, const char *what, const char *why)
 	return nbd_seterr_peer(x->err, x->io->peer, NBX_PROTO, EPROTO, "%s: %s", what, why);
 }
 
+/* n bytes of the reply into p. */
+static int rd(struct nbd_xconn *x, void *p, size_t n, const char *what)
+{
+	return nbd_io_read_full(x->io, p, n, what, x->err);
+}
+
 int nbd_x_submit(struct nbd_xconn *x, struct nbd_xop *op, uint16_t type, uint16_t flags,
 		 uint64_t off, uint32_t len, uint8_t *buf)
 {
@@ -121,7 +127,7 @@ static int skip(struct nbd_xconn *x, uint32_t n, const char *what)
 
 	while (n) {
 		uint32_t k = n < sizeof junk ? n : (uint32_t)sizeof junk;
-		if (nbd_io_read_full(x->io, junk, k, what, x->err) < 0)
+		if (rd(x, junk, k, what) < 0)
 			return -1;
 		n -= k;
 	}
@@ -203,12 +209,12 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 
 		if (len < 9)
 			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_DATA too short");
-		if (nbd_io_read_full(x->io, b, 8, what, x->err) < 0)
+		if (rd(x, b, 8, what) < 0)
 			return -1;
 		off = nbd_get64(b);
 		if (read_piece(x, op, off, len - 8, what) < 0)
 			return -1;
-		if (nbd_io_read_full(x->io, op->buf + (off - op->off), len - 8, what, x->err) < 0)
+		if (rd(x, op->buf + (off - op->off), len - 8, what) < 0)
 			return -1;
 		break;
 	}
@@ -218,7 +224,7 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 
 		if (len != 12)
 			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_HOLE of the wrong length");
-		if (nbd_io_read_full(x->io, b, 12, what, x->err) < 0)
+		if (rd(x, b, 12, what) < 0)
 			return -1;
 		off = nbd_get64(b);
 		n = nbd_get32(b + 8);
@@ -235,7 +241,7 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 			return proto(x, what, "block status chunk in the reply to another request");
 		if (len < 12 || (len - 4) % 8)
 			return proto(x, what, "NBD_REPLY_TYPE_BLOCK_STATUS of a bad length");
-		if (nbd_io_read_full(x->io, b, 4, what, x->err) < 0)
+		if (rd(x, b, 4, what) < 0)
 			return -1;
 		id = nbd_get32(b);
 		if (id != x->meta_id)
@@ -248,7 +254,7 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		for (i = 0, n = (len - 4) / 8; i < n; i++) {
 			uint32_t elen, st;
 
-			if (nbd_io_read_full(x->io, b, 8, what, x->err) < 0)
+			if (rd(x, b, 8, what) < 0)
 				return -1;
 			elen = nbd_get32(b);
 			st = nbd_get32(b + 4);
@@ -274,7 +280,7 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		 * types are errors all the same. */
 		if (len < 6 || len > 6 + NBD_MAX_STRING + 8)
 			return proto(x, what, "error chunk of a bad length");
-		if (nbd_io_read_full(x->io, b, 6, what, x->err) < 0)
+		if (rd(x, b, 6, what) < 0)
 			return -1;
 		err = nbd_get32(b);
 		mlen = nbd_get16(b + 4);
@@ -285,14 +291,14 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 			return proto(x, what, "error chunk with error 0");
 		if (!op->error && mlen) {
 			char m[NBD_MAX_STRING];
-			if (nbd_io_read_full(x->io, m, mlen, what, x->err) < 0)
+			if (rd(x, m, mlen, what) < 0)
 				return -1;
 			nbd_quote(op->errmsg, sizeof op->errmsg, m, mlen);
 		} else if (skip(x, mlen, what) < 0) {
 			return -1;
 		}
 		if (type == NBD_REPLY_TYPE_ERROR_OFFSET) {
-			if (nbd_io_read_full(x->io, b, 8, what, x->err) < 0)
+			if (rd(x, b, 8, what) < 0)
 				return -1;
 			if (!op->error) {
 				op->has_err_off = 1;
@@ -324,12 +330,12 @@ int nbd_x_recv(struct nbd_xconn *x)
 	struct nbd_xop *op;
 	uint32_t magic;
 
-	if (nbd_io_read_full(x->io, h, NBD_SIMPLE_REPLY_LEN, "reply", x->err) < 0)
+	if (rd(x, h, NBD_SIMPLE_REPLY_LEN, "reply") < 0)
 		return -1;
 	magic = nbd_get32(h);
 	if (magic == NBD_STRUCTURED_MAGIC) {
-		if (nbd_io_read_full(x->io, h + NBD_SIMPLE_REPLY_LEN,
-				     NBD_CHUNK_HDR_LEN - NBD_SIMPLE_REPLY_LEN, "reply", x->err) < 0)
+		if (rd(x, h + NBD_SIMPLE_REPLY_LEN,
+				     NBD_CHUNK_HDR_LEN - NBD_SIMPLE_REPLY_LEN, "reply") < 0)
 			return -1;
 		return on_chunk(x, h);
 	}
@@ -344,7 +350,7 @@ int nbd_x_recv(struct nbd_xconn *x)
 	} else if (op->type == NBD_CMD_READ) {
 		if (op->got)
 			return proto(x, "NBD_CMD_READ", "simple reply after structured chunks");
-		if (nbd_io_read_full(x->io, op->buf, op->len, "NBD_CMD_READ", x->err) < 0)
+		if (rd(x, op->buf, op->len, "NBD_CMD_READ") < 0)
 			return -1;
 		op->got = op->len;
 	} else if (op->type == NBD_CMD_BLOCK_STATUS) {
@@ -365,12 +371,14 @@ int nbd_x_wait(struct nbd_xconn *x, struct nbd_xop *op)
 /* NBD errors are fixed numbers on the wire (proto.md, "Error values");
  * this host's errno may differ, and so does its libc's text for it: the
  * message names the wire value, then this host's words for it. */
-static const struct { uint32_t wire; int host; const char *name; } nbd_errors[] = {
+static const struct { uint8_t wire, host; char name[14]; } nbd_errors[] = {
 	{ 1, EPERM, "NBD_EPERM" },       { 5, EIO, "NBD_EIO" },
 	{ 12, ENOMEM, "NBD_ENOMEM" },    { 22, EINVAL, "NBD_EINVAL" },
 	{ 28, ENOSPC, "NBD_ENOSPC" },    { 75, EOVERFLOW, "NBD_EOVERFLOW" },
 	{ 95, ENOTSUP, "NBD_ENOTSUP" },  { 108, ESHUTDOWN, "NBD_ESHUTDOWN" },
 };
+_Static_assert(EPERM < 256 && EIO < 256 && ENOMEM < 256 && EINVAL < 256 && ENOSPC < 256 &&
+	       EOVERFLOW < 256 && ENOTSUP < 256 && ESHUTDOWN < 256, "a host errno fits a byte");
 
 int nbd_x_check(const struct nbd_xconn *x, const struct nbd_xop *op, struct nbd_err *err)
 {
