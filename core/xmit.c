@@ -39,9 +39,15 @@ void nbd_x_init(struct nbd_xconn *x, struct nbd_io *io, const struct nbd_hs *hs,
 		x->max_len = hs->exp.bs_max;
 }
 
+/* "PEER: WHAT: WHY" into x->err; -1. */
+static int xerr(struct nbd_xconn *x, int code, int e, const char *what, const char *why)
+{
+	return nbd_seterr_peer(x->err, x->io->peer, code, e, "%s: %s", what, why);
+}
+
 static int proto(struct nbd_xconn *x, const char *what, const char *why)
 {
-	return nbd_seterr_peer(x->err, x->io->peer, NBX_PROTO, EPROTO, "%s: %s", what, why);
+	return xerr(x, NBX_PROTO, EPROTO, what, why);
 }
 
 /* n bytes of the reply into p. */
@@ -59,17 +65,16 @@ int nbd_x_submit(struct nbd_xconn *x, struct nbd_xop *op, uint16_t type, uint16_
 		[NBD_CMD_WRITE_ZEROES] = NBD_TF_SEND_WRITE_ZEROES,
 	};
 	const char *what = nbd_cmd_name(type);
-	uint8_t hdr[NBD_REQUEST_LEN];
+	uint8_t hdr[NBD_REQUEST_LEN], *p = hdr;
+	size_t n = NBD_REQUEST_LEN;
 	unsigned i;
 
 	if (type > NBD_CMD_BLOCK_STATUS || type == NBD_CMD_DISC)
 		return proto(x, what, "internal: not a request nbd_x_submit sends");
 	if (type < sizeof need / sizeof *need && need[type] && !(x->tflags & need[type]))
-		return nbd_seterr_peer(x->err, x->io->peer, NBX_NOTSUP, 0,
-				       "%s: the export does not offer it", what);
+		return xerr(x, NBX_NOTSUP, 0, what, "the export does not offer it");
 	if (type == NBD_CMD_BLOCK_STATUS && !x->have_meta)
-		return nbd_seterr_peer(x->err, x->io->peer, NBX_NOTSUP, 0,
-				       "%s: no base:allocation context", what);
+		return xerr(x, NBX_NOTSUP, 0, what, "no base:allocation context");
 	if ((flags & NBD_CMD_FLAG_FUA) && !(x->tflags & NBD_TF_SEND_FUA))
 		flags &= (uint16_t)~NBD_CMD_FLAG_FUA;
 	if (off > x->size || len > x->size - off)
@@ -96,12 +101,11 @@ int nbd_x_submit(struct nbd_xconn *x, struct nbd_xop *op, uint16_t type, uint16_
 	x->slot[i] = op;
 	x->inflight++;
 	if (type == NBD_CMD_WRITE) {
-		nbd_enc_request(buf - NBD_REQUEST_LEN, flags, type, op->cookie, off, len);
-		return nbd_io_write_full(x->io, buf - NBD_REQUEST_LEN, NBD_REQUEST_LEN + (size_t)len,
-					 what, x->err);
+		p = buf - NBD_REQUEST_LEN;
+		n += len;
 	}
-	nbd_enc_request(hdr, flags, type, op->cookie, off, len);
-	return nbd_io_write_full(x->io, hdr, sizeof hdr, what, x->err);
+	nbd_enc_request(p, flags, type, op->cookie, off, len);
+	return nbd_io_write_full(x->io, p, n, what, x->err);
 }
 
 static struct nbd_xop *find(struct nbd_xconn *x, uint64_t cookie)
@@ -204,33 +208,27 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		if (len || !(flags & NBD_REPLY_FLAG_DONE))
 			return proto(x, what, "NBD_REPLY_TYPE_NONE with a payload or without DONE");
 		break;
-	case NBD_REPLY_TYPE_OFFSET_DATA: {
-		uint64_t off;
-
-		if (len < 9)
-			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_DATA too short");
-		if (rd(x, b, 8, what) < 0)
-			return -1;
-		off = nbd_get64(b);
-		if (read_piece(x, op, off, len - 8, what) < 0)
-			return -1;
-		if (rd(x, op->buf + (off - op->off), len - 8, what) < 0)
-			return -1;
-		break;
-	}
+	case NBD_REPLY_TYPE_OFFSET_DATA:
 	case NBD_REPLY_TYPE_OFFSET_HOLE: {
+		/* DATA: offset, then the bytes; HOLE: offset, length. */
+		int data = type == NBD_REPLY_TYPE_OFFSET_DATA;
 		uint64_t off;
 		uint32_t n;
 
-		if (len != 12)
+		if (data && len < 9)
+			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_DATA too short");
+		if (!data && len != 12)
 			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_HOLE of the wrong length");
-		if (rd(x, b, 12, what) < 0)
+		if (rd(x, b, data ? 8 : 12, what) < 0)
 			return -1;
 		off = nbd_get64(b);
-		n = nbd_get32(b + 8);
+		n = data ? len - 8 : nbd_get32(b + 8);
 		if (read_piece(x, op, off, n, what) < 0)
 			return -1;
-		memset(op->buf + (off - op->off), 0, n);
+		if (!data)
+			memset(op->buf + (off - op->off), 0, n);
+		else if (rd(x, op->buf + (off - op->off), n, what) < 0)
+			return -1;
 		break;
 	}
 	case NBD_REPLY_TYPE_BLOCK_STATUS: {
