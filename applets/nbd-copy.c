@@ -204,7 +204,7 @@ static void mib(char *b, size_t len, uint64_t v)
 
 static void show(struct progress *p, uint64_t done, int final)
 {
-	char line[160], a[32], b[32], r[32], eta[32] = "";
+	char line[160], a[32], b[32], r[32], of[64] = "", eta[32] = "";
 	long now = nbd_now_ms(), ms = now - p->start;
 	uint64_t rate = ms > 0 ? done * 1000 / (uint64_t)ms : 0;
 	size_t n;
@@ -213,18 +213,16 @@ static void show(struct progress *p, uint64_t done, int final)
 	mib(r, sizeof r, rate);
 	if (p->total != NBD_COPY_SIZE_UNKNOWN) {
 		mib(b, sizeof b, p->total);
+		nbd_fmt(of, sizeof of, " of %s (%u%%)", b,
+			p->total ? (unsigned)(done * 100 / p->total) : 100);
 		if (rate && !final) {
 			uint64_t s = (p->total - done) / rate;
 			nbd_fmt(eta, sizeof eta, ", ETA %u:%02u:%02u", (unsigned)(s / 3600),
 				(unsigned)(s / 60 % 60), (unsigned)(s % 60));
 		}
-		n = nbd_fmt(line, sizeof line, "\r%s: %s of %s (%u%%), %s/s%s   %s", applet_name,
-			    a, b, p->total ? (unsigned)(done * 100 / p->total) : 100, r, eta,
-			    final ? "\n" : "");
-	} else {
-		n = nbd_fmt(line, sizeof line, "\r%s: %s, %s/s   %s", applet_name, a, r,
-			    final ? "\n" : "");
 	}
+	n = nbd_fmt(line, sizeof line, "\r%s: %s%s, %s/s%s   %s", applet_name, a, of, r, eta,
+		    final ? "\n" : "");
 	if (write(2, line, n) < 0)
 		return;
 }
