@@ -124,20 +124,6 @@ static void finish(struct nbd_xconn *x, struct nbd_xop *op)
 	op->done = 1;
 }
 
-/* Read n bytes nobody wants (bounded by the caller). */
-static int skip(struct nbd_xconn *x, uint32_t n, const char *what)
-{
-	uint8_t junk[512];
-
-	while (n) {
-		uint32_t k = n < sizeof junk ? n : (uint32_t)sizeof junk;
-		if (rd(x, junk, k, what) < 0)
-			return -1;
-		n -= k;
-	}
-	return 0;
-}
-
 static void set_error(struct nbd_xop *op, uint32_t error)
 {
 	/* The first error is the one worth reporting. */
@@ -270,6 +256,7 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 	default: {
 		uint32_t err;
 		uint16_t mlen;
+		uint8_t m[6 + NBD_MAX_STRING + 8];
 
 		if (!(type & NBD_REPLY_TYPE_ERR_BIT))
 			return proto(x, what, "unknown structured reply type");
@@ -278,32 +265,26 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		 * types are errors all the same. */
 		if (len < 6 || len > 6 + NBD_MAX_STRING + 8)
 			return proto(x, what, "error chunk of a bad length");
-		if (rd(x, b, 6, what) < 0)
+		if (rd(x, m, 6, what) < 0)
 			return -1;
-		err = nbd_get32(b);
-		mlen = nbd_get16(b + 4);
+		err = nbd_get32(m);
+		mlen = nbd_get16(m + 4);
 		if (mlen > len - 6 || mlen > NBD_MAX_STRING || (type == NBD_REPLY_TYPE_ERROR && len != 6u + mlen) ||
 		    (type == NBD_REPLY_TYPE_ERROR_OFFSET && len != 6u + mlen + 8))
 			return proto(x, what, "error chunk with a message length beyond the chunk");
 		if (!err)
 			return proto(x, what, "error chunk with error 0");
-		if (!op->error && mlen) {
-			char m[NBD_MAX_STRING];
-			if (rd(x, m, mlen, what) < 0)
-				return -1;
-			nbd_quote(op->errmsg, sizeof op->errmsg, m, mlen);
-		} else if (skip(x, mlen, what) < 0) {
+		/* The message, then ERROR_OFFSET's offset or whatever an
+		 * unknown type carries. */
+		if (rd(x, m + 6, len - 6, what) < 0)
 			return -1;
-		}
-		if (type == NBD_REPLY_TYPE_ERROR_OFFSET) {
-			if (rd(x, b, 8, what) < 0)
-				return -1;
-			if (!op->error) {
+		if (!op->error) {
+			if (mlen)
+				nbd_quote(op->errmsg, sizeof op->errmsg, (const char *)m + 6, mlen);
+			if (type == NBD_REPLY_TYPE_ERROR_OFFSET) {
 				op->has_err_off = 1;
-				op->err_off = nbd_get64(b);
+				op->err_off = nbd_get64(m + 6 + mlen);
 			}
-		} else if (skip(x, len - 6 - mlen, what) < 0) {
-			return -1;
 		}
 		set_error(op, err);
 		break;
