@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "copy.h"
+#include "fmt.h"
 
 /* Work is handed out in stripes; with base:allocation each stripe is one
  * BLOCK_STATUS question. */
@@ -69,8 +70,9 @@ static void add_copied(struct worker *wk, uint64_t n)
 /* ---- local files and streams */
 
 /* Local I/O at off: wr, all of len to the destination; else from the
- * source, all of len or fewer only at its end (*got tells). A write that
- * makes no progress is a full disk. */
+ * source, all of len, or from a stream fewer only at its end (*got
+ * tells). A write that makes no progress is a full disk; a file that
+ * ends early shrank under us. */
 static int local_io(struct worker *wk, int wr, uint8_t *p, size_t len, uint64_t off,
 		    size_t *got)
 {
@@ -86,9 +88,9 @@ static int local_io(struct worker *wk, int wr, uint8_t *p, size_t len, uint64_t 
 						    : (wr ? write(e->fd, q, k) : read(e->fd, q, k));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || (!n && wr))
+		if (n < 0 || (!n && (wr || e->kind == NBD_END_FILE)))
 			return local_err(wk, e->name, wr ? "write" : "read", off + done,
-					 n < 0 ? errno : ENOSPC);
+					 n < 0 ? errno : wr ? ENOSPC : 0);
 		if (!n)
 			break;
 		done += (size_t)n;
@@ -318,11 +320,8 @@ static int data_piece(struct worker *wk, struct region *r)
 		if (!send_req(wk, J_READ, b, wk->sx, NBD_CMD_READ, r->off, (uint32_t)n))
 			return -1;
 	} else if (cp->src.kind == NBD_END_FILE) {
-		if (local_io(wk, 0, bufp(wk, b), n, r->off, &got) < 0)
-			return -1;
-		if (got < n) /* the file shrank under us */
-			return local_err(wk, cp->src.name, "read", r->off + got, 0);
-		if (deliver(wk, b, r->off, (uint32_t)n) < 0)
+		if (local_io(wk, 0, bufp(wk, b), n, r->off, NULL) < 0 ||
+		    deliver(wk, b, r->off, (uint32_t)n) < 0)
 			return -1;
 	} else {
 		/* A stream: as much as comes, up to one byte past what the
@@ -542,15 +541,16 @@ int nbd_copy_finish(struct nbd_copy *cp)
 	struct nbd_copy_end *d = &cp->dst;
 	uint64_t total = cp->size == NBD_COPY_SIZE_UNKNOWN ? cp->end : cp->size;
 	struct stat st;
+	char what[48];
 
 	if (d->kind != NBD_END_FILE)
 		return 0;
 	if (d->regular && ftruncate(d->fd, (off_t)total) < 0)
-		return nbd_seterr(&cp->err, NBX_FAIL, errno, "%s: truncate to %llu bytes: %s",
-				  d->name, (unsigned long long)total, strerror(errno));
-	if (fstat(d->fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) &&
-	    fsync(d->fd) < 0)
-		return nbd_seterr(&cp->err, NBX_FAIL, errno, "%s: fsync: %s", d->name,
-				  strerror(errno));
-	return 0;
+		nbd_fmt(what, sizeof what, "truncate to %llu bytes", (unsigned long long)total);
+	else if (fstat(d->fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) &&
+		 fsync(d->fd) < 0)
+		strcpy(what, "fsync");
+	else
+		return 0;
+	return nbd_seterr(&cp->err, NBX_FAIL, errno, "%s: %s: %s", d->name, what, strerror(errno));
 }
