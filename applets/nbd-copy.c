@@ -204,11 +204,12 @@ static void mib(char *b, size_t len, uint64_t v)
 
 static void show(struct progress *p, uint64_t done, int final)
 {
-	char line[160], a[32], b[32], r[32], of[64] = "", eta[32] = "";
+	char line[160], a[32], b[32], r[32], of[64], eta[32];
 	long now = nbd_now_ms(), ms = now - p->start;
 	uint64_t rate = ms > 0 ? done * 1000 / (uint64_t)ms : 0;
 	size_t n;
 
+	of[0] = eta[0] = 0;
 	mib(a, sizeof a, done);
 	mib(r, sizeof r, rate);
 	if (p->total != NBD_COPY_SIZE_UNKNOWN) {

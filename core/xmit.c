@@ -361,7 +361,7 @@ _Static_assert(EPERM < 256 && EIO < 256 && ENOMEM < 256 && EINVAL < 256 && ENOSP
 
 int nbd_x_check(const struct nbd_xconn *x, const struct nbd_xop *op, struct nbd_err *err)
 {
-	char at[48] = "", num[24];
+	char at[48], num[24];
 	const char *name;
 	size_t i;
 	int e;
@@ -377,6 +377,7 @@ int nbd_x_check(const struct nbd_xconn *x, const struct nbd_xop *op, struct nbd_
 		nbd_fmt(num, sizeof num, "error %u", op->error);
 		e = EIO, name = num;
 	}
+	at[0] = 0;
 	if (op->has_err_off)
 		nbd_fmt(at, sizeof at, ", first bad byte at %llu", (unsigned long long)op->err_off);
 	nbd_seterr_peer(err, x->io->peer, NBX_FAIL, e,
