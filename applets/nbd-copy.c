@@ -255,16 +255,17 @@ int nbd_copy_main(int argc, char **argv)
 	static struct nbd_copy cp;
 	static struct side sides[2];
 	struct conn_opts base;
-	struct progress prog = { 0 };
+	struct progress prog;
 	struct nbd_copy_end *end[2] = { &cp.src, &cp.dst };
 	uint64_t size[2];
 	unsigned long v, nconn = 4, w;
 	pthread_t th[NBD_COPY_MAX_CONN];
 	void *args[NBD_COPY_MAX_CONN][2];
 	int opt, rc = 0, i, isnbd[2], force_progress = 0, explicit_timeout = 0;
-	struct stat src_st = { 0 };  /* st_ino 0: no file */
+	struct stat src_st;  /* st_ino 0: no file */
 
 	conn_opts_init(&base);
+	src_st.st_ino = 0;
 	cp.requests = 16;
 	cp.request_size = 256 << 10;
 	cp.sparse = 1;
