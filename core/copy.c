@@ -137,17 +137,17 @@ static struct job *push(struct worker *wk, int kind, int buf, uint64_t off, uint
 }
 
 /* Queue a request on x: buffer b's data (or, b < 0, the zeroed one);
- * writes with FUA when asked. Its job, or NULL (wk->err). */
-static struct job *send_req(struct worker *wk, int kind, int b, struct nbd_xconn *x,
-			    uint16_t cmd, uint64_t off, uint32_t len)
+ * writes with FUA when asked; block status into wk->ext. */
+static int send_req(struct worker *wk, int kind, int b, struct nbd_xconn *x, uint16_t cmd,
+		    uint64_t off, uint32_t len)
 {
 	struct job *j = push(wk, kind, b, off, len, x);
 	uint16_t flags = wk->cp->fua && (cmd == NBD_CMD_WRITE || cmd == NBD_CMD_WRITE_ZEROES)
 			 ? NBD_CMD_FLAG_FUA : 0;
 
-	if (nbd_x_submit(x, &j->op, cmd, flags, off, len, b < 0 ? wk->zero : bufp(wk, b)) < 0)
-		return NULL;
-	return j;
+	j->op.ext = wk->ext;
+	j->op.cap = NBD_X_MAX_EXTENTS;
+	return nbd_x_submit(x, &j->op, cmd, flags, off, len, b < 0 ? wk->zero : bufp(wk, b));
 }
 
 /* Append a region (merged with the last one where it continues it).
@@ -177,7 +177,7 @@ static int deliver(struct worker *wk, int b, uint64_t off, uint32_t len)
 	struct nbd_copy *cp = wk->cp;
 
 	if (cp->dst.kind == NBD_END_NBD)
-		return send_req(wk, J_WRITE, b, wk->dx, NBD_CMD_WRITE, off, len) ? 0 : -1;
+		return send_req(wk, J_WRITE, b, wk->dx, NBD_CMD_WRITE, off, len);
 	if (local_io(wk, 1, bufp(wk, b), len, off, NULL) < 0)
 		return -1;
 	wk->freebuf[wk->nfree++] = b;
@@ -251,14 +251,8 @@ static int grab(struct worker *wk)
 		len = cp->size - off < STRIPE ? cp->size - off : STRIPE;
 	}
 	if (wk->bs_nbd) {
-		struct job *j = send_req(wk, J_BS, -1, wk->sx, NBD_CMD_BLOCK_STATUS, off,
-					 (uint32_t)len);
-		if (!j)
-			return -1;
-		j->op.ext = wk->ext; /* filled when the reply is read */
-		j->op.cap = NBD_X_MAX_EXTENTS;
 		wk->bs_pending = 1;
-		return 0;
+		return send_req(wk, J_BS, -1, wk->sx, NBD_CMD_BLOCK_STATUS, off, (uint32_t)len);
 	}
 	if (wk->bs_file)
 		file_extents(wk, off, len);
@@ -273,32 +267,26 @@ static int zero_piece(struct worker *wk, struct region *r)
 	struct nbd_copy *cp = wk->cp;
 	uint64_t n = r->len;
 
-	switch (cp->dst.kind) {
-	case NBD_END_NBD: {
+	/* To an export or a stream, zeroes are queued (a stream's in order
+	 * with the data around them). */
+	if (cp->dst.kind != NBD_END_FILE && wk->extras >= EXTRA)
+		return 0;
+	if (cp->dst.kind == NBD_END_NBD) {
 		/* WRITE_ZEROES, else the zeroed buffer written as data. */
 		int wz = !!(wk->dx->tflags & NBD_TF_SEND_WRITE_ZEROES);
 		uint32_t max = wz ? wk->dx->max_len : wk->chunk;
 
-		if (wk->extras >= EXTRA)
-			return 0;
 		n = n < max ? n : max;
-		if (!send_req(wk, J_ZERO, -1, wk->dx, wz ? NBD_CMD_WRITE_ZEROES : NBD_CMD_WRITE, r->off,
-			      (uint32_t)n))
+		if (send_req(wk, J_ZERO, -1, wk->dx, wz ? NBD_CMD_WRITE_ZEROES : NBD_CMD_WRITE, r->off,
+			     (uint32_t)n) < 0)
 			return -1;
-		break;
-	}
-	case NBD_END_STREAM:
-		/* In order with the data around it: through the queue. */
-		if (wk->extras >= EXTRA)
-			return 0;
+	} else if (cp->dst.kind == NBD_END_STREAM) {
 		n = n < wk->chunk ? n : wk->chunk;
 		push(wk, J_STREAMZERO, -1, r->off, (uint32_t)n, NULL);
-		break;
-	default:
+	} else {
 		if (!cp->dst_fresh && zero_file(wk, r->off, n) < 0)
 			return -1;
 		add_copied(wk, n);
-		break;
 	}
 	r->off += n;
 	r->len -= n;
@@ -317,7 +305,7 @@ static int data_piece(struct worker *wk, struct region *r)
 		return 0;
 	b = wk->freebuf[--wk->nfree];
 	if (cp->src.kind == NBD_END_NBD) {
-		if (!send_req(wk, J_READ, b, wk->sx, NBD_CMD_READ, r->off, (uint32_t)n))
+		if (send_req(wk, J_READ, b, wk->sx, NBD_CMD_READ, r->off, (uint32_t)n) < 0)
 			return -1;
 	} else if (cp->src.kind == NBD_END_FILE) {
 		if (local_io(wk, 0, bufp(wk, b), n, r->off, NULL) < 0 ||
@@ -459,12 +447,9 @@ static int work(struct worker *wk)
 	}
 	/* Writes end with a FLUSH (proto.md: data is only safe once a
 	 * FLUSH has been answered; with multi-conn any connection's will
-	 * do, each worker sends its own). */
-	if (wk->dx && (wk->dx->tflags & NBD_TF_SEND_FLUSH)) {
-		struct job *j = send_req(wk, J_FLUSH, -1, wk->dx, NBD_CMD_FLUSH, 0, 0);
-		if (!j || nbd_x_wait(wk->dx, &j->op) < 0 || nbd_x_check(wk->dx, &j->op, &wk->err) < 0)
-			return -1;
-	}
+	 * do, each worker sends its own): one more job in the queue. */
+	if (wk->dx && (wk->dx->tflags & NBD_TF_SEND_FLUSH))
+		return send_req(wk, J_FLUSH, -1, wk->dx, NBD_CMD_FLUSH, 0, 0) < 0 ? -1 : complete(wk);
 	return 0;
 }
 
