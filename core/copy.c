@@ -37,7 +37,7 @@ struct worker {
 	struct nbd_xconn *sx, *dx;
 	uint32_t chunk;
 	int bs_nbd, bs_file;    /* where zero extents come from */
-	uint8_t *mem, *zero;    /* data buffers; a zeroed one */
+	uint8_t *mem, *zero;    /* buffer 0's data; the zeroed one */
 	size_t stride;
 	int freebuf[NBD_COPY_MAX_REQS];
 	unsigned nfree;
@@ -50,9 +50,10 @@ struct worker {
 	struct nbd_extent ext[NBD_X_MAX_EXTENTS];
 };
 
+/* Buffer b's data; NBD_REQUEST_LEN bytes before it take a WRITE's header. */
 static uint8_t *bufp(struct worker *wk, int b)
 {
-	return wk->mem + (size_t)b * wk->stride + NBD_REQUEST_LEN;
+	return wk->mem + (size_t)b * wk->stride;
 }
 
 static int local_err(struct worker *wk, const char *name, const char *what, uint64_t off,
@@ -496,7 +497,7 @@ int nbd_copy_run(struct nbd_copy *cp, unsigned w)
 	}
 	wk = (struct worker *)(void *)m;
 	wk->jobs = (struct job *)(void *)(m + sizeof *wk);
-	wk->mem = m + wsz;
+	wk->mem = m + wsz + NBD_REQUEST_LEN;
 	wk->cp = cp;
 	wk->w = w;
 	wk->sx = sx;
