@@ -405,13 +405,12 @@ static int complete(struct worker *wk)
 	case J_READ:
 		return deliver(wk, d.buf, d.off, d.len);
 	case J_WRITE:
-		wk->freebuf[wk->nfree++] = d.buf;
-		/* fall through */
 	case J_ZERO:
-		add_copied(wk, d.len);
-		break;
 	case J_STREAMZERO:
-		if (local_io(wk, 1, wk->zero, d.len, d.off, NULL) < 0)
+		if (d.kind == J_WRITE)
+			wk->freebuf[wk->nfree++] = d.buf;
+		else if (d.kind == J_STREAMZERO &&
+			 local_io(wk, 1, wk->zero, d.len, d.off, NULL) < 0)
 			return -1;
 		add_copied(wk, d.len);
 		break;
