@@ -239,11 +239,13 @@ static void on_progress(void *ctx, uint64_t done)
 	show(p, done, 0);
 }
 
+/* The copy; static: large, and its workers' threads see it. */
+static struct nbd_copy cp;
+
+/* Thread for worker number arg. */
 static void *worker(void *arg)
 {
-	void **a = arg;
-
-	nbd_copy_run(a[0], (unsigned)(uintptr_t)a[1]);
+	nbd_copy_run(&cp, (unsigned)(uintptr_t)arg);
 	return NULL;
 }
 
@@ -252,7 +254,6 @@ int nbd_copy_main(int argc, char **argv)
 	static const char longopts[] = CONN_LONGOPTS
 		"C" "connections:\0" "R" "requests:\0" "\x8e" "request-size:\0"
 		"\x8c" "no-sparse\0" "\x8d" "fua\0" "p" "progress\0" "h" "help\0";
-	static struct nbd_copy cp;
 	static struct side sides[2];
 	struct conn_opts base;
 	struct progress prog;
@@ -260,7 +261,6 @@ int nbd_copy_main(int argc, char **argv)
 	uint64_t size[2];
 	unsigned long v, nconn = 4, w;
 	pthread_t th[NBD_COPY_MAX_CONN];
-	void *args[NBD_COPY_MAX_CONN][2];
 	int opt, rc = 0, i, isnbd[2], force_progress = 0, explicit_timeout = 0;
 	struct stat src_st;  /* st_ino 0: no file */
 
@@ -378,9 +378,7 @@ int nbd_copy_main(int argc, char **argv)
 		cp.progress_ctx = &prog;
 	}
 	for (w = 1; w < nconn; w++) {
-		args[w][0] = &cp;
-		args[w][1] = (void *)(uintptr_t)w;
-		if (pthread_create(&th[w], NULL, worker, args[w])) {
+		if (pthread_create(&th[w], NULL, worker, (void *)(uintptr_t)w)) {
 			msg("cannot start a thread: %s", strerror(errno));
 			__atomic_store_n(&cp.failed, 1, __ATOMIC_RELEASE);
 			nconn = w;
