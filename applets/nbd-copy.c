@@ -204,27 +204,26 @@ static void mib(char *b, size_t len, uint64_t v)
 
 static void show(struct progress *p, uint64_t done, int final)
 {
-	char line[160], a[32], b[32], r[32], eta[32] = "";
+	char line[160], a[32], b[32], r[32], of[64], eta[32];
 	long now = nbd_now_ms(), ms = now - p->start;
 	uint64_t rate = ms > 0 ? done * 1000 / (uint64_t)ms : 0;
 	size_t n;
 
+	of[0] = eta[0] = 0;
 	mib(a, sizeof a, done);
 	mib(r, sizeof r, rate);
 	if (p->total != NBD_COPY_SIZE_UNKNOWN) {
 		mib(b, sizeof b, p->total);
+		nbd_fmt(of, sizeof of, " of %s (%u%%)", b,
+			p->total ? (unsigned)(done * 100 / p->total) : 100);
 		if (rate && !final) {
 			uint64_t s = (p->total - done) / rate;
 			nbd_fmt(eta, sizeof eta, ", ETA %u:%02u:%02u", (unsigned)(s / 3600),
 				(unsigned)(s / 60 % 60), (unsigned)(s % 60));
 		}
-		n = nbd_fmt(line, sizeof line, "\r%s: %s of %s (%u%%), %s/s%s   %s", applet_name,
-			    a, b, p->total ? (unsigned)(done * 100 / p->total) : 100, r, eta,
-			    final ? "\n" : "");
-	} else {
-		n = nbd_fmt(line, sizeof line, "\r%s: %s, %s/s   %s", applet_name, a, r,
-			    final ? "\n" : "");
 	}
+	n = nbd_fmt(line, sizeof line, "\r%s: %s%s, %s/s%s   %s", applet_name, a, of, r, eta,
+		    final ? "\n" : "");
 	if (write(2, line, n) < 0)
 		return;
 }
@@ -240,11 +239,13 @@ static void on_progress(void *ctx, uint64_t done)
 	show(p, done, 0);
 }
 
+/* The copy; static: large, and its workers' threads see it. */
+static struct nbd_copy cp;
+
+/* Thread for worker number arg. */
 static void *worker(void *arg)
 {
-	void **a = arg;
-
-	nbd_copy_run(a[0], (unsigned)(uintptr_t)a[1]);
+	nbd_copy_run(&cp, (unsigned)(uintptr_t)arg);
 	return NULL;
 }
 
@@ -253,19 +254,18 @@ int nbd_copy_main(int argc, char **argv)
 	static const char longopts[] = CONN_LONGOPTS
 		"C" "connections:\0" "R" "requests:\0" "\x8e" "request-size:\0"
 		"\x8c" "no-sparse\0" "\x8d" "fua\0" "p" "progress\0" "h" "help\0";
-	static struct nbd_copy cp;
 	static struct side sides[2];
 	struct conn_opts base;
-	struct progress prog = { 0 };
+	struct progress prog;
 	struct nbd_copy_end *end[2] = { &cp.src, &cp.dst };
 	uint64_t size[2];
 	unsigned long v, nconn = 4, w;
 	pthread_t th[NBD_COPY_MAX_CONN];
-	void *args[NBD_COPY_MAX_CONN][2];
 	int opt, rc = 0, i, isnbd[2], force_progress = 0, explicit_timeout = 0;
-	struct stat src_st = { 0 };  /* st_ino 0: no file */
+	struct stat src_st;  /* st_ino 0: no file */
 
 	conn_opts_init(&base);
+	src_st.st_ino = 0;
 	cp.requests = 16;
 	cp.request_size = 256 << 10;
 	cp.sparse = 1;
@@ -378,9 +378,7 @@ int nbd_copy_main(int argc, char **argv)
 		cp.progress_ctx = &prog;
 	}
 	for (w = 1; w < nconn; w++) {
-		args[w][0] = &cp;
-		args[w][1] = (void *)(uintptr_t)w;
-		if (pthread_create(&th[w], NULL, worker, args[w])) {
+		if (pthread_create(&th[w], NULL, worker, (void *)(uintptr_t)w)) {
 			msg("cannot start a thread: %s", strerror(errno));
 			__atomic_store_n(&cp.failed, 1, __ATOMIC_RELEASE);
 			nconn = w;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "copy.h"
+#include "fmt.h"
 
 /* Work is handed out in stripes; with base:allocation each stripe is one
  * BLOCK_STATUS question. */
@@ -36,7 +37,7 @@ struct worker {
 	struct nbd_xconn *sx, *dx;
 	uint32_t chunk;
 	int bs_nbd, bs_file;    /* where zero extents come from */
-	uint8_t *mem, *zero;    /* data buffers; a zeroed one */
+	uint8_t *mem, *zero;    /* buffer 0's data; the zeroed one */
 	size_t stride;
 	int freebuf[NBD_COPY_MAX_REQS];
 	unsigned nfree;
@@ -49,9 +50,10 @@ struct worker {
 	struct nbd_extent ext[NBD_X_MAX_EXTENTS];
 };
 
+/* Buffer b's data; NBD_REQUEST_LEN bytes before it take a WRITE's header. */
 static uint8_t *bufp(struct worker *wk, int b)
 {
-	return wk->mem + (size_t)b * wk->stride + NBD_REQUEST_LEN;
+	return wk->mem + (size_t)b * wk->stride;
 }
 
 static int local_err(struct worker *wk, const char *name, const char *what, uint64_t off,
@@ -68,59 +70,48 @@ static void add_copied(struct worker *wk, uint64_t n)
 
 /* ---- local files and streams */
 
-/* All of len, or fewer only at end of file (*got tells). */
-static int read_full(struct worker *wk, const struct nbd_copy_end *e, uint8_t *p, size_t len,
-		     uint64_t off, size_t *got)
+/* Local I/O at off: wr, all of len to the destination; else from the
+ * source, all of len, or from a stream fewer only at its end (*got
+ * tells). A write that makes no progress is a full disk; a file that
+ * ends early shrank under us. */
+static int local_io(struct worker *wk, int wr, uint8_t *p, size_t len, uint64_t off,
+		    size_t *got)
 {
+	const struct nbd_copy_end *e = wr ? &wk->cp->dst : &wk->cp->src;
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = e->kind == NBD_END_FILE ? pread(e->fd, p + done, len - done,
-							    (off_t)(off + done))
-						    : read(e->fd, p + done, len - done);
+		uint8_t *q = p + done;
+		size_t k = len - done;
+		off_t at = (off_t)(off + done);
+		ssize_t n = e->kind == NBD_END_FILE ? (wr ? pwrite(e->fd, q, k, at)
+							  : pread(e->fd, q, k, at))
+						    : (wr ? write(e->fd, q, k) : read(e->fd, q, k));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return local_err(wk, e->name, "read", off + done, errno);
-		if (n == 0)
+		if (n < 0 || (!n && (wr || e->kind == NBD_END_FILE)))
+			return local_err(wk, e->name, wr ? "write" : "read", off + done,
+					 n < 0 ? errno : wr ? ENOSPC : 0);
+		if (!n)
 			break;
 		done += (size_t)n;
 	}
-	*got = done;
-	return 0;
-}
-
-static int write_full(struct worker *wk, const struct nbd_copy_end *e, const uint8_t *p,
-		      size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = e->kind == NBD_END_FILE ? pwrite(e->fd, p + done, len - done,
-							     (off_t)(off + done))
-						    : write(e->fd, p + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return local_err(wk, e->name, "write", off + done, n < 0 ? errno : ENOSPC);
-		done += (size_t)n;
-	}
+	if (got)
+		*got = done;
 	return 0;
 }
 
 /* Zeroes into a file or device that may hold old data. */
 static int zero_file(struct worker *wk, uint64_t off, uint64_t len)
 {
-	const struct nbd_copy_end *e = &wk->cp->dst;
-
 #ifdef FALLOC_FL_ZERO_RANGE
-	if (fallocate(e->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, (off_t)off,
+	if (fallocate(wk->cp->dst.fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, (off_t)off,
 		      (off_t)len) == 0)
 		return 0;
 #endif
 	while (len) {
 		uint32_t n = len < wk->chunk ? (uint32_t)len : wk->chunk;
-		if (write_full(wk, e, wk->zero, n, off) < 0)
+		if (local_io(wk, 1, wk->zero, n, off, NULL) < 0)
 			return -1;
 		off += n;
 		len -= n;
@@ -144,6 +135,20 @@ static struct job *push(struct worker *wk, int kind, int buf, uint64_t off, uint
 	if (kind != J_READ && kind != J_WRITE)
 		wk->extras++;
 	return j;
+}
+
+/* Queue a request on x: buffer b's data (or, b < 0, the zeroed one);
+ * writes with FUA when asked; block status into wk->ext. */
+static int send_req(struct worker *wk, int kind, int b, struct nbd_xconn *x, uint16_t cmd,
+		    uint64_t off, uint32_t len)
+{
+	struct job *j = push(wk, kind, b, off, len, x);
+	uint16_t flags = wk->cp->fua && (cmd == NBD_CMD_WRITE || cmd == NBD_CMD_WRITE_ZEROES)
+			 ? NBD_CMD_FLAG_FUA : 0;
+
+	j->op.ext = wk->ext;
+	j->op.cap = NBD_X_MAX_EXTENTS;
+	return nbd_x_submit(x, &j->op, cmd, flags, off, len, b < 0 ? wk->zero : bufp(wk, b));
 }
 
 /* Append a region (merged with the last one where it continues it).
@@ -171,14 +176,10 @@ static int push_region(struct worker *wk, uint64_t off, uint64_t len, int zero)
 static int deliver(struct worker *wk, int b, uint64_t off, uint32_t len)
 {
 	struct nbd_copy *cp = wk->cp;
-	struct job *j;
 
-	if (cp->dst.kind == NBD_END_NBD) {
-		j = push(wk, J_WRITE, b, off, len, wk->dx);
-		return nbd_x_submit(wk->dx, &j->op, NBD_CMD_WRITE,
-				    cp->fua ? NBD_CMD_FLAG_FUA : 0, off, len, bufp(wk, b));
-	}
-	if (write_full(wk, &cp->dst, bufp(wk, b), len, off) < 0)
+	if (cp->dst.kind == NBD_END_NBD)
+		return send_req(wk, J_WRITE, b, wk->dx, NBD_CMD_WRITE, off, len);
+	if (local_io(wk, 1, bufp(wk, b), len, off, NULL) < 0)
 		return -1;
 	wk->freebuf[wk->nfree++] = b;
 	add_copied(wk, len);
@@ -229,7 +230,6 @@ static int grab(struct worker *wk)
 {
 	struct nbd_copy *cp = wk->cp;
 	uint64_t off, len;
-	struct job *j;
 
 	if (wk->requery_len) {
 		off = wk->requery_off;
@@ -252,12 +252,8 @@ static int grab(struct worker *wk)
 		len = cp->size - off < STRIPE ? cp->size - off : STRIPE;
 	}
 	if (wk->bs_nbd) {
-		j = push(wk, J_BS, -1, off, (uint32_t)len, wk->sx);
-		j->op.ext = wk->ext;
-		j->op.cap = NBD_X_MAX_EXTENTS;
 		wk->bs_pending = 1;
-		return nbd_x_submit(wk->sx, &j->op, NBD_CMD_BLOCK_STATUS, 0, off, (uint32_t)len,
-				    NULL);
+		return send_req(wk, J_BS, -1, wk->sx, NBD_CMD_BLOCK_STATUS, off, (uint32_t)len);
 	}
 	if (wk->bs_file)
 		file_extents(wk, off, len);
@@ -271,39 +267,27 @@ static int zero_piece(struct worker *wk, struct region *r)
 {
 	struct nbd_copy *cp = wk->cp;
 	uint64_t n = r->len;
-	struct job *j;
 
-	switch (cp->dst.kind) {
-	case NBD_END_NBD:
-		if (wk->extras >= EXTRA)
-			return 0;
-		if (wk->dx->tflags & NBD_TF_SEND_WRITE_ZEROES) {
-			n = n < wk->dx->max_len ? n : wk->dx->max_len;
-			j = push(wk, J_ZERO, -1, r->off, (uint32_t)n, wk->dx);
-			if (nbd_x_submit(wk->dx, &j->op, NBD_CMD_WRITE_ZEROES,
-					 cp->fua ? NBD_CMD_FLAG_FUA : 0, r->off, (uint32_t)n, NULL) < 0)
-				return -1;
-		} else {
-			n = n < wk->chunk ? n : wk->chunk;
-			j = push(wk, J_ZERO, -1, r->off, (uint32_t)n, wk->dx);
-			if (nbd_x_submit(wk->dx, &j->op, NBD_CMD_WRITE,
-					 cp->fua ? NBD_CMD_FLAG_FUA : 0, r->off, (uint32_t)n,
-					 wk->zero) < 0)
-				return -1;
-		}
-		break;
-	case NBD_END_STREAM:
-		/* In order with the data around it: through the queue. */
-		if (wk->extras >= EXTRA)
-			return 0;
+	/* To an export or a stream, zeroes are queued (a stream's in order
+	 * with the data around them). */
+	if (cp->dst.kind != NBD_END_FILE && wk->extras >= EXTRA)
+		return 0;
+	if (cp->dst.kind == NBD_END_NBD) {
+		/* WRITE_ZEROES, else the zeroed buffer written as data. */
+		int wz = !!(wk->dx->tflags & NBD_TF_SEND_WRITE_ZEROES);
+		uint32_t max = wz ? wk->dx->max_len : wk->chunk;
+
+		n = n < max ? n : max;
+		if (send_req(wk, J_ZERO, -1, wk->dx, wz ? NBD_CMD_WRITE_ZEROES : NBD_CMD_WRITE, r->off,
+			     (uint32_t)n) < 0)
+			return -1;
+	} else if (cp->dst.kind == NBD_END_STREAM) {
 		n = n < wk->chunk ? n : wk->chunk;
 		push(wk, J_STREAMZERO, -1, r->off, (uint32_t)n, NULL);
-		break;
-	default:
+	} else {
 		if (!cp->dst_fresh && zero_file(wk, r->off, n) < 0)
 			return -1;
 		add_copied(wk, n);
-		break;
 	}
 	r->off += n;
 	r->len -= n;
@@ -322,16 +306,11 @@ static int data_piece(struct worker *wk, struct region *r)
 		return 0;
 	b = wk->freebuf[--wk->nfree];
 	if (cp->src.kind == NBD_END_NBD) {
-		struct job *j = push(wk, J_READ, b, r->off, (uint32_t)n, wk->sx);
-		if (nbd_x_submit(wk->sx, &j->op, NBD_CMD_READ, 0, r->off, (uint32_t)n,
-				 bufp(wk, b)) < 0)
+		if (send_req(wk, J_READ, b, wk->sx, NBD_CMD_READ, r->off, (uint32_t)n) < 0)
 			return -1;
 	} else if (cp->src.kind == NBD_END_FILE) {
-		if (read_full(wk, &cp->src, bufp(wk, b), n, r->off, &got) < 0)
-			return -1;
-		if (got < n) /* the file shrank under us */
-			return local_err(wk, cp->src.name, "read", r->off + got, 0);
-		if (deliver(wk, b, r->off, (uint32_t)n) < 0)
+		if (local_io(wk, 0, bufp(wk, b), n, r->off, NULL) < 0 ||
+		    deliver(wk, b, r->off, (uint32_t)n) < 0)
 			return -1;
 	} else {
 		/* A stream: as much as comes, up to one byte past what the
@@ -339,7 +318,7 @@ static int data_piece(struct worker *wk, struct region *r)
 		uint64_t room = cp->dst_size - r->off;
 		if (cp->dst_size != NBD_COPY_SIZE_UNKNOWN && n > room)
 			n = room + 1;
-		if (read_full(wk, &cp->src, bufp(wk, b), n, r->off, &got) < 0)
+		if (local_io(wk, 0, bufp(wk, b), n, r->off, &got) < 0)
 			return -1;
 		if (cp->dst_size != NBD_COPY_SIZE_UNKNOWN && got > room)
 			return nbd_seterr(&wk->err, NBX_FAIL, EFBIG,
@@ -426,13 +405,12 @@ static int complete(struct worker *wk)
 	case J_READ:
 		return deliver(wk, d.buf, d.off, d.len);
 	case J_WRITE:
-		wk->freebuf[wk->nfree++] = d.buf;
-		/* fall through */
 	case J_ZERO:
-		add_copied(wk, d.len);
-		break;
 	case J_STREAMZERO:
-		if (write_full(wk, &wk->cp->dst, wk->zero, d.len, d.off) < 0)
+		if (d.kind == J_WRITE)
+			wk->freebuf[wk->nfree++] = d.buf;
+		else if (d.kind == J_STREAMZERO &&
+			 local_io(wk, 1, wk->zero, d.len, d.off, NULL) < 0)
 			return -1;
 		add_copied(wk, d.len);
 		break;
@@ -469,13 +447,9 @@ static int work(struct worker *wk)
 	}
 	/* Writes end with a FLUSH (proto.md: data is only safe once a
 	 * FLUSH has been answered; with multi-conn any connection's will
-	 * do, each worker sends its own). */
-	if (wk->dx && (wk->dx->tflags & NBD_TF_SEND_FLUSH)) {
-		struct job *j = push(wk, J_FLUSH, -1, 0, 0, wk->dx);
-		if (nbd_x_submit(wk->dx, &j->op, NBD_CMD_FLUSH, 0, 0, 0, NULL) < 0 ||
-		    nbd_x_wait(wk->dx, &j->op) < 0 || nbd_x_check(wk->dx, &j->op, &wk->err) < 0)
-			return -1;
-	}
+	 * do, each worker sends its own): one more job in the queue. */
+	if (wk->dx && (wk->dx->tflags & NBD_TF_SEND_FLUSH))
+		return send_req(wk, J_FLUSH, -1, wk->dx, NBD_CMD_FLUSH, 0, 0) < 0 ? -1 : complete(wk);
 	return 0;
 }
 
@@ -522,7 +496,7 @@ int nbd_copy_run(struct nbd_copy *cp, unsigned w)
 	}
 	wk = (struct worker *)(void *)m;
 	wk->jobs = (struct job *)(void *)(m + sizeof *wk);
-	wk->mem = m + wsz;
+	wk->mem = m + wsz + NBD_REQUEST_LEN;
 	wk->cp = cp;
 	wk->w = w;
 	wk->sx = sx;
@@ -552,15 +526,16 @@ int nbd_copy_finish(struct nbd_copy *cp)
 	struct nbd_copy_end *d = &cp->dst;
 	uint64_t total = cp->size == NBD_COPY_SIZE_UNKNOWN ? cp->end : cp->size;
 	struct stat st;
+	char what[48];
 
 	if (d->kind != NBD_END_FILE)
 		return 0;
 	if (d->regular && ftruncate(d->fd, (off_t)total) < 0)
-		return nbd_seterr(&cp->err, NBX_FAIL, errno, "%s: truncate to %llu bytes: %s",
-				  d->name, (unsigned long long)total, strerror(errno));
-	if (fstat(d->fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) &&
-	    fsync(d->fd) < 0)
-		return nbd_seterr(&cp->err, NBX_FAIL, errno, "%s: fsync: %s", d->name,
-				  strerror(errno));
-	return 0;
+		nbd_fmt(what, sizeof what, "truncate to %llu bytes", (unsigned long long)total);
+	else if (fstat(d->fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) &&
+		 fsync(d->fd) < 0)
+		strcpy(what, "fsync");
+	else
+		return 0;
+	return nbd_seterr(&cp->err, NBX_FAIL, errno, "%s: %s: %s", d->name, what, strerror(errno));
 }

@@ -39,9 +39,21 @@ void nbd_x_init(struct nbd_xconn *x, struct nbd_io *io, const struct nbd_hs *hs,
 		x->max_len = hs->exp.bs_max;
 }
 
+/* "PEER: WHAT: WHY" into x->err; -1. */
+static int xerr(struct nbd_xconn *x, int code, int e, const char *what, const char *why)
+{
+	return nbd_seterr_peer(x->err, x->io->peer, code, e, "%s: %s", what, why);
+}
+
 static int proto(struct nbd_xconn *x, const char *what, const char *why)
 {
-	return nbd_seterr_peer(x->err, x->io->peer, NBX_PROTO, EPROTO, "%s: %s", what, why);
+	return xerr(x, NBX_PROTO, EPROTO, what, why);
+}
+
+/* n bytes of the reply into p. */
+static int rd(struct nbd_xconn *x, void *p, size_t n, const char *what)
+{
+	return nbd_io_read_full(x->io, p, n, what, x->err);
 }
 
 int nbd_x_submit(struct nbd_xconn *x, struct nbd_xop *op, uint16_t type, uint16_t flags,
@@ -53,17 +65,16 @@ int nbd_x_submit(struct nbd_xconn *x, struct nbd_xop *op, uint16_t type, uint16_
 		[NBD_CMD_WRITE_ZEROES] = NBD_TF_SEND_WRITE_ZEROES,
 	};
 	const char *what = nbd_cmd_name(type);
-	uint8_t hdr[NBD_REQUEST_LEN];
+	uint8_t hdr[NBD_REQUEST_LEN], *p = hdr;
+	size_t n = NBD_REQUEST_LEN;
 	unsigned i;
 
 	if (type > NBD_CMD_BLOCK_STATUS || type == NBD_CMD_DISC)
 		return proto(x, what, "internal: not a request nbd_x_submit sends");
 	if (type < sizeof need / sizeof *need && need[type] && !(x->tflags & need[type]))
-		return nbd_seterr_peer(x->err, x->io->peer, NBX_NOTSUP, 0,
-				       "%s: the export does not offer it", what);
+		return xerr(x, NBX_NOTSUP, 0, what, "the export does not offer it");
 	if (type == NBD_CMD_BLOCK_STATUS && !x->have_meta)
-		return nbd_seterr_peer(x->err, x->io->peer, NBX_NOTSUP, 0,
-				       "%s: no base:allocation context", what);
+		return xerr(x, NBX_NOTSUP, 0, what, "no base:allocation context");
 	if ((flags & NBD_CMD_FLAG_FUA) && !(x->tflags & NBD_TF_SEND_FUA))
 		flags &= (uint16_t)~NBD_CMD_FLAG_FUA;
 	if (off > x->size || len > x->size - off)
@@ -90,12 +101,11 @@ int nbd_x_submit(struct nbd_xconn *x, struct nbd_xop *op, uint16_t type, uint16_
 	x->slot[i] = op;
 	x->inflight++;
 	if (type == NBD_CMD_WRITE) {
-		nbd_enc_request(buf - NBD_REQUEST_LEN, flags, type, op->cookie, off, len);
-		return nbd_io_write_full(x->io, buf - NBD_REQUEST_LEN, NBD_REQUEST_LEN + (size_t)len,
-					 what, x->err);
+		p = buf - NBD_REQUEST_LEN;
+		n += len;
 	}
-	nbd_enc_request(hdr, flags, type, op->cookie, off, len);
-	return nbd_io_write_full(x->io, hdr, sizeof hdr, what, x->err);
+	nbd_enc_request(p, flags, type, op->cookie, off, len);
+	return nbd_io_write_full(x->io, p, n, what, x->err);
 }
 
 static struct nbd_xop *find(struct nbd_xconn *x, uint64_t cookie)
@@ -112,20 +122,6 @@ static void finish(struct nbd_xconn *x, struct nbd_xop *op)
 	x->slot[op->cookie & 0xff] = NULL;
 	x->inflight--;
 	op->done = 1;
-}
-
-/* Read n bytes nobody wants (bounded by the caller). */
-static int skip(struct nbd_xconn *x, uint32_t n, const char *what)
-{
-	uint8_t junk[512];
-
-	while (n) {
-		uint32_t k = n < sizeof junk ? n : (uint32_t)sizeof junk;
-		if (nbd_io_read_full(x->io, junk, k, what, x->err) < 0)
-			return -1;
-		n -= k;
-	}
-	return 0;
 }
 
 static void set_error(struct nbd_xop *op, uint32_t error)
@@ -198,33 +194,27 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		if (len || !(flags & NBD_REPLY_FLAG_DONE))
 			return proto(x, what, "NBD_REPLY_TYPE_NONE with a payload or without DONE");
 		break;
-	case NBD_REPLY_TYPE_OFFSET_DATA: {
-		uint64_t off;
-
-		if (len < 9)
-			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_DATA too short");
-		if (nbd_io_read_full(x->io, b, 8, what, x->err) < 0)
-			return -1;
-		off = nbd_get64(b);
-		if (read_piece(x, op, off, len - 8, what) < 0)
-			return -1;
-		if (nbd_io_read_full(x->io, op->buf + (off - op->off), len - 8, what, x->err) < 0)
-			return -1;
-		break;
-	}
+	case NBD_REPLY_TYPE_OFFSET_DATA:
 	case NBD_REPLY_TYPE_OFFSET_HOLE: {
+		/* DATA: offset, then the bytes; HOLE: offset, length. */
+		int data = type == NBD_REPLY_TYPE_OFFSET_DATA;
 		uint64_t off;
 		uint32_t n;
 
-		if (len != 12)
+		if (data && len < 9)
+			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_DATA too short");
+		if (!data && len != 12)
 			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_HOLE of the wrong length");
-		if (nbd_io_read_full(x->io, b, 12, what, x->err) < 0)
+		if (rd(x, b, data ? 8 : 12, what) < 0)
 			return -1;
 		off = nbd_get64(b);
-		n = nbd_get32(b + 8);
+		n = data ? len - 8 : nbd_get32(b + 8);
 		if (read_piece(x, op, off, n, what) < 0)
 			return -1;
-		memset(op->buf + (off - op->off), 0, n);
+		if (!data)
+			memset(op->buf + (off - op->off), 0, n);
+		else if (rd(x, op->buf + (off - op->off), n, what) < 0)
+			return -1;
 		break;
 	}
 	case NBD_REPLY_TYPE_BLOCK_STATUS: {
@@ -235,7 +225,7 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 			return proto(x, what, "block status chunk in the reply to another request");
 		if (len < 12 || (len - 4) % 8)
 			return proto(x, what, "NBD_REPLY_TYPE_BLOCK_STATUS of a bad length");
-		if (nbd_io_read_full(x->io, b, 4, what, x->err) < 0)
+		if (rd(x, b, 4, what) < 0)
 			return -1;
 		id = nbd_get32(b);
 		if (id != x->meta_id)
@@ -248,7 +238,7 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		for (i = 0, n = (len - 4) / 8; i < n; i++) {
 			uint32_t elen, st;
 
-			if (nbd_io_read_full(x->io, b, 8, what, x->err) < 0)
+			if (rd(x, b, 8, what) < 0)
 				return -1;
 			elen = nbd_get32(b);
 			st = nbd_get32(b + 4);
@@ -266,6 +256,7 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 	default: {
 		uint32_t err;
 		uint16_t mlen;
+		uint8_t m[6 + NBD_MAX_STRING + 8];
 
 		if (!(type & NBD_REPLY_TYPE_ERR_BIT))
 			return proto(x, what, "unknown structured reply type");
@@ -274,32 +265,26 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		 * types are errors all the same. */
 		if (len < 6 || len > 6 + NBD_MAX_STRING + 8)
 			return proto(x, what, "error chunk of a bad length");
-		if (nbd_io_read_full(x->io, b, 6, what, x->err) < 0)
+		if (rd(x, m, 6, what) < 0)
 			return -1;
-		err = nbd_get32(b);
-		mlen = nbd_get16(b + 4);
+		err = nbd_get32(m);
+		mlen = nbd_get16(m + 4);
 		if (mlen > len - 6 || mlen > NBD_MAX_STRING || (type == NBD_REPLY_TYPE_ERROR && len != 6u + mlen) ||
 		    (type == NBD_REPLY_TYPE_ERROR_OFFSET && len != 6u + mlen + 8))
 			return proto(x, what, "error chunk with a message length beyond the chunk");
 		if (!err)
 			return proto(x, what, "error chunk with error 0");
-		if (!op->error && mlen) {
-			char m[NBD_MAX_STRING];
-			if (nbd_io_read_full(x->io, m, mlen, what, x->err) < 0)
-				return -1;
-			nbd_quote(op->errmsg, sizeof op->errmsg, m, mlen);
-		} else if (skip(x, mlen, what) < 0) {
+		/* The message, then ERROR_OFFSET's offset or whatever an
+		 * unknown type carries. */
+		if (rd(x, m + 6, len - 6, what) < 0)
 			return -1;
-		}
-		if (type == NBD_REPLY_TYPE_ERROR_OFFSET) {
-			if (nbd_io_read_full(x->io, b, 8, what, x->err) < 0)
-				return -1;
-			if (!op->error) {
+		if (!op->error) {
+			if (mlen)
+				nbd_quote(op->errmsg, sizeof op->errmsg, (const char *)m + 6, mlen);
+			if (type == NBD_REPLY_TYPE_ERROR_OFFSET) {
 				op->has_err_off = 1;
-				op->err_off = nbd_get64(b);
+				op->err_off = nbd_get64(m + 6 + mlen);
 			}
-		} else if (skip(x, len - 6 - mlen, what) < 0) {
-			return -1;
 		}
 		set_error(op, err);
 		break;
@@ -324,12 +309,12 @@ int nbd_x_recv(struct nbd_xconn *x)
 	struct nbd_xop *op;
 	uint32_t magic;
 
-	if (nbd_io_read_full(x->io, h, NBD_SIMPLE_REPLY_LEN, "reply", x->err) < 0)
+	if (rd(x, h, NBD_SIMPLE_REPLY_LEN, "reply") < 0)
 		return -1;
 	magic = nbd_get32(h);
 	if (magic == NBD_STRUCTURED_MAGIC) {
-		if (nbd_io_read_full(x->io, h + NBD_SIMPLE_REPLY_LEN,
-				     NBD_CHUNK_HDR_LEN - NBD_SIMPLE_REPLY_LEN, "reply", x->err) < 0)
+		if (rd(x, h + NBD_SIMPLE_REPLY_LEN,
+				     NBD_CHUNK_HDR_LEN - NBD_SIMPLE_REPLY_LEN, "reply") < 0)
 			return -1;
 		return on_chunk(x, h);
 	}
@@ -344,7 +329,7 @@ int nbd_x_recv(struct nbd_xconn *x)
 	} else if (op->type == NBD_CMD_READ) {
 		if (op->got)
 			return proto(x, "NBD_CMD_READ", "simple reply after structured chunks");
-		if (nbd_io_read_full(x->io, op->buf, op->len, "NBD_CMD_READ", x->err) < 0)
+		if (rd(x, op->buf, op->len, "NBD_CMD_READ") < 0)
 			return -1;
 		op->got = op->len;
 	} else if (op->type == NBD_CMD_BLOCK_STATUS) {
@@ -365,16 +350,18 @@ int nbd_x_wait(struct nbd_xconn *x, struct nbd_xop *op)
 /* NBD errors are fixed numbers on the wire (proto.md, "Error values");
  * this host's errno may differ, and so does its libc's text for it: the
  * message names the wire value, then this host's words for it. */
-static const struct { uint32_t wire; int host; const char *name; } nbd_errors[] = {
+static const struct { uint8_t wire, host; char name[14]; } nbd_errors[] = {
 	{ 1, EPERM, "NBD_EPERM" },       { 5, EIO, "NBD_EIO" },
 	{ 12, ENOMEM, "NBD_ENOMEM" },    { 22, EINVAL, "NBD_EINVAL" },
 	{ 28, ENOSPC, "NBD_ENOSPC" },    { 75, EOVERFLOW, "NBD_EOVERFLOW" },
 	{ 95, ENOTSUP, "NBD_ENOTSUP" },  { 108, ESHUTDOWN, "NBD_ESHUTDOWN" },
 };
+_Static_assert(EPERM < 256 && EIO < 256 && ENOMEM < 256 && EINVAL < 256 && ENOSPC < 256 &&
+	       EOVERFLOW < 256 && ENOTSUP < 256 && ESHUTDOWN < 256, "a host errno fits a byte");
 
 int nbd_x_check(const struct nbd_xconn *x, const struct nbd_xop *op, struct nbd_err *err)
 {
-	char at[48] = "", num[24];
+	char at[48], num[24];
 	const char *name;
 	size_t i;
 	int e;
@@ -390,6 +377,7 @@ int nbd_x_check(const struct nbd_xconn *x, const struct nbd_xop *op, struct nbd_
 		nbd_fmt(num, sizeof num, "error %u", op->error);
 		e = EIO, name = num;
 	}
+	at[0] = 0;
 	if (op->has_err_off)
 		nbd_fmt(at, sizeof at, ", first bad byte at %llu", (unsigned long long)op->err_off);
 	nbd_seterr_peer(err, x->io->peer, NBX_FAIL, e,
