@@ -204,7 +204,7 @@ int attach_spec_main(int argc, char **argv)
 	static struct nbd_spec sp;
 	static struct av av;
 	struct nbd_err err;
-	const char *file = NULL, *tabdev = NULL, *tabfile;
+	const char *file = NULL, *tabdev = NULL;
 	char *extra[32], line[768], sink[64];
 	int nextra = 0, explain = 0, cmdline = 0, i, r, pfd[2], st = 0;
 	pid_t pid;
@@ -229,28 +229,28 @@ int attach_spec_main(int argc, char **argv)
 	}
 	if (cmdline && tabdev)
 		return usage_error("--cmdline or --tab, not both");
+	if (!cmdline) {
+		/* NBDTAB: another file, for tests and chroots. */
+		file = getenv("NBDTAB");
+		if (!file || !*file)
+			file = "/etc/nbdtab";
+	} else if (!file) {
+		file = "/proc/cmdline";
+	}
+	if ((n = read_small(file, text, sizeof text - 1)) < 0)
+		return msg("%s: %s", file, strerror(errno)), NBX_FAIL;
+	text[n] = 0;
 	if (cmdline) {
-		if (!file)
-			file = "/proc/cmdline";
-		if ((n = read_small(file, text, sizeof text - 1)) < 0)
-			return msg("%s: %s", file, strerror(errno)), NBX_FAIL;
-		text[n] = 0;
 		r = nbd_cmdline_parse(text, (size_t)n, getenv("NBDROOT"), &sp, &err);
 		if (r == 0)
 			return msg("%s: no NBD root on the command line (nbdroot=, root=nbd:, "
 				   "netroot=nbd:, root=/dev/nbdN)", file), NBX_USAGE;
 	} else {
-		/* NBDTAB: another file, for tests and chroots. */
-		tabfile = getenv("NBDTAB");
-		if (!tabfile || !*tabfile)
-			tabfile = "/etc/nbdtab";
-		if ((n = read_small(tabfile, text, sizeof text - 1)) < 0)
-			return msg("%s: %s", tabfile, strerror(errno)), NBX_FAIL;
 		if (n == (long)sizeof text - 1)
-			return msg("%s: larger than %d bytes", tabfile, NBD_CMDLINE_MAX), NBX_USAGE;
+			return msg("%s: larger than %d bytes", file, NBD_CMDLINE_MAX), NBX_USAGE;
 		r = nbd_tab_find(text, (size_t)n, tabdev, &sp, &err);
 		if (r == 0)
-			return msg("%s: no line for %s", tabfile, tabdev), NBX_NODEV;
+			return msg("%s: no line for %s", file, tabdev), NBX_NODEV;
 	}
 	if (r < 0)
 		return report(&err);
