@@ -98,8 +98,10 @@ static int on_connect(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
 	return 0;
 }
 
+/* One request: the configuration c, or only the device *index (if >= 0);
+ * cb sees the replies (with ctx). */
 static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c,
-		      int with_sizes, int *index, struct nbd_err *err)
+		      int with_sizes, int *index, genl_reply_fn cb, void *ctx, struct nbd_err *err)
 {
 	struct genl *g = &req_g;
 	struct nlbuf b;
@@ -112,7 +114,7 @@ static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c
 		put_conf(&b, c, with_sizes);
 	else if (index && *index >= 0)
 		nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)*index);
-	r = genl_talk(g, &b, what, cmd == NBD_CMD_CONNECT ? on_connect : NULL, index, err);
+	r = genl_talk(g, &b, what, cb, ctx, err);
 	if (r < 0 && err) /* say what the errno means for the device */
 		nbd_kerr(err, err->code ? err->code : NBX_KERNEL, err->errnum,
 			 c ? c->index : index ? *index : -1, what, NULL);
@@ -123,7 +125,7 @@ static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c
 int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 {
 	*index = c->index;
-	if (simple_cmd(NBD_CMD_CONNECT, "NBD_CMD_CONNECT", c, 1, index, err) < 0)
+	if (simple_cmd(NBD_CMD_CONNECT, "NBD_CMD_CONNECT", c, 1, index, on_connect, index, err) < 0)
 		return -1;
 	if (*index < 0)
 		return nbd_seterr(err, NBX_KERNEL, EPROTO,
@@ -135,12 +137,12 @@ int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err)
 {
 	int index = c->index;
 
-	return simple_cmd(NBD_CMD_RECONFIGURE, "NBD_CMD_RECONFIGURE", c, 0, &index, err);
+	return simple_cmd(NBD_CMD_RECONFIGURE, "NBD_CMD_RECONFIGURE", c, 0, &index, NULL, NULL, err);
 }
 
 int nbd_nl_disconnect(int index, struct nbd_err *err)
 {
-	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, 0, &index, err);
+	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, 0, &index, NULL, NULL, err);
 }
 
 /* NBD_CMD_STATUS, one device: [DEVICE_LIST [DEVICE_ITEM [DEVICE_INDEX u32]
@@ -164,17 +166,10 @@ static int on_status(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
 
 int nbd_nl_connected(int index, struct nbd_err *err)
 {
-	struct genl *g = &req_g;
-	struct nlbuf b;
-	int connected = -1, r;
+	int connected = -1;
 
-	if (nbd_genl(g, NULL, err) < 0)
-		return -1;
-	genl_req(g, &b, req_buf, NBD_CMD_STATUS, 0);
-	nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)index);
-	r = genl_talk(g, &b, "NBD_CMD_STATUS", on_status, &connected, err);
-	genl_close(g);
-	if (r < 0)
+	if (simple_cmd(NBD_CMD_STATUS, "NBD_CMD_STATUS", NULL, 0, &index, on_status, &connected,
+		       err) < 0)
 		return -1;
 	if (connected < 0)
 		return nbd_seterr(err, NBX_KERNEL, EPROTO, "/dev/nbd%d: NBD_CMD_STATUS: no device in the answer",
