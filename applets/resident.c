@@ -250,22 +250,18 @@ static int reconnect(struct attach *a, int index, int n)
 {
 	struct nbd_backoff backoff = reconnect_pacing(a);
 	struct nbd_err err;
-	int i, fd;
 
 	for (;;) {
-		for (i = 0; i < n; i++) {
-			if (attach_negotiate(a, i, &fd, &err) < 0)
-				break;
-			a->conf.fds[a->conf.nfds++] = fd;
-		}
-		a->conf.index = index;
-		if (i == n && !still_ours(index)) {
-			attach_close_fds(&a->conf);
-			return 1;
-		}
-		if (i == n && nbd_nl_reconfigure(&a->conf, &err) == 0) {
-			attach_close_fds(&a->conf);
-			return 0;
+		if (attach_connect_all(a, n, &err) == 0) {
+			a->conf.index = index;
+			if (!still_ours(index)) {
+				attach_close_fds(&a->conf);
+				return 1;
+			}
+			if (nbd_nl_reconfigure(&a->conf, &err) == 0) {
+				attach_close_fds(&a->conf);
+				return 0;
+			}
 		}
 		say_reconnect(index, &err);
 		attach_close_fds(&a->conf);
@@ -341,7 +337,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 		klog("<4>", index, "link lost, reconnecting (a new NBD_DO_IT)", "");
 		close(devfd);
 		for (;;) {
-			if (attach_connect_all(a, err) == 0) {
+			if (attach_connect_all(a, a->conns, err) == 0) {
 				a->conf.index = index;
 				devfd = nbd_ioctl_setup(&a->conf, &got, err);
 				attach_close_fds(&a->conf);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cmdline.h"
 #include "cmdline-int.h"
+#include "fmt.h"
 #include "uri.h"
 
 #define WORD_MAX 1280   /* the longest word looked at: a URI plus its key */
@@ -457,9 +458,8 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		      struct nbd_spec *sp, struct nbd_err *err)
 {
 	static char w[WORD_MAX], nbdroot[WORD_MAX], dracut[WORD_MAX], netroot[WORD_MAX];
-	static char alts[NBD_SPEC_MAX_ALT + 1][256];
 	size_t pos = 0, e;
-	int have_dev = 0, idx = -1, part = 0, nalt = 0, r = 0, i;
+	int have_dev = 0, idx = -1, part = 0, nalt = 0, r = 0;
 	long n;
 	char devword[64] = "";
 
@@ -500,16 +500,15 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 			if (nalt == NBD_SPEC_MAX_ALT)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: more than %d alternatives",
 						  w, NBD_SPEC_MAX_ALT);
-			if (strlen(w + 12) >= sizeof alts[0] || !w[12])
+			if (strlen(w + 12) >= sizeof sp->alt[0] || !w[12])
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: empty or too long", w);
-			strcpy(alts[nalt++], w + 12);
+			strcpy(sp->alt[nalt++], w + 12);   /* counted in sp->nalt at the end */
 		}
 	}
 	if (env_nbdroot && *env_nbdroot) {
 		if (strlen(env_nbdroot) + 8 >= sizeof nbdroot)
 			return nbd_seterr(err, NBX_USAGE, 0, "NBDROOT: longer than %d bytes", WORD_MAX - 9);
-		strcpy(nbdroot, "nbdroot=");
-		strcat(nbdroot, env_nbdroot);
+		nbd_fmt(nbdroot, sizeof nbdroot, "nbdroot=%s", env_nbdroot);
 	}
 	/* Which form: nbdroot= wins over root=nbd:, which wins over
 	 * netroot=nbd: (dracut's own rule for the last two). */
@@ -537,8 +536,6 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 	if (sp->index < 0)
 		sp->index = 0;
 	sp->persist = 1;
-	for (i = 0; i < nalt; i++)
-		strcpy(sp->alt[i], alts[i]);
 	sp->nalt = nalt;
 	return 1;
 }
