@@ -436,15 +436,13 @@ static int word_key(const char *w)
 {
 	/* In KEY_* order; "root=nbd" (any root=nbd...) only for the
 	 * too-long message. */
-	static const char keys[][14] = {
-		"nbdroot=", "root=nbd:", "netroot=nbd:", "nbddev=", "root=/dev/nbd",
-		"nbdroot.alt=", "root=nbd",
-	};
+	const char *k = "nbdroot=\0root=nbd:\0netroot=nbd:\0nbddev=\0root=/dev/nbd\0"
+			"nbdroot.alt=\0root=nbd\0";
 	int i;
 
-	for (i = 0; i < (int)(sizeof keys / sizeof *keys); i++)
-		if (!strncmp(w, keys[i], strlen(keys[i])))
-			return i + 1;
+	for (i = 1; *k; i++, k += strlen(k) + 1)
+		if (!strncmp(w, k, strlen(k)))
+			return i;
 	return KEY_NONE;
 }
 
