@@ -22,8 +22,9 @@
 static struct genl req_g;
 static uint8_t req_buf[GENL_BUFSZ];
 
-/* Open a socket and resolve "nbd". A missing family means the module is
- * not loaded (or the kernel predates netlink support). */
+/* Open a socket and resolve "nbd": 0, else err is set and the socket
+ * closed. 1: not available (no netlink socket, or no family: the module
+ * is not loaded, or the kernel predates netlink support); -1: an error. */
 static int nbd_genl(struct genl *g, const char *mcgrp, struct nbd_err *err)
 {
 	int r;
@@ -31,29 +32,25 @@ static int nbd_genl(struct genl *g, const char *mcgrp, struct nbd_err *err)
 	if (!ENABLE_NETLINK)
 		return nbd_seterr(err, NBX_NOTSUP, EOPNOTSUPP, "netlink: built without netlink support");
 	if (genl_open(g, err) < 0)
-		return -1;
+		return err && err->code == NBX_NOTSUP ? 1 : -1;
 	r = genl_resolve(g, NBD_GENL_FAMILY_NAME, mcgrp, err);
 	if (r) {
 		genl_close(g);
 		if (r > 0)
-			return nbd_seterr(err, NBX_KERNEL, ENOENT,
-					  "netlink family \"nbd\" not found: nbd module not loaded (modprobe nbd)");
-		return -1;
+			nbd_seterr(err, NBX_KERNEL, ENOENT,
+				   "netlink family \"nbd\" not found: nbd module not loaded (modprobe nbd)");
 	}
-	return 0;
+	return r;
 }
 
 int nbd_nl_available(struct nbd_err *err)
 {
-	struct genl *g = &req_g;
 	int r;
 
 	if (!ENABLE_NETLINK)
 		return 0;
-	if (genl_open(g, err) < 0)
-		return err && err->code == NBX_NOTSUP ? 0 : -1;
-	r = genl_resolve(g, NBD_GENL_FAMILY_NAME, NULL, err);
-	genl_close(g);
+	if (!(r = nbd_genl(&req_g, NULL, err)))
+		genl_close(&req_g);
 	return r < 0 ? -1 : !r;
 }
 
@@ -107,7 +104,7 @@ static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c
 	struct nlbuf b;
 	int r = -1;
 
-	if (nbd_genl(g, NULL, err) < 0)
+	if (nbd_genl(g, NULL, err))
 		return -1;
 	genl_req(g, &b, req_buf, cmd, 0);
 	if (c)
@@ -186,7 +183,7 @@ struct nbd_nl_mon *nbd_nl_mon_open(struct nbd_err *err)
 	static struct nbd_nl_mon mon;
 	struct nbd_nl_mon *m = &mon;
 
-	if (nbd_genl(&m->g, NBD_GENL_MCAST_GROUP_NAME, err) < 0)
+	if (nbd_genl(&m->g, NBD_GENL_MCAST_GROUP_NAME, err))
 		return NULL;
 	if (genl_join(&m->g, err) < 0) {
 		nbd_nl_mon_close(m);
