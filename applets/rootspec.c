@@ -160,13 +160,13 @@ static void print_shell_word(const char *s)
 
 static const char *form_name(int f)
 {
-	switch (f) {
-	case NBD_FORM_DEBIAN: return "Debian nbdroot=";
-	case NBD_FORM_DRACUT: return "dracut nbd:";
-	case NBD_FORM_URI: return "NBD URI";
-	case NBD_FORM_NBDTAB: return "nbdtab";
-	}
-	return "?";
+	static const char names[][16] = {
+		[NBD_FORM_NONE] = "?", [NBD_FORM_DEBIAN] = "Debian nbdroot=",
+		[NBD_FORM_DRACUT] = "dracut nbd:", [NBD_FORM_URI] = "NBD URI",
+		[NBD_FORM_NBDTAB] = "nbdtab",
+	};
+
+	return names[f];
 }
 
 /* One line: what was understood, for --explain and for a failure. */
