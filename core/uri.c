@@ -44,8 +44,11 @@ static int bad(struct nbd_err *err, const char *uri, const char *why)
 
 int nbd_is_uri(const char *s)
 {
-	return !strncmp(s, "nbd://", 6) || !strncmp(s, "nbds://", 7) ||
-	       !strncmp(s, "nbd+", 4) || !strncmp(s, "nbds+", 5);
+	/* nbd:// nbds:// nbd+... nbds+... */
+	if (strncmp(s, "nbd", 3))
+		return 0;
+	s += 3 + (s[3] == 's');
+	return *s == '+' || !strncmp(s, "://", 3);
 }
 
 static int set(char *dst, size_t cap, const char *s, size_t len)

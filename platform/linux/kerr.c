@@ -42,10 +42,7 @@ int nbd_kerr(struct nbd_err *err, int code, int e, int index, const char *step,
 	char dev[32];
 	int i = find(e);
 
-	if (index >= 0)
-		nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
-	else
-		nbd_fmt(dev, sizeof dev, "nbd");
+	nbd_fmt(dev, sizeof dev, index >= 0 ? "/dev/nbd%d" : "nbd", index);
 	if (i < 0 || !kerrs[i].why)
 		return nbd_seterr(err, code, e, "%s: %s: %s", dev, step, strerror(e));
 	return nbd_seterr(err, kerrs[i].code, e, "%s: %s: %s%s", dev, step, kerrs[i].why,
