@@ -151,8 +151,14 @@ static int build(struct av *a, const struct nbd_spec *sp, int root, int nextra, 
 
 static void print_shell_word(const char *s)
 {
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/.:_=,@+-") ==
-		      strlen(s))
+	const char *p;
+
+	/* Letters, digits and /.:_=,@+- need no quotes. */
+	for (p = s; *p; p++)
+		if (!((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') && !(*p >= '0' && *p <= '9') &&
+		    !strchr("/.:_=,@+-", *p))
+			break;
+	if (*s && !*p)
 		out_str(s);
 	else
 		shell_str(s, strlen(s));
