@@ -196,10 +196,8 @@ static void understood(const struct nbd_spec *sp, char *buf, size_t cap)
 	n += nbd_fmt(buf + n, cap - n, ", device /dev/nbd%d", sp->index);
 	if (sp->part)
 		n += nbd_fmt(buf + n, cap - n, ", root partition %d", sp->part);
-	if (sp->fstype[0])
-		n += nbd_fmt(buf + n, cap - n, ", fstype %s", sp->fstype);
-	if (sp->rootflags[0])
-		n += nbd_fmt(buf + n, cap - n, ", rootflags %s", sp->rootflags);
+	n += nbd_fmt(buf + n, cap - n, "%s%s%s%s", sp->fstype[0] ? ", fstype " : "", sp->fstype,
+		     sp->rootflags[0] ? ", rootflags " : "", sp->rootflags);
 	if (sp->nalt)
 		nbd_fmt(buf + n, cap - n, ", %d alternative server%s", sp->nalt, sp->nalt > 1 ? "s" : "");
 }

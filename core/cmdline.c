@@ -479,13 +479,10 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		}
 		/* Last one wins, as in the kernel and both scripts, except
 		 * netroot=: dracut takes the first nbd: one. */
-		if (k == KEY_NBDROOT) {
-			strcpy(nbdroot, w);
-		} else if (k == KEY_DRACUT) {
-			strcpy(dracut, w);
-		} else if (k == KEY_NETROOT) {
-			if (!netroot[0])
-				strcpy(netroot, w);
+		if (k == KEY_NETROOT && netroot[0])
+			continue;
+		if (k == KEY_NBDROOT || k == KEY_DRACUT || k == KEY_NETROOT) {
+			strcpy(k == KEY_NBDROOT ? nbdroot : k == KEY_DRACUT ? dracut : netroot, w);
 		} else if (k == KEY_NBDDEV || k == KEY_ROOTDEV) {
 			const char *v = strchr(w, '=') + 1;
 			if (nbd_parse_dev(v, strlen(v), &idx, &part) < 0)
