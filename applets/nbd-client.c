@@ -147,26 +147,16 @@ int nbd_client_main(int argc, char **argv)
 	}
 	if (list) {
 		/* -l HOST [PORT]: the options nbd-list shares pass through. */
-		av[0] = "nbd-list";
 		av[ac++] = "--nbd-client-format";
-		for (i = 0; i < npos; i++)
-			av[ac++] = pos[i];
-		av[ac] = NULL;
-		return nbd_list_main(ac, av);
-	}
-	/* nbdX alone: /etc/nbdtab (nbd@.service's ExecStart). */
-	if (ENABLE_NBD_ATTACH_CMDLINE && npos == 1 && ac == 1 && nbd_dev_index(pos[0]) >= 0 &&
-	    !strchr(pos[0], '/')) {
+	} else if (ENABLE_NBD_ATTACH_CMDLINE && npos == 1 && ac == 1 &&
+		   nbd_dev_index(pos[0]) >= 0 && !strchr(pos[0], '/')) {
+		/* nbdX alone: /etc/nbdtab (nbd@.service's ExecStart). */
 		av[ac++] = "--tab";
-		av[ac++] = pos[0];
-		av[0] = "nbd-attach";
-		av[ac] = NULL;
-		return nbd_attach_main(ac, av);
 	}
-	/* HOST [PORT] DEVICE, or with -unix just DEVICE. */
+	/* HOST [PORT] DEVICE, or with -unix just DEVICE; nbdX after --tab. */
 	for (i = 0; i < npos; i++)
 		av[ac++] = pos[i];
-	av[0] = "nbd-attach";
+	av[0] = list ? "nbd-list" : "nbd-attach";
 	av[ac] = NULL;
-	return nbd_attach_main(ac, av);
+	return list ? nbd_list_main(ac, av) : nbd_attach_main(ac, av);
 }
