@@ -31,8 +31,9 @@ struct attach {
  * reconnect) must agree with it (nbd_export_changed), else none is handed
  * over. nth numbers the connection in messages. */
 int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err);
-/* a->conns connections into a->conf.fds; on failure none is left open. */
-int attach_connect_all(struct attach *a, struct nbd_err *err);
+/* n connections (a->conns, or after lost links as many as were lost)
+ * into a->conf.fds; on failure none is left open. */
+int attach_connect_all(struct attach *a, int n, struct nbd_err *err);
 void attach_close_fds(struct nbd_devconf *conf);
 
 /* ---- resident.c */

@@ -23,6 +23,7 @@
 //usage-tls:      --tls-username NAME  PSK identity (default: the URI's user@)
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "autoconf.h"
@@ -74,10 +75,14 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 		/* fall through */
 	case OPT_TLS_HOSTNAME:
 	case OPT_TLS_USER: {
-		const char **field[] = { &t->ca_file, &t->cert_file, &t->key_file,
-					 &t->cert_dir, &t->psk_file, &t->hostname,
-					 &t->username };
-		*field[opt - OPT_TLS_CA] = arg;
+		/* In the order of the OPT_TLS_CA.. options. */
+		static const uint8_t field[] = {
+			offsetof(struct nbd_tls_conf, ca_file), offsetof(struct nbd_tls_conf, cert_file),
+			offsetof(struct nbd_tls_conf, key_file), offsetof(struct nbd_tls_conf, cert_dir),
+			offsetof(struct nbd_tls_conf, psk_file), offsetof(struct nbd_tls_conf, hostname),
+			offsetof(struct nbd_tls_conf, username),
+		};
+		*(const char **)(void *)((char *)t + field[opt - OPT_TLS_CA]) = arg;
 		return 1;
 	}
 	case OPT_TLS_RELAY:

@@ -168,11 +168,11 @@ void attach_close_fds(struct nbd_devconf *conf)
 	conf->nfds = 0;
 }
 
-int attach_connect_all(struct attach *a, struct nbd_err *err)
+int attach_connect_all(struct attach *a, int n, struct nbd_err *err)
 {
 	int i, fd;
 
-	for (i = 0; i < a->conns; i++) {
+	for (i = 0; i < n; i++) {
 		if (attach_negotiate(a, i, &fd, err) < 0) {
 			attach_close_fds(&a->conf);
 			return -1;
@@ -291,7 +291,7 @@ int nbd_attach_main(int argc, char **argv)
 		return msg("--identifier: the kernel has no nbd netlink interface (module not loaded?)"),
 		       NBX_NOTSUP;
 
-	if (attach_connect_all(&a, &err) < 0)
+	if (attach_connect_all(&a, a.conns, &err) < 0)
 		return report(&err);
 	choose_sizes(&a);
 

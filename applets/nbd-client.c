@@ -49,50 +49,33 @@ int nbd_attach_main(int argc, char **argv);
 int nbd_detach_main(int argc, char **argv);
 int nbd_list_main(int argc, char **argv);
 
-/* nbd-client's options: its long names, its short letters, and what
- * nbd-attach calls them (NULL: accepted and ignored). */
-static const struct {
-	const char *name;
-	char letter, has_arg;
-	const char *attach;
-} opts[] = {
-	{ "name", 'N', 1, "-N" },
-	{ "block-size", 'b', 1, "-b" },
-	{ "timeout", 't', 1, "-t" },
-	{ "persist", 'p', 0, "-p" },
-	{ "nofork", 'n', 0, "-F" },
-	{ "nonetlink", 'L', 0, "--ioctl" },
-	{ "systemd-mark", 'm', 0, "-m" },
-	{ "connections", 'C', 1, "-C" },
-	{ "readonly", 'R', 0, "-r" },
-	{ "swap", 's', 0, "--swap" },
-	{ "enable-tls", 'x', 0, "--tls" },
-	{ "certfile", 'F', 1, "--tls-cert" },
-	{ "keyfile", 'K', 1, "--tls-key" },
-	{ "cacertfile", 'A', 1, "--tls-ca" },
-	{ "tlshostname", 'H', 1, "--tls-hostname" },
-	{ "unix", 'u', 1, "-u" },
-	{ "identifier", 'i', 1, "--identifier" },
-	{ "no-optgo", 'g', 0, NULL },
-	{ "size", 'B', 1, NULL },
-	{ "preinit", 'P', 0, NULL },
-	{ "sdp", 'S', 0, NULL },
-	{ "version", 'V', 0, NULL },
-	{ "check", 'c', 1, NULL },
-	{ "disconnect", 'd', 1, NULL },
-	{ "list", 'l', 0, NULL },
-	{ "help", 'h', 0, NULL },
-};
+/* nbd-client's options, in one order: its long names, its short letters,
+ * which take an argument, and what nbd-attach calls the first NATTACH
+ * (the rest are nbd-client's own, or accepted and ignored). */
+static const char names[] = "name\0block-size\0timeout\0persist\0nofork\0nonetlink\0"
+	"systemd-mark\0connections\0readonly\0swap\0enable-tls\0certfile\0keyfile\0"
+	"cacertfile\0tlshostname\0unix\0identifier\0no-optgo\0size\0preinit\0sdp\0"
+	"version\0check\0disconnect\0list\0help\0";
+static const char letters[] = "NbtpnLmCRsxFKAHuigBPSVcdlh";
+#define HAS_ARG(k) strchr("NbtCFKAHuiBcd", letters[k])   /* takes an argument */
+#define NATTACH 17
+static const char attach[] = "-N\0-b\0-t\0-p\0-F\0--ioctl\0-m\0-C\0-r\0--swap\0--tls\0"
+	"--tls-cert\0--tls-key\0--tls-ca\0--tls-hostname\0-u\0--identifier\0";
+
+static const char *word(const char *list, int k)
+{
+	while (k--)
+		list += strlen(list) + 1;
+	return list;
+}
 
 static int find(const char *arg)
 {
-	const char *a = arg + 1 + (arg[1] == '-');
-	unsigned i;
+	const char *a = arg + 1 + (arg[1] == '-'), *l;
 
-	for (i = 0; i < sizeof opts / sizeof *opts; i++)
-		if ((a[0] == opts[i].letter && !a[1]) || !strcmp(a, opts[i].name))
-			return (int)i;
-	return -1;
+	if (a[0] && !a[1])
+		return (l = strchr(letters, a[0])) ? (int)(l - letters) : -1;
+	return nbd_word_find(names, a, strlen(a));
 }
 
 /* -check: like the reference client, print the pid that serves the device
@@ -136,9 +119,9 @@ int nbd_client_main(int argc, char **argv)
 		}
 		if ((k = find(a)) < 0)
 			return usage_error("unknown option '%s'", a);
-		if (opts[k].has_arg && ++i >= argc)
+		if (HAS_ARG(k) && ++i >= argc)
 			return usage_error("option '%s' needs an argument", a);
-		switch (opts[k].letter) {
+		switch (letters[k]) {
 		case 'h':
 			return show_usage();
 		case 'c':
@@ -156,34 +139,24 @@ int nbd_client_main(int argc, char **argv)
 			msg("'%s' is not supported by nbdbox", a);
 			return NBX_NOTSUP;
 		}
-		if (!opts[k].attach)
+		if (k >= NATTACH)
 			continue;
-		av[ac++] = (char *)opts[k].attach;
-		if (opts[k].has_arg)
+		av[ac++] = (char *)word(attach, k);
+		if (HAS_ARG(k))
 			av[ac++] = argv[i];
 	}
 	if (list) {
 		/* -l HOST [PORT]: the options nbd-list shares pass through. */
-		av[0] = "nbd-list";
 		av[ac++] = "--nbd-client-format";
-		for (i = 0; i < npos; i++)
-			av[ac++] = pos[i];
-		av[ac] = NULL;
-		return nbd_list_main(ac, av);
-	}
-	/* nbdX alone: /etc/nbdtab (nbd@.service's ExecStart). */
-	if (ENABLE_NBD_ATTACH_CMDLINE && npos == 1 && ac == 1 && nbd_dev_index(pos[0]) >= 0 &&
-	    !strchr(pos[0], '/')) {
+	} else if (ENABLE_NBD_ATTACH_CMDLINE && npos == 1 && ac == 1 &&
+		   nbd_dev_index(pos[0]) >= 0 && !strchr(pos[0], '/')) {
+		/* nbdX alone: /etc/nbdtab (nbd@.service's ExecStart). */
 		av[ac++] = "--tab";
-		av[ac++] = pos[0];
-		av[0] = "nbd-attach";
-		av[ac] = NULL;
-		return nbd_attach_main(ac, av);
 	}
-	/* HOST [PORT] DEVICE, or with -unix just DEVICE. */
+	/* HOST [PORT] DEVICE, or with -unix just DEVICE; nbdX after --tab. */
 	for (i = 0; i < npos; i++)
 		av[ac++] = pos[i];
-	av[0] = "nbd-attach";
+	av[0] = list ? "nbd-list" : "nbd-attach";
 	av[ac] = NULL;
-	return nbd_attach_main(ac, av);
+	return list ? nbd_list_main(ac, av) : nbd_attach_main(ac, av);
 }

@@ -40,24 +40,25 @@ static struct nbd_backoff reconnect_pacing(struct attach *a)
 
 /* The kernel log, opened before stdio goes to /dev/null and kept: the
  * resident's only voice, and one that needs no path once the boot has
- * moved on. "<4>" warning, "<6>" info. */
+ * moved on. Level '4' (<4>) warning, '6' info. */
 static int klog_fd = -1;
 /* The caller's stderr when it was a terminal (the console of a boot):
  * warnings (a refused reconnect) go there too, for the person at it. */
 static int con_fd = -1;
 
-static void klog(const char *level, const char *dev, const char *what)
+/* "<L>nbd-attach[PID]: /dev/nbdN: WHAT WHY" */
+static void klog(char level, int index, const char *what, const char *why)
 {
 	char line[640];
 	size_t n;
 
 	if (klog_fd < 0)
 		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	n = nbd_fmt(line, sizeof line, "%s%s[%ld]: %s: %s\n", level, applet_name, (long)getpid(),
-		    dev, what);
+	n = nbd_fmt(line, sizeof line, "<%c>%s[%ld]: /dev/nbd%d: %s%s\n", level, applet_name,
+		    (long)getpid(), index, what, why);
 	if (klog_fd >= 0 && write(klog_fd, line, n) < 0)
 		(void)0;
-	if (con_fd >= 0 && level[1] < '5' && write(con_fd, line + 3, n - 3) < 0)
+	if (con_fd >= 0 && level < '5' && write(con_fd, line + 3, n - 3) < 0)
 		(void)0;
 }
 
@@ -236,14 +237,11 @@ static int still_ours(int index)
 static void say_reconnect(int index, const struct nbd_err *err)
 {
 	static char last[sizeof err->msg];
-	char dev[24], what[sizeof err->msg + 16];
 
 	if (!strcmp(last, err->msg))
 		return;
 	memcpy(last, err->msg, sizeof last);
-	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
-	nbd_fmt(what, sizeof what, "reconnect: %s", err->msg);
-	klog("<4>", dev, what);
+	klog('4', index, "reconnect: ", err->msg);
 	msg("/dev/nbd%d: reconnect: %s", index, err->msg);
 }
 
@@ -253,22 +251,18 @@ static int reconnect(struct attach *a, int index, int n)
 {
 	struct nbd_backoff backoff = reconnect_pacing(a);
 	struct nbd_err err;
-	int i, fd;
 
 	for (;;) {
-		for (i = 0; i < n; i++) {
-			if (attach_negotiate(a, i, &fd, &err) < 0)
-				break;
-			a->conf.fds[a->conf.nfds++] = fd;
-		}
-		a->conf.index = index;
-		if (i == n && !still_ours(index)) {
-			attach_close_fds(&a->conf);
-			return 1;
-		}
-		if (i == n && nbd_nl_reconfigure(&a->conf, &err) == 0) {
-			attach_close_fds(&a->conf);
-			return 0;
+		if (attach_connect_all(a, n, &err) == 0) {
+			a->conf.index = index;
+			if (!still_ours(index)) {
+				attach_close_fds(&a->conf);
+				return 1;
+			}
+			if (nbd_nl_reconfigure(&a->conf, &err) == 0) {
+				attach_close_fds(&a->conf);
+				return 0;
+			}
 		}
 		say_reconnect(index, &err);
 		attach_close_fds(&a->conf);
@@ -281,50 +275,40 @@ static int reconnect(struct attach *a, int index, int n)
 static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 {
 	struct nbd_err err;
-	char dev[24];
 	int n;
 
-	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
-	klog("<6>", dev, "serving, reconnects when the link dies");
+	klog('6', index, "serving, reconnects when the link dies", "");
 	for (;;) {
 		n = nbd_nl_mon_wait(mon, index, 2000, &err);
 		if (n < 0) {
-			klog("<4>", dev, err.msg);
+			klog('4', index, err.msg, "");
 			return NBX_FAIL;
 		}
 		if (n == 0) {
 			/* Detached on request: the kernel sends no event for
 			 * that; sysfs or STATUS shows it. */
 			if (!still_ours(index)) {
-				klog("<6>", dev, "detached, leaving");
+				klog('6', index, "detached, leaving", "");
 				return 0;
 			}
 			continue;
 		}
 		if (!still_ours(index)) {
-			klog("<6>", dev, "not ours any more, leaving");
+			klog('6', index, "not ours any more, leaving", "");
 			return 0;
 		}
 		if (n > a->conns)
 			n = a->conns;
-		klog("<4>", dev, "link lost, reconnecting");
+		klog('4', index, "link lost, reconnecting", "");
 		if (reconnect(a, index, n) > 0) {
-			klog("<6>", dev, "detached while reconnecting, leaving");
+			klog('6', index, "detached while reconnecting, leaving", "");
 			return 0;
 		}
-		klog("<6>", dev, "reconnected");
+		klog('6', index, "reconnected", "");
 	}
 }
 
 /* ---- ioctl: a process sits in NBD_DO_IT */
-
-static void klog_dev(const char *level, int index, const char *what)
-{
-	char dev[24];
-
-	nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
-	klog(level, dev, what);
-}
 
 /* Serve until detached. With --persist, a lost link (told from a detach
  * by the LINK_DEAD event, when the netlink family exists) starts a new
@@ -351,10 +335,10 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 		}
 		if (!lost)
 			return 0;
-		klog_dev("<4>", index, "link lost, reconnecting (a new NBD_DO_IT)");
+		klog('4', index, "link lost, reconnecting (a new NBD_DO_IT)", "");
 		close(devfd);
 		for (;;) {
-			if (attach_connect_all(a, err) == 0) {
+			if (attach_connect_all(a, a->conns, err) == 0) {
 				a->conf.index = index;
 				devfd = nbd_ioctl_setup(&a->conf, &got, err);
 				attach_close_fds(&a->conf);
@@ -368,7 +352,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 			say_reconnect(index, err);
 			nbd_sleep_ms(nbd_backoff_next(&backoff));
 		}
-		klog_dev("<6>", index, "reconnected, NBD_DO_IT again");
+		klog('6', index, "reconnected, NBD_DO_IT again", "");
 		cycles++;
 	}
 }

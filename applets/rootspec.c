@@ -151,8 +151,14 @@ static int build(struct av *a, const struct nbd_spec *sp, int root, int nextra, 
 
 static void print_shell_word(const char *s)
 {
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/.:_=,@+-") ==
-		      strlen(s))
+	const char *p;
+
+	/* Letters, digits and /.:_=,@+- need no quotes. */
+	for (p = s; *p; p++)
+		if (!((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') && !(*p >= '0' && *p <= '9') &&
+		    !strchr("/.:_=,@+-", *p))
+			break;
+	if (*s && !*p)
 		out_str(s);
 	else
 		shell_str(s, strlen(s));
@@ -160,13 +166,13 @@ static void print_shell_word(const char *s)
 
 static const char *form_name(int f)
 {
-	switch (f) {
-	case NBD_FORM_DEBIAN: return "Debian nbdroot=";
-	case NBD_FORM_DRACUT: return "dracut nbd:";
-	case NBD_FORM_URI: return "NBD URI";
-	case NBD_FORM_NBDTAB: return "nbdtab";
-	}
-	return "?";
+	static const char names[][16] = {
+		[NBD_FORM_NONE] = "?", [NBD_FORM_DEBIAN] = "Debian nbdroot=",
+		[NBD_FORM_DRACUT] = "dracut nbd:", [NBD_FORM_URI] = "NBD URI",
+		[NBD_FORM_NBDTAB] = "nbdtab",
+	};
+
+	return names[f];
 }
 
 /* One line: what was understood, for --explain and for a failure. */
@@ -190,10 +196,8 @@ static void understood(const struct nbd_spec *sp, char *buf, size_t cap)
 	n += nbd_fmt(buf + n, cap - n, ", device /dev/nbd%d", sp->index);
 	if (sp->part)
 		n += nbd_fmt(buf + n, cap - n, ", root partition %d", sp->part);
-	if (sp->fstype[0])
-		n += nbd_fmt(buf + n, cap - n, ", fstype %s", sp->fstype);
-	if (sp->rootflags[0])
-		n += nbd_fmt(buf + n, cap - n, ", rootflags %s", sp->rootflags);
+	n += nbd_fmt(buf + n, cap - n, "%s%s%s%s", sp->fstype[0] ? ", fstype " : "", sp->fstype,
+		     sp->rootflags[0] ? ", rootflags " : "", sp->rootflags);
 	if (sp->nalt)
 		nbd_fmt(buf + n, cap - n, ", %d alternative server%s", sp->nalt, sp->nalt > 1 ? "s" : "");
 }
@@ -204,7 +208,7 @@ int attach_spec_main(int argc, char **argv)
 	static struct nbd_spec sp;
 	static struct av av;
 	struct nbd_err err;
-	const char *file = NULL, *tabdev = NULL, *tabfile;
+	const char *file = NULL, *tabdev = NULL;
 	char *extra[32], line[768], sink[64];
 	int nextra = 0, explain = 0, cmdline = 0, i, r, pfd[2], st = 0;
 	pid_t pid;
@@ -229,28 +233,28 @@ int attach_spec_main(int argc, char **argv)
 	}
 	if (cmdline && tabdev)
 		return usage_error("--cmdline or --tab, not both");
+	if (!cmdline) {
+		/* NBDTAB: another file, for tests and chroots. */
+		file = getenv("NBDTAB");
+		if (!file || !*file)
+			file = "/etc/nbdtab";
+	} else if (!file) {
+		file = "/proc/cmdline";
+	}
+	if ((n = read_small(file, text, sizeof text - 1)) < 0)
+		return msg("%s: %s", file, strerror(errno)), NBX_FAIL;
+	text[n] = 0;
 	if (cmdline) {
-		if (!file)
-			file = "/proc/cmdline";
-		if ((n = read_small(file, text, sizeof text - 1)) < 0)
-			return msg("%s: %s", file, strerror(errno)), NBX_FAIL;
-		text[n] = 0;
 		r = nbd_cmdline_parse(text, (size_t)n, getenv("NBDROOT"), &sp, &err);
 		if (r == 0)
 			return msg("%s: no NBD root on the command line (nbdroot=, root=nbd:, "
 				   "netroot=nbd:, root=/dev/nbdN)", file), NBX_USAGE;
 	} else {
-		/* NBDTAB: another file, for tests and chroots. */
-		tabfile = getenv("NBDTAB");
-		if (!tabfile || !*tabfile)
-			tabfile = "/etc/nbdtab";
-		if ((n = read_small(tabfile, text, sizeof text - 1)) < 0)
-			return msg("%s: %s", tabfile, strerror(errno)), NBX_FAIL;
 		if (n == (long)sizeof text - 1)
-			return msg("%s: larger than %d bytes", tabfile, NBD_CMDLINE_MAX), NBX_USAGE;
+			return msg("%s: larger than %d bytes", file, NBD_CMDLINE_MAX), NBX_USAGE;
 		r = nbd_tab_find(text, (size_t)n, tabdev, &sp, &err);
 		if (r == 0)
-			return msg("%s: no line for %s", tabfile, tabdev), NBX_NODEV;
+			return msg("%s: no line for %s", file, tabdev), NBX_NODEV;
 	}
 	if (r < 0)
 		return report(&err);

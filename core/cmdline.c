@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cmdline.h"
 #include "cmdline-int.h"
+#include "fmt.h"
 #include "uri.h"
 
 #define WORD_MAX 1280   /* the longest word looked at: a URI plus its key */
@@ -435,15 +436,13 @@ static int word_key(const char *w)
 {
 	/* In KEY_* order; "root=nbd" (any root=nbd...) only for the
 	 * too-long message. */
-	static const char keys[][14] = {
-		"nbdroot=", "root=nbd:", "netroot=nbd:", "nbddev=", "root=/dev/nbd",
-		"nbdroot.alt=", "root=nbd",
-	};
+	const char *k = "nbdroot=\0root=nbd:\0netroot=nbd:\0nbddev=\0root=/dev/nbd\0"
+			"nbdroot.alt=\0root=nbd\0";
 	int i;
 
-	for (i = 0; i < (int)(sizeof keys / sizeof *keys); i++)
-		if (!strncmp(w, keys[i], strlen(keys[i])))
-			return i + 1;
+	for (i = 1; *k; i++, k += strlen(k) + 1)
+		if (!strncmp(w, k, strlen(k)))
+			return i;
 	return KEY_NONE;
 }
 
@@ -457,9 +456,8 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		      struct nbd_spec *sp, struct nbd_err *err)
 {
 	static char w[WORD_MAX], nbdroot[WORD_MAX], dracut[WORD_MAX], netroot[WORD_MAX];
-	static char alts[NBD_SPEC_MAX_ALT + 1][256];
 	size_t pos = 0, e;
-	int have_dev = 0, idx = -1, part = 0, nalt = 0, r = 0, i;
+	int have_dev = 0, idx = -1, part = 0, nalt = 0, r = 0;
 	long n;
 	char devword[64] = "";
 
@@ -481,13 +479,10 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		}
 		/* Last one wins, as in the kernel and both scripts, except
 		 * netroot=: dracut takes the first nbd: one. */
-		if (k == KEY_NBDROOT) {
-			strcpy(nbdroot, w);
-		} else if (k == KEY_DRACUT) {
-			strcpy(dracut, w);
-		} else if (k == KEY_NETROOT) {
-			if (!netroot[0])
-				strcpy(netroot, w);
+		if (k == KEY_NETROOT && netroot[0])
+			continue;
+		if (k == KEY_NBDROOT || k == KEY_DRACUT || k == KEY_NETROOT) {
+			strcpy(k == KEY_NBDROOT ? nbdroot : k == KEY_DRACUT ? dracut : netroot, w);
 		} else if (k == KEY_NBDDEV || k == KEY_ROOTDEV) {
 			const char *v = strchr(w, '=') + 1;
 			if (nbd_parse_dev(v, strlen(v), &idx, &part) < 0)
@@ -500,16 +495,15 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 			if (nalt == NBD_SPEC_MAX_ALT)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: more than %d alternatives",
 						  w, NBD_SPEC_MAX_ALT);
-			if (strlen(w + 12) >= sizeof alts[0] || !w[12])
+			if (strlen(w + 12) >= sizeof sp->alt[0] || !w[12])
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: empty or too long", w);
-			strcpy(alts[nalt++], w + 12);
+			strcpy(sp->alt[nalt++], w + 12);   /* counted in sp->nalt at the end */
 		}
 	}
 	if (env_nbdroot && *env_nbdroot) {
 		if (strlen(env_nbdroot) + 8 >= sizeof nbdroot)
 			return nbd_seterr(err, NBX_USAGE, 0, "NBDROOT: longer than %d bytes", WORD_MAX - 9);
-		strcpy(nbdroot, "nbdroot=");
-		strcat(nbdroot, env_nbdroot);
+		nbd_fmt(nbdroot, sizeof nbdroot, "nbdroot=%s", env_nbdroot);
 	}
 	/* Which form: nbdroot= wins over root=nbd:, which wins over
 	 * netroot=nbd: (dracut's own rule for the last two). */
@@ -537,8 +531,6 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 	if (sp->index < 0)
 		sp->index = 0;
 	sp->persist = 1;
-	for (i = 0; i < nalt; i++)
-		strcpy(sp->alt[i], alts[i]);
 	sp->nalt = nalt;
 	return 1;
 }

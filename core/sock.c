@@ -171,18 +171,27 @@ static void set_pin(struct nbd_pin *pin, const struct sockaddr_storage *ss)
 	}
 }
 
-static void resolve_local(struct addrs *a, const char *host, unsigned port)
+/* A numeric address (IPv4, or IPv6 when built with it): added, 1. */
+static int add_numeric(struct addrs *a, const char *s, unsigned port)
 {
 	unsigned char ip[16];
+
+	if (inet_pton(AF_INET, s, ip) == 1)
+		return add_addr(a, AF_INET, ip, port), 1;
+	if (ENABLE_IPV6 && inet_pton(AF_INET6, s, ip) == 1)
+		return add_addr(a, AF_INET6, ip, port), 1;
+	return 0;
+}
+
+static void resolve_local(struct addrs *a, const char *host, unsigned port)
+{
 	char line[512];
 	int fd;
 	ssize_t n;
 	size_t have = 0;
 
-	if (inet_pton(AF_INET, host, ip) == 1)
-		return add_addr(a, AF_INET, ip, port);
-	if (ENABLE_IPV6 && inet_pton(AF_INET6, host, ip) == 1)
-		return add_addr(a, AF_INET6, ip, port);
+	if (add_numeric(a, host, port))
+		return;
 	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -201,10 +210,7 @@ static void resolve_local(struct addrs *a, const char *host, unsigned port)
 		addr = strtok_r(line, " \t", &save);
 		while (addr && (tok = strtok_r(NULL, " \t", &save)))
 			if (!strcasecmp(tok, host)) {
-				if (inet_pton(AF_INET, addr, ip) == 1)
-					add_addr(a, AF_INET, ip, port);
-				else if (ENABLE_IPV6 && inet_pton(AF_INET6, addr, ip) == 1)
-					add_addr(a, AF_INET6, ip, port);
+				add_numeric(a, addr, port);
 				break;
 			}
 		if (!nl) {
@@ -236,7 +242,7 @@ static int resolve(struct addrs *a, const char *host, const char *port,
 		return nbd_seterr_peer(err, peer, NBX_USAGE, 0, "bad port '%s'", port);
 	resolve_local(a, host, (unsigned)p);
 	if (!a->n && !strcasecmp(host, "localhost"))
-		resolve_local(a, "127.0.0.1", (unsigned)p);
+		add_numeric(a, "127.0.0.1", (unsigned)p);
 	if (!ENABLE_IPV6 && !a->n && strchr(host, ':'))
 		return nbd_seterr_peer(err, peer, NBX_NOTSUP, 0, "built without IPv6");
 	if (!a->n && ENABLE_DNS) {

@@ -44,14 +44,25 @@ static int bad(struct nbd_err *err, const char *uri, const char *why)
 
 int nbd_is_uri(const char *s)
 {
-	return !strncmp(s, "nbd://", 6) || !strncmp(s, "nbds://", 7) ||
-	       !strncmp(s, "nbd+", 4) || !strncmp(s, "nbds+", 5);
+	/* nbd:// nbds:// nbd+... nbds+... */
+	if (strncmp(s, "nbd", 3))
+		return 0;
+	s += 3 + (s[3] == 's');
+	return *s == '+' || !strncmp(s, "://", 3);
 }
 
 static int set(char *dst, size_t cap, const char *s, size_t len)
 {
 	return pct_decode(dst, cap, s, len) < 0 ? -1 : 0;
 }
+
+/* Where the query's tls-* values go (in tls->uri), in the order of its
+ * keys. */
+#define URI_FIELD(f) { offsetof(struct nbd_tls_conf, uri.f) - offsetof(struct nbd_tls_conf, uri), \
+		       sizeof ((struct nbd_tls_conf *)0)->uri.f }
+static const struct {
+	uint16_t off, cap;
+} uri_field[] = { URI_FIELD(cert_dir), URI_FIELD(psk_file), URI_FIELD(hostname), URI_FIELD(user) };
 
 int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 		  struct nbd_err *err)
@@ -148,14 +159,12 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 
 		i = nbd_word_find("socket\0tls-certificates\0tls-psk-file\0tls-hostname\0"
 				  "tls-username\0tls-verify-peer\0", query, klen);
-		switch (i) {
-		case 0: dst = a->socket, cap = sizeof a->socket; break;
-		case 1: dst = tls->uri.cert_dir, cap = sizeof tls->uri.cert_dir; break;
-		case 2: dst = tls->uri.psk_file, cap = sizeof tls->uri.psk_file; break;
-		case 3: dst = tls->uri.hostname, cap = sizeof tls->uri.hostname; break;
-		case 4: dst = tls->uri.user, cap = sizeof tls->uri.user; break;
-		case 5: dst = tmp, cap = sizeof tmp; break;
-		}
+		if (i == 0)
+			dst = a->socket, cap = sizeof a->socket;
+		else if (i == 5)
+			dst = tmp, cap = sizeof tmp;
+		else if (i > 0)
+			dst = (char *)&tls->uri + uri_field[i - 1].off, cap = uri_field[i - 1].cap;
 		/* Unknown keys are ignored, as libnbd does. */
 		if (dst && set(dst, cap, v, vlen) < 0)
 			return bad(err, uri, "bad query value");

@@ -148,13 +148,12 @@ static int on_family(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
 
 int genl_resolve(struct genl *g, const char *name, const char *mcgrp, struct nbd_err *err)
 {
-	uint8_t buf[256];
 	struct nlbuf b;
 	struct resolve r = { mcgrp, 0, 0 };
 
-	nl_init(&b, buf, sizeof buf);
-	nl_genl_start(&b, GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK, ++g->seq,
-		      CTRL_CMD_GETFAMILY, 1);
+	/* The request is sent before any reply lands in rx. */
+	g->family = GENL_ID_CTRL;
+	genl_req(g, &b, g->rx, CTRL_CMD_GETFAMILY, 0);
 	nl_put_str(&b, CTRL_ATTR_FAMILY_NAME, name);
 	if (genl_talk(g, &b, "CTRL_CMD_GETFAMILY", on_family, &r, err) < 0) {
 		if (err && err->errnum == ENOENT)

@@ -12,7 +12,7 @@
 struct genl {
 	int fd;
 	uint32_t seq;
-	uint16_t family;        /* 0 until genl_resolve */
+	uint16_t family;        /* 0 until genl_resolve (the controller during it) */
 	uint32_t mcgrp;         /* multicast group id, 0 if none asked for */
 	uint8_t rx[GENL_BUFSZ];
 };

@@ -159,41 +159,33 @@ void nbd_ioctl_clear(int devfd)
 	ioctl(devfd, NBD_CLEAR_SOCK);
 }
 
-int nbd_ioctl_disconnect(int index, struct nbd_err *err)
+/* One call on /dev/nbdN, opened for it: ioctl req, or (req 0) fsync. */
+static int dev_call(int index, unsigned long req, const char *step, struct nbd_err *err)
 {
-	int fd = open_dev(index, err);
+	int fd = open_dev(index, err), r, e;
 
 	if (fd < 0)
 		return -1;
+	r = req ? ioctl(fd, req) : fsync(fd);
+	e = errno;
+	close(fd);
+	return r < 0 ? ioerr(err, index, step, e) : 0;
+}
+
+int nbd_ioctl_disconnect(int index, struct nbd_err *err)
+{
 	/* DISCONNECT queues NBD_CMD_DISC behind the requests in flight; the
 	 * DO_IT owner then returns and clears. CLEAR_SOCK here would fail
 	 * what is still queued. */
-	if (ioctl(fd, NBD_DISCONNECT) < 0) {
-		int e = errno;
-		close(fd);
-		return ioerr(err, index, "NBD_DISCONNECT", e);
-	}
-	close(fd);
-	return 0;
+	return dev_call(index, NBD_DISCONNECT, "NBD_DISCONNECT", err);
 }
 
 int nbd_dev_flush(int index, struct nbd_err *err)
 {
-	int fd = open_dev(index, err), r;
-
-	if (fd < 0)
-		return -1;
 	/* Write back what the page cache holds for the device and have the
 	 * server flush (NBD_CMD_FLUSH when it offers it) before the link
 	 * goes: a disconnect must not lose a write. */
-	r = fsync(fd);
-	if (r < 0) {
-		int e = errno;
-		close(fd);
-		return ioerr(err, index, "fsync", e);
-	}
-	close(fd);
-	return 0;
+	return dev_call(index, 0, "fsync", err);
 }
 
 /* BLKRRPART, then wait (bounded) for /dev/nbdNpM: the kernel reads the
@@ -201,15 +193,10 @@ int nbd_dev_flush(int index, struct nbd_err *err)
 int nbd_dev_rescan(int index, int part, int wait_ms, struct nbd_err *err)
 {
 	char path[48];
-	int fd = open_dev(index, err), r, e, waited;
+	int waited;
 
-	if (fd < 0)
+	if (dev_call(index, BLKRRPART, "BLKRRPART (re-read the partition table)", err) < 0)
 		return -1;
-	r = ioctl(fd, BLKRRPART);
-	e = errno;
-	close(fd);
-	if (r < 0)
-		return ioerr(err, index, "BLKRRPART (re-read the partition table)", e);
 	if (part <= 0)
 		return 0;
 	nbd_fmt(path, sizeof path, "/dev/nbd%dp%d", index, part);

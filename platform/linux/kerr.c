@@ -4,19 +4,23 @@
 #include "fmt.h"
 #include "kerr.h"
 
+/* The plain words for an errno (0: none, strerror and the caller's class). */
+static const char *const whys[] = {
+	NULL, "device busy (already attached?)", "permission denied (needs CAP_SYS_ADMIN)",
+	"no such device",
+};
+
 static const struct {
-	int e;
-	int code;
-	const char *why;        /* NULL: strerror, and the caller's class */
+	unsigned char e, code, why;     /* these errnos are < 256 everywhere; why: in whys[] */
 } kerrs[] = {
-	{ EBUSY, NBX_KERNEL, "device busy (already attached?)" },
-	{ EPERM, NBX_KERNEL, "permission denied (needs CAP_SYS_ADMIN)" },
-	{ EACCES, NBX_KERNEL, "permission denied (needs CAP_SYS_ADMIN)" },
-	{ ENODEV, NBX_NODEV, "no such device" },
-	{ ENXIO, NBX_NODEV, "no such device" },
-	{ ENOENT, NBX_NODEV, "no such device" },
-	{ EOPNOTSUPP, NBX_NOTSUP, NULL },
-	{ ENOMEM, NBX_FAIL, NULL },
+	{ EBUSY, NBX_KERNEL, 1 },
+	{ EPERM, NBX_KERNEL, 2 },
+	{ EACCES, NBX_KERNEL, 2 },
+	{ ENODEV, NBX_NODEV, 3 },
+	{ ENXIO, NBX_NODEV, 3 },
+	{ ENOENT, NBX_NODEV, 3 },
+	{ EOPNOTSUPP, NBX_NOTSUP, 0 },
+	{ ENOMEM, NBX_FAIL, 0 },
 };
 
 static int find(int e)
@@ -42,12 +46,9 @@ int nbd_kerr(struct nbd_err *err, int code, int e, int index, const char *step,
 	char dev[32];
 	int i = find(e);
 
-	if (index >= 0)
-		nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
-	else
-		nbd_fmt(dev, sizeof dev, "nbd");
+	nbd_fmt(dev, sizeof dev, index >= 0 ? "/dev/nbd%d" : "nbd", index);
 	if (i < 0 || !kerrs[i].why)
 		return nbd_seterr(err, code, e, "%s: %s: %s", dev, step, strerror(e));
-	return nbd_seterr(err, kerrs[i].code, e, "%s: %s: %s%s", dev, step, kerrs[i].why,
+	return nbd_seterr(err, kerrs[i].code, e, "%s: %s: %s%s", dev, step, whys[kerrs[i].why],
 			  kerrs[i].code == NBX_NODEV && nodev_hint ? nodev_hint : "");
 }

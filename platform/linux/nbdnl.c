@@ -22,8 +22,9 @@
 static struct genl req_g;
 static uint8_t req_buf[GENL_BUFSZ];
 
-/* Open a socket and resolve "nbd". A missing family means the module is
- * not loaded (or the kernel predates netlink support). */
+/* Open a socket and resolve "nbd": 0, else err is set and the socket
+ * closed. 1: not available (no netlink socket, or no family: the module
+ * is not loaded, or the kernel predates netlink support); -1: an error. */
 static int nbd_genl(struct genl *g, const char *mcgrp, struct nbd_err *err)
 {
 	int r;
@@ -31,29 +32,25 @@ static int nbd_genl(struct genl *g, const char *mcgrp, struct nbd_err *err)
 	if (!ENABLE_NETLINK)
 		return nbd_seterr(err, NBX_NOTSUP, EOPNOTSUPP, "netlink: built without netlink support");
 	if (genl_open(g, err) < 0)
-		return -1;
+		return err && err->code == NBX_NOTSUP ? 1 : -1;
 	r = genl_resolve(g, NBD_GENL_FAMILY_NAME, mcgrp, err);
 	if (r) {
 		genl_close(g);
 		if (r > 0)
-			return nbd_seterr(err, NBX_KERNEL, ENOENT,
-					  "netlink family \"nbd\" not found: nbd module not loaded (modprobe nbd)");
-		return -1;
+			nbd_seterr(err, NBX_KERNEL, ENOENT,
+				   "netlink family \"nbd\" not found: nbd module not loaded (modprobe nbd)");
 	}
-	return 0;
+	return r;
 }
 
 int nbd_nl_available(struct nbd_err *err)
 {
-	struct genl *g = &req_g;
 	int r;
 
 	if (!ENABLE_NETLINK)
 		return 0;
-	if (genl_open(g, err) < 0)
-		return err && err->code == NBX_NOTSUP ? 0 : -1;
-	r = genl_resolve(g, NBD_GENL_FAMILY_NAME, NULL, err);
-	genl_close(g);
+	if (!(r = nbd_genl(&req_g, NULL, err)))
+		genl_close(&req_g);
 	return r < 0 ? -1 : !r;
 }
 
@@ -98,21 +95,23 @@ static int on_connect(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
 	return 0;
 }
 
+/* One request: the configuration c, or only the device *index (if >= 0);
+ * cb sees the replies (with ctx). */
 static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c,
-		      int with_sizes, int *index, struct nbd_err *err)
+		      int with_sizes, int *index, genl_reply_fn cb, void *ctx, struct nbd_err *err)
 {
 	struct genl *g = &req_g;
 	struct nlbuf b;
 	int r = -1;
 
-	if (nbd_genl(g, NULL, err) < 0)
+	if (nbd_genl(g, NULL, err))
 		return -1;
 	genl_req(g, &b, req_buf, cmd, 0);
 	if (c)
 		put_conf(&b, c, with_sizes);
 	else if (index && *index >= 0)
 		nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)*index);
-	r = genl_talk(g, &b, what, cmd == NBD_CMD_CONNECT ? on_connect : NULL, index, err);
+	r = genl_talk(g, &b, what, cb, ctx, err);
 	if (r < 0 && err) /* say what the errno means for the device */
 		nbd_kerr(err, err->code ? err->code : NBX_KERNEL, err->errnum,
 			 c ? c->index : index ? *index : -1, what, NULL);
@@ -123,7 +122,7 @@ static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c
 int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 {
 	*index = c->index;
-	if (simple_cmd(NBD_CMD_CONNECT, "NBD_CMD_CONNECT", c, 1, index, err) < 0)
+	if (simple_cmd(NBD_CMD_CONNECT, "NBD_CMD_CONNECT", c, 1, index, on_connect, index, err) < 0)
 		return -1;
 	if (*index < 0)
 		return nbd_seterr(err, NBX_KERNEL, EPROTO,
@@ -135,12 +134,12 @@ int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err)
 {
 	int index = c->index;
 
-	return simple_cmd(NBD_CMD_RECONFIGURE, "NBD_CMD_RECONFIGURE", c, 0, &index, err);
+	return simple_cmd(NBD_CMD_RECONFIGURE, "NBD_CMD_RECONFIGURE", c, 0, &index, NULL, NULL, err);
 }
 
 int nbd_nl_disconnect(int index, struct nbd_err *err)
 {
-	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, 0, &index, err);
+	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, 0, &index, NULL, NULL, err);
 }
 
 /* NBD_CMD_STATUS, one device: [DEVICE_LIST [DEVICE_ITEM [DEVICE_INDEX u32]
@@ -164,17 +163,10 @@ static int on_status(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
 
 int nbd_nl_connected(int index, struct nbd_err *err)
 {
-	struct genl *g = &req_g;
-	struct nlbuf b;
-	int connected = -1, r;
+	int connected = -1;
 
-	if (nbd_genl(g, NULL, err) < 0)
-		return -1;
-	genl_req(g, &b, req_buf, NBD_CMD_STATUS, 0);
-	nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)index);
-	r = genl_talk(g, &b, "NBD_CMD_STATUS", on_status, &connected, err);
-	genl_close(g);
-	if (r < 0)
+	if (simple_cmd(NBD_CMD_STATUS, "NBD_CMD_STATUS", NULL, 0, &index, on_status, &connected,
+		       err) < 0)
 		return -1;
 	if (connected < 0)
 		return nbd_seterr(err, NBX_KERNEL, EPROTO, "/dev/nbd%d: NBD_CMD_STATUS: no device in the answer",
@@ -191,7 +183,7 @@ struct nbd_nl_mon *nbd_nl_mon_open(struct nbd_err *err)
 	static struct nbd_nl_mon mon;
 	struct nbd_nl_mon *m = &mon;
 
-	if (nbd_genl(&m->g, NBD_GENL_MCAST_GROUP_NAME, err) < 0)
+	if (nbd_genl(&m->g, NBD_GENL_MCAST_GROUP_NAME, err))
 		return NULL;
 	if (genl_join(&m->g, err) < 0) {
 		nbd_nl_mon_close(m);

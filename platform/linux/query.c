@@ -50,14 +50,12 @@ static int each_entry(const char *path, int (*fn)(void *ctx, const char *name), 
 	return r;
 }
 
-/* First line of /sys/block/nbdN/NAME into buf. -1 if absent. */
-static int sysread(int index, const char *name, char *buf, size_t len)
+/* The first line of path into buf. -1 if it cannot be read. */
+static int read_line(const char *path, char *buf, size_t len)
 {
-	char path[96];
 	ssize_t n;
 	int fd;
 
-	nbd_fmt(path, sizeof path, "/sys/block/nbd%d/%s", index, name);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	n = read(fd, buf, len - 1);
@@ -67,6 +65,15 @@ static int sysread(int index, const char *name, char *buf, size_t len)
 	buf[n] = 0;
 	buf[strcspn(buf, "\n")] = 0;
 	return 0;
+}
+
+/* First line of /sys/block/nbdN/NAME into buf. -1 if absent. */
+static int sysread(int index, const char *name, char *buf, size_t len)
+{
+	char path[96];
+
+	nbd_fmt(path, sizeof path, "/sys/block/nbd%d/%s", index, name);
+	return read_line(path, buf, len);
 }
 
 /* Does process pid hold /dev/nbdN open? An ioctl-mode server does (it
@@ -110,18 +117,10 @@ static void read_note(int index, struct nbd_devinfo *d)
 {
 	char path[64], buf[128];
 	const char *rest;
-	ssize_t n;
-	int fd;
 
 	note_path(path, sizeof path, index);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (read_line(path, buf, sizeof buf) < 0)
 		return;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
 	if ((long)dec(buf, &rest) != d->pid || *rest != ' ')
 		return; /* another configuration's note */
 	nbd_fmt(d->datapath, sizeof d->datapath, "%s", rest + 1);

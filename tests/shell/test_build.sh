@@ -145,7 +145,7 @@ test_ipv6_off() {
 	local full=$BIN
 	build noip6 -e 's/^CONFIG_IPV6=y/# CONFIG_IPV6 is not set/' || fail "build"
 	smaller "$BIN" "$full" add_addr
-	smaller "$BIN" "$full" resolve_local
+	smaller "$BIN" "$full" add_numeric
 	run "$BIN" nbd-probe "nbd://[::1]:$KIT"
 	assert_rc 7
 	assert_err_has "built without IPv6"
