@@ -4,6 +4,8 @@
 #   -SWITCH      the default with one Config.in switch off: what it saves
 #   -NBD_COPY and --cmdline: the applets the 64 KiB goal was set against
 #   root-only    nbd-attach + nbd-client, no JSON, no DNS (goal <= 40 KiB)
+#   attach alone nbd-attach with every switch off (ioctl only, IPv4 only, no
+#                --persist, no --cmdline): the floor under root-only
 #                (-NBD_COPY is the default without nbd-copy)
 #   static-tls   the default with TLS and the small wolfSSL (goal <= 320 KiB)
 # then the default (and static-tls where a wolfSSL can be built) for every
@@ -71,6 +73,9 @@ row "  without NBD_COPY and --cmdline" "$(size_of five "$B/five.config")" 65536
 cat "$B/default.config" | off NBD_DETACH | off NBD_LIST | off NBD_PROBE | off NBD_COPY | off JSON | off DNS \
 	> "$B/root.config"
 row "amd64 root-only (attach+client)" "$(size_of root "$B/root.config")" 40960
+off NBD_CLIENT < "$B/root.config" | off NBD_ATTACH_CMDLINE | off NBD_ATTACH_PERSIST | off NETLINK |
+	off IPV6 | off UNIX_SOCKETS > "$B/floor.config"
+row "  nbd-attach alone, every switch off" "$(size_of floor "$B/floor.config")" 40960
 row "amd64 static-tls" "$(size_tls tls)" 327680
 [ -n "$QUICK" ] && exit 0
 for x in s390x-linux-gnu arm-linux-gnueabihf aarch64-linux-gnu mips-linux-gnu \
