@@ -223,7 +223,7 @@ out:
 	if (l.buf)
 		munmap(l.buf, l.cap);
 	if (ENABLE_JSON && l.json && rc == 0)
-		out_str(l.n ? "]\n" : "]\n");
+		out_str("]\n");
 	if (rc < 0) {
 		out_flush();
 		return report(&err);
