@@ -159,8 +159,9 @@ int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_po
 			if (nbd_parse_uri(&c->addr, tc, t, &err) < 0)
 				return report(&err);
 		} else {
+			/* HOST PORT: a second word of digits only */
 			if (allow_port && *i < argc && argv[*i][0] &&
-			    strspn(argv[*i], "0123456789") == strlen(argv[*i]))
+			    !argv[*i][strspn(argv[*i], "0123456789")])
 				c->port = argv[(*i)++];
 			if (nbd_parse_hostport(&c->addr, t, c->port, &err) < 0)
 				return report(&err);
