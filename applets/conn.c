@@ -30,6 +30,15 @@
 #include "applet.h"
 #include "parse.h"
 
+const char *conn_longopts(char *lo, const char *own, size_t n)
+{
+	static const char conn[] = CONN_LONGOPTS;
+
+	memcpy(lo, conn, CONN_LONGOPTS_LEN);
+	memcpy(lo + CONN_LONGOPTS_LEN, own, n);
+	return lo;
+}
+
 void conn_opts_init(struct conn_opts *c)
 {
 	memset(c, 0, sizeof *c);

@@ -145,8 +145,8 @@ enum { OPT_NBD_CLIENT_FORMAT = OPT_CONN_LAST };
 
 int nbd_list_main(int argc, char **argv)
 {
-	static const char longopts[] = CONN_LONGOPTS
-		"l" "long\0" "j" "json\0" "h" "help\0" "\x8c" "nbd-client-format\0";
+	static const char own[] = "l" "long\0" "j" "json\0" "h" "help\0" "\x8c" "nbd-client-format\0";
+	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
 	static struct nbd_hs hs;
 	struct list l = { 0 };
 	struct conn_opts c;
@@ -157,6 +157,7 @@ int nbd_list_main(int argc, char **argv)
 	struct lens len;
 
 	conn_opts_init(&c);
+	conn_longopts(longopts, own, sizeof own);
 	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "ljh", longopts)) != -1) {
 		switch (conn_opt(&c, opt, optarg)) {
 		case 1: continue;

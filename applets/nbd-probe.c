@@ -134,8 +134,8 @@ static void print_shell(const struct nbd_hs *hs, const struct probe *p)
 
 int nbd_probe_main(int argc, char **argv)
 {
-	static const char longopts[] = CONN_LONGOPTS
-		"j" "json\0" "s" "shell\0" "\x8c" "size\0" "h" "help\0";
+	static const char own[] = "j" "json\0" "s" "shell\0" "\x8c" "size\0" "h" "help\0";
+	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
 	static struct probe p;
 	static struct nbd_hs hs;
 	struct conn_opts c;
@@ -144,6 +144,7 @@ int nbd_probe_main(int argc, char **argv)
 	int opt, fmt = PROBE_HUMAN, i;
 
 	conn_opts_init(&c);
+	conn_longopts(longopts, own, sizeof own);
 	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "jsh", longopts)) != -1) {
 		switch (conn_opt(&c, opt, optarg)) {
 		case 1: continue;
