@@ -119,10 +119,8 @@ static void print_shell(const struct nbd_hs *hs, const struct probe *p)
 	shell_str(p->name.p, p->name.len);
 	out("\nNBD_SIZE=%llu\nNBD_FLAGS='", (unsigned long long)e->size);
 	print_tflags(e->tflags, " ", 0);
-	out("'\nNBD_READ_ONLY=%d\n", !!(e->tflags & NBD_TF_READ_ONLY));
-	out("NBD_BLOCK_MIN=%u\nNBD_BLOCK_PREFERRED=%u\nNBD_BLOCK_MAX=%u\n",
-	       e->bs_min, e->bs_pref, e->bs_max);
-	out_str("NBD_DESCRIPTION=");
+	out("'\nNBD_READ_ONLY=%d\nNBD_BLOCK_MIN=%u\nNBD_BLOCK_PREFERRED=%u\nNBD_BLOCK_MAX=%u\n"
+	    "NBD_DESCRIPTION=", !!(e->tflags & NBD_TF_READ_ONLY), e->bs_min, e->bs_pref, e->bs_max);
 	shell_str(e->desc, e->desclen);
 	out("\nNBD_HANDSHAKE='%s'\nNBD_META_CONTEXTS=", nbd_style_name(hs->style));
 	/* Space-separated; adjacent quoted words make one sh word. */
