@@ -32,10 +32,12 @@
 
 enum { OPT_SIZE = OPT_CONN_LAST };
 
-/* Meta contexts arrive before GO; keep them in one bounded buffer. */
+/* What the printers show besides struct nbd_export. Meta contexts arrive
+ * before GO; keep them in one bounded buffer. */
 #define META_MAX 32
 struct probe {
 	struct nbd_str name; /* the export's own name, else the one asked for */
+	const char *style;   /* handshake style, by name */
 	unsigned nmeta;
 	size_t used;
 	uint32_t off[META_MAX], len[META_MAX];
@@ -69,10 +71,8 @@ static void print_meta(const struct probe *p, const char *sep,
 	}
 }
 
-static void print_human(const struct nbd_hs *hs, const struct probe *p)
+static void print_human(const struct nbd_export *e, const struct probe *p)
 {
-	const struct nbd_export *e = &hs->exp;
-
 	out_str("export: ");
 	out_text(p->name.p, p->name.len);
 	out("\nsize: %llu\nflags: ", (unsigned long long)e->size);
@@ -84,7 +84,7 @@ static void print_human(const struct nbd_hs *hs, const struct probe *p)
 		out_str("\ndescription: ");
 		out_text(e->desc, e->desclen);
 	}
-	out("\nhandshake: %s\n", nbd_style_name(hs->style));
+	out("\nhandshake: %s\n", p->style);
 	if (p->nmeta) {
 		out_str("meta contexts: ");
 		print_meta(p, " ", out_text);
@@ -92,10 +92,8 @@ static void print_human(const struct nbd_hs *hs, const struct probe *p)
 	}
 }
 
-static void print_json(const struct nbd_hs *hs, const struct probe *p)
+static void print_json(const struct nbd_export *e, const struct probe *p)
 {
-	const struct nbd_export *e = &hs->exp;
-
 	out_str("{\"export\":");
 	json_str(p->name.p, p->name.len);
 	out(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
@@ -106,15 +104,13 @@ static void print_json(const struct nbd_hs *hs, const struct probe *p)
 		       e->bs_min, e->bs_pref, e->bs_max);
 	out_str(",\"description\":");
 	json_str(e->desc, e->desclen);
-	out(",\"handshake\":\"%s\",\"meta_contexts\":[", nbd_style_name(hs->style));
+	out(",\"handshake\":\"%s\",\"meta_contexts\":[", p->style);
 	print_meta(p, ",", json_str);
 	out_str("]}\n");
 }
 
-static void print_shell(const struct nbd_hs *hs, const struct probe *p)
+static void print_shell(const struct nbd_export *e, const struct probe *p)
 {
-	const struct nbd_export *e = &hs->exp;
-
 	out_str("NBD_EXPORT=");
 	shell_str(p->name.p, p->name.len);
 	out("\nNBD_SIZE=%llu\nNBD_FLAGS='", (unsigned long long)e->size);
@@ -122,7 +118,7 @@ static void print_shell(const struct nbd_hs *hs, const struct probe *p)
 	out("'\nNBD_READ_ONLY=%d\nNBD_BLOCK_MIN=%u\nNBD_BLOCK_PREFERRED=%u\nNBD_BLOCK_MAX=%u\n"
 	    "NBD_DESCRIPTION=", !!(e->tflags & NBD_TF_READ_ONLY), e->bs_min, e->bs_pref, e->bs_max);
 	shell_str(e->desc, e->desclen);
-	out("\nNBD_HANDSHAKE='%s'\nNBD_META_CONTEXTS=", nbd_style_name(hs->style));
+	out("\nNBD_HANDSHAKE='%s'\nNBD_META_CONTEXTS=", p->style);
 	/* Space-separated; adjacent quoted words make one sh word. */
 	print_meta(p, "' '", shell_str);
 	if (!p->nmeta)
@@ -184,15 +180,16 @@ int nbd_probe_main(int argc, char **argv)
 		p.name = (struct nbd_str){ hs.exp.name, hs.exp.namelen };
 	else
 		p.name = (struct nbd_str){ hs.name, (uint32_t)hs.namelen };
+	p.style = nbd_style_name(hs.style);
 
 	switch (fmt) {
 	case PROBE_SIZE: out("%llu\n", (unsigned long long)hs.exp.size); break;
 	case PROBE_JSON:
 		if (ENABLE_JSON)
-			print_json(&hs, &p);
+			print_json(&hs.exp, &p);
 		break;
-	case PROBE_SHELL: print_shell(&hs, &p); break;
-	default: print_human(&hs, &p); break;
+	case PROBE_SHELL: print_shell(&hs.exp, &p); break;
+	default: print_human(&hs.exp, &p); break;
 	}
 	return finish_output();
 }
