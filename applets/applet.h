@@ -66,8 +66,9 @@ struct conn_opts {
 };
 
 /* Long options shared by nbd-list, nbd-probe, nbd-attach; short letters
- * N u T W. Put CONN_LONGOPTS into the applet's option table and hand
- * unknown option characters to conn_opt(). */
+ * N u T W. Put CONN_LONGOPTS in front of the applet's option table (or
+ * have conn_longopts() do it, which keeps one copy) and hand unknown
+ * option characters to conn_opt(). */
 #define CONN_SHORTOPTS "N:u:T:"
 enum {
 	OPT_TLS = 0x100, OPT_WAIT,
@@ -87,6 +88,12 @@ enum {
 	"\x87" "tls-hostname:\0" "\x89" "tls-verify-peer:\0"             \
 	"\x86" "tls-psk:\0" "\x88" "tls-username:\0"                     \
 	"\x8a" "tls-relay\0" "\x8b" "alt:\0"
+
+/* CONN_LONGOPTS, then the applet's own options own[0..n) (its entries and
+ * the empty one that ends them: sizeof own), into lo, of
+ * CONN_LONGOPTS_LEN + n bytes. Returns lo. */
+#define CONN_LONGOPTS_LEN (sizeof CONN_LONGOPTS - 1)
+const char *conn_longopts(char *lo, const char *own, size_t n);
 
 void conn_opts_init(struct conn_opts *c);
 /* 1: handled; 0: not a connection option; -1: bad value (printed). */

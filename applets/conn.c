@@ -30,6 +30,15 @@
 #include "applet.h"
 #include "parse.h"
 
+const char *conn_longopts(char *lo, const char *own, size_t n)
+{
+	static const char conn[] = CONN_LONGOPTS;
+
+	memcpy(lo, conn, CONN_LONGOPTS_LEN);
+	memcpy(lo + CONN_LONGOPTS_LEN, own, n);
+	return lo;
+}
+
 void conn_opts_init(struct conn_opts *c)
 {
 	memset(c, 0, sizeof *c);
@@ -159,8 +168,9 @@ int conn_target(struct conn_opts *c, int argc, char **argv, int *i, int allow_po
 			if (nbd_parse_uri(&c->addr, tc, t, &err) < 0)
 				return report(&err);
 		} else {
+			/* HOST PORT: a second word of digits only */
 			if (allow_port && *i < argc && argv[*i][0] &&
-			    strspn(argv[*i], "0123456789") == strlen(argv[*i]))
+			    !argv[*i][strspn(argv[*i], "0123456789")])
 				c->port = argv[(*i)++];
 			if (nbd_parse_hostport(&c->addr, t, c->port, &err) < 0)
 				return report(&err);

@@ -29,12 +29,17 @@
 #include "autoconf.h"
 #include "applet.h"
 
+/* -l's record: these lengths, then the name and the description. */
+struct lens {
+	uint32_t name, desc;
+};
+
 struct list {
 	int json, longfmt, ref;
 	unsigned long n;
-	/* -l: name and description of each export, each string after its
-	 * length (a u32; a hostile name may hold NUL), in one growing buffer;
-	 * INFO can only be asked once LIST is over. */
+	/* -l: one record per export (lengths kept: a hostile name may hold
+	 * NUL) in one growing buffer; INFO can only be asked once LIST is
+	 * over. */
 	char *buf;
 	size_t used, cap;
 	struct nbd_err *err;
@@ -78,27 +83,12 @@ static void print_entry(struct list *l, const char *name, size_t nlen,
 	out_char('\n');
 }
 
-static void put_str(struct list *l, struct nbd_str s)
-{
-	memcpy(l->buf + l->used, &s.len, sizeof s.len);
-	memcpy(l->buf + l->used + sizeof s.len, s.p, s.len);
-	l->used += sizeof s.len + s.len;
-}
-
-static const char *get_str(const struct list *l, size_t *off, size_t *len)
-{
-	uint32_t n;
-
-	memcpy(&n, l->buf + *off, sizeof n);
-	*len = n;
-	*off += sizeof n + n;
-	return l->buf + *off - n;
-}
-
 static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 {
 	struct list *l = ctx;
-	size_t need = (size_t)name.len + desc.len + 2 * sizeof(uint32_t);
+	struct lens len = { name.len, desc.len };
+	size_t need = sizeof len + name.len + desc.len;
+	char *p;
 
 	if (!l->longfmt) {
 		print_entry(l, name.p, name.len, desc.p, desc.len, NULL);
@@ -120,8 +110,11 @@ static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 		l->buf = nb;
 		l->cap = cap;
 	}
-	put_str(l, name);
-	put_str(l, desc);
+	p = l->buf + l->used;
+	memcpy(p, &len, sizeof len);
+	memcpy(p + sizeof len, name.p, name.len);
+	memcpy(p + sizeof len + name.len, desc.p, desc.len);
+	l->used += need;
 	return 0;
 }
 
@@ -152,8 +145,8 @@ enum { OPT_NBD_CLIENT_FORMAT = OPT_CONN_LAST };
 
 int nbd_list_main(int argc, char **argv)
 {
-	static const char longopts[] = CONN_LONGOPTS
-		"l" "long\0" "j" "json\0" "h" "help\0" "\x8c" "nbd-client-format\0";
+	static const char own[] = "l" "long\0" "j" "json\0" "h" "help\0" "\x8c" "nbd-client-format\0";
+	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
 	static struct nbd_hs hs;
 	struct list l = { 0 };
 	struct conn_opts c;
@@ -161,8 +154,10 @@ int nbd_list_main(int argc, char **argv)
 	struct nbd_err err;
 	int opt, i, rc = 0;
 	size_t off;
+	struct lens len;
 
 	conn_opts_init(&c);
+	conn_longopts(longopts, own, sizeof own);
 	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "ljh", longopts)) != -1) {
 		switch (conn_opt(&c, opt, optarg)) {
 		case 1: continue;
@@ -198,12 +193,11 @@ int nbd_list_main(int argc, char **argv)
 		goto out;
 	}
 	/* -l: one NBD_OPT_INFO per export on the same connection. */
-	for (off = 0; l.longfmt && off < l.used;) {
-		size_t nlen, dlen;
-		const char *name = get_str(&l, &off, &nlen);
-		const char *desc = get_str(&l, &off, &dlen);
+	for (off = 0; l.longfmt && off < l.used; off += sizeof len + len.name + len.desc) {
+		const char *name = l.buf + off + sizeof len;
 
-		nbd_hs_set_name(&hs, name, nlen);
+		memcpy(&len, l.buf + off, sizeof len);
+		nbd_hs_set_name(&hs, name, len.name);
 		if (nbd_hs_run(&hs, NBD_GOAL_INFO) < 0) {
 			/* A server without INFO, or one export it will not
 			 * describe, still gets listed; a size no file offset
@@ -215,15 +209,15 @@ int nbd_list_main(int argc, char **argv)
 			}
 			hs.exp.have_info = 0;
 		}
-		recheck_size(&c, name, nlen, &hs.exp);
-		print_entry(&l, name, nlen, desc, dlen, &hs.exp);
+		recheck_size(&c, name, len.name, &hs.exp);
+		print_entry(&l, name, len.name, name + len.name, len.desc, &hs.exp);
 	}
 out:
 	nbd_hs_close(&hs);
 	if (l.buf)
 		munmap(l.buf, l.cap);
 	if (ENABLE_JSON && l.json && rc == 0)
-		out_str(l.n ? "]\n" : "]\n");
+		out_str("]\n");
 	if (rc < 0) {
 		out_flush();
 		return report(&err);

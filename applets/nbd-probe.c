@@ -30,12 +30,14 @@
 #include "platform.h"
 #include "parse.h"
 
-enum { FMT_HUMAN, FMT_JSON, FMT_SHELL, FMT_SIZE };
 enum { OPT_SIZE = OPT_CONN_LAST };
 
-/* Meta contexts arrive before GO; keep them in one bounded buffer. */
+/* What the printers show besides struct nbd_export. Meta contexts arrive
+ * before GO; keep them in one bounded buffer. */
 #define META_MAX 32
 struct probe {
+	struct nbd_str name; /* the export's own name, else the one asked for */
+	const char *style;   /* handshake style, by name */
 	unsigned nmeta;
 	size_t used;
 	uint32_t off[META_MAX], len[META_MAX];
@@ -56,13 +58,23 @@ static int on_meta(void *ctx, uint32_t id, struct nbd_str name)
 	return 0;
 }
 
-static void print_human(const struct nbd_hs *hs, const struct probe *p)
+/* The meta contexts, each through put (escaped or quoted), sep between. */
+static void print_meta(const struct probe *p, const char *sep,
+		       void (*put)(const char *s, size_t len))
 {
-	const struct nbd_export *e = &hs->exp;
 	unsigned i;
 
+	for (i = 0; i < p->nmeta; i++) {
+		if (i)
+			out_str(sep);
+		put(p->buf + p->off[i], p->len[i]);
+	}
+}
+
+static void print_human(const struct nbd_export *e, const struct probe *p)
+{
 	out_str("export: ");
-	out_text(e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
+	out_text(p->name.p, p->name.len);
 	out("\nsize: %llu\nflags: ", (unsigned long long)e->size);
 	print_tflags(e->tflags, " ", 0);
 	if (e->bs_min)
@@ -72,24 +84,18 @@ static void print_human(const struct nbd_hs *hs, const struct probe *p)
 		out_str("\ndescription: ");
 		out_text(e->desc, e->desclen);
 	}
-	out("\nhandshake: %s\n", nbd_style_name(hs->style));
+	out("\nhandshake: %s\n", p->style);
 	if (p->nmeta) {
-		out_str("meta contexts:");
-		for (i = 0; i < p->nmeta; i++) {
-			out_char(' ');
-			out_text(p->buf + p->off[i], p->len[i]);
-		}
+		out_str("meta contexts: ");
+		print_meta(p, " ", out_text);
 		out_char('\n');
 	}
 }
 
-static void print_json(const struct nbd_hs *hs, const struct probe *p)
+static void print_json(const struct nbd_export *e, const struct probe *p)
 {
-	const struct nbd_export *e = &hs->exp;
-	unsigned i;
-
 	out_str("{\"export\":");
-	json_str(e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
+	json_str(p->name.p, p->name.len);
 	out(",\"size\":%llu,\"flags\":", (unsigned long long)e->size);
 	print_tflags(e->tflags, NULL, 1);
 	out(",\"read_only\":%s", e->tflags & NBD_TF_READ_ONLY ? "true" : "false");
@@ -98,36 +104,23 @@ static void print_json(const struct nbd_hs *hs, const struct probe *p)
 		       e->bs_min, e->bs_pref, e->bs_max);
 	out_str(",\"description\":");
 	json_str(e->desc, e->desclen);
-	out(",\"handshake\":\"%s\",\"meta_contexts\":[", nbd_style_name(hs->style));
-	for (i = 0; i < p->nmeta; i++) {
-		if (i)
-			out_char(',');
-		json_str(p->buf + p->off[i], p->len[i]);
-	}
+	out(",\"handshake\":\"%s\",\"meta_contexts\":[", p->style);
+	print_meta(p, ",", json_str);
 	out_str("]}\n");
 }
 
-static void print_shell(const struct nbd_hs *hs, const struct probe *p)
+static void print_shell(const struct nbd_export *e, const struct probe *p)
 {
-	const struct nbd_export *e = &hs->exp;
-	unsigned i;
-
 	out_str("NBD_EXPORT=");
-	shell_str(e->namelen ? e->name : hs->name, e->namelen ? e->namelen : hs->namelen);
+	shell_str(p->name.p, p->name.len);
 	out("\nNBD_SIZE=%llu\nNBD_FLAGS='", (unsigned long long)e->size);
 	print_tflags(e->tflags, " ", 0);
-	out("'\nNBD_READ_ONLY=%d\n", !!(e->tflags & NBD_TF_READ_ONLY));
-	out("NBD_BLOCK_MIN=%u\nNBD_BLOCK_PREFERRED=%u\nNBD_BLOCK_MAX=%u\n",
-	       e->bs_min, e->bs_pref, e->bs_max);
-	out_str("NBD_DESCRIPTION=");
+	out("'\nNBD_READ_ONLY=%d\nNBD_BLOCK_MIN=%u\nNBD_BLOCK_PREFERRED=%u\nNBD_BLOCK_MAX=%u\n"
+	    "NBD_DESCRIPTION=", !!(e->tflags & NBD_TF_READ_ONLY), e->bs_min, e->bs_pref, e->bs_max);
 	shell_str(e->desc, e->desclen);
-	out("\nNBD_HANDSHAKE='%s'\nNBD_META_CONTEXTS=", nbd_style_name(hs->style));
+	out("\nNBD_HANDSHAKE='%s'\nNBD_META_CONTEXTS=", p->style);
 	/* Space-separated; adjacent quoted words make one sh word. */
-	for (i = 0; i < p->nmeta; i++) {
-		if (i)
-			out_str("' '");
-		shell_str(p->buf + p->off[i], p->len[i]);
-	}
+	print_meta(p, "' '", shell_str);
 	if (!p->nmeta)
 		out_str("''");
 	out_char('\n');
@@ -135,16 +128,17 @@ static void print_shell(const struct nbd_hs *hs, const struct probe *p)
 
 int nbd_probe_main(int argc, char **argv)
 {
-	static const char longopts[] = CONN_LONGOPTS
-		"j" "json\0" "s" "shell\0" "\x8c" "size\0" "h" "help\0";
+	static const char own[] = "j" "json\0" "s" "shell\0" "\x8c" "size\0" "h" "help\0";
+	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
 	static struct probe p;
 	static struct nbd_hs hs;
 	struct conn_opts c;
 	struct nbd_io io;
 	struct nbd_err err;
-	int opt, fmt = FMT_HUMAN, i;
+	int opt, fmt = PROBE_HUMAN, i;
 
 	conn_opts_init(&c);
+	conn_longopts(longopts, own, sizeof own);
 	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "jsh", longopts)) != -1) {
 		switch (conn_opt(&c, opt, optarg)) {
 		case 1: continue;
@@ -154,10 +148,10 @@ int nbd_probe_main(int argc, char **argv)
 		case 'j':
 			if (!ENABLE_JSON)
 				return usage_error("built without JSON output");
-			fmt = FMT_JSON;
+			fmt = PROBE_JSON;
 			break;
-		case 's': fmt = FMT_SHELL; break;
-		case OPT_SIZE: fmt = FMT_SIZE; break;
+		case 's': fmt = PROBE_SHELL; break;
+		case OPT_SIZE: fmt = PROBE_SIZE; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}
@@ -165,8 +159,7 @@ int nbd_probe_main(int argc, char **argv)
 	i = optind;
 	/* A device rather than a server (applets/devprobe.c). */
 	if (!c.unix_path && i == argc - 1 && nbd_dev_index(argv[i]) >= 0)
-		return probe_device(argv[i], ENABLE_JSON && fmt == FMT_JSON ? PROBE_JSON : fmt == FMT_SHELL ?
-				    PROBE_SHELL : fmt == FMT_SIZE ? PROBE_SIZE : PROBE_HUMAN);
+		return probe_device(argv[i], fmt);
 	if ((opt = conn_args(&c, argc, argv, i)))
 		return opt;
 
@@ -176,22 +169,27 @@ int nbd_probe_main(int argc, char **argv)
 	hs.cb_ctx = &p;
 	/* Meta contexts need structured replies first (proto.md,
 	 * NBD_OPT_LIST_META_CONTEXT); a server without them has none. */
-	if ((fmt != FMT_SIZE && hs.style == NBD_STYLE_FIXED &&
+	if ((fmt != PROBE_SIZE && hs.style == NBD_STYLE_FIXED &&
 	     nbd_hs_run(&hs, NBD_GOAL_META) < 0) ||
 	    nbd_hs_run(&hs, NBD_GOAL_GO) < 0) {
 		nbd_hs_close(&hs);
 		return report(&err);
 	}
 	nbd_hs_close(&hs);
+	if (hs.exp.namelen)
+		p.name = (struct nbd_str){ hs.exp.name, hs.exp.namelen };
+	else
+		p.name = (struct nbd_str){ hs.name, (uint32_t)hs.namelen };
+	p.style = nbd_style_name(hs.style);
 
 	switch (fmt) {
-	case FMT_SIZE: out("%llu\n", (unsigned long long)hs.exp.size); break;
-	case FMT_JSON:
+	case PROBE_SIZE: out("%llu\n", (unsigned long long)hs.exp.size); break;
+	case PROBE_JSON:
 		if (ENABLE_JSON)
-			print_json(&hs, &p);
+			print_json(&hs.exp, &p);
 		break;
-	case FMT_SHELL: print_shell(&hs, &p); break;
-	default: print_human(&hs, &p); break;
+	case PROBE_SHELL: print_shell(&hs.exp, &p); break;
+	default: print_human(&hs.exp, &p); break;
 	}
 	return finish_output();
 }

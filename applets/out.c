@@ -92,13 +92,14 @@ int finish_output(void)
 }
 
 /* ---- messages on standard error */
+/* tail: a format for what follows the message, given applet_name. */
 static void vmsg(const char *fmt, va_list ap, const char *tail)
 {
 	char buf[1024];
 	size_t n = nbd_fmt(buf, sizeof buf, "%s: ", applet_name);
 
 	n += nbd_vfmt(buf + n, sizeof buf - n - 1, fmt, ap);
-	n += nbd_fmt(buf + n, sizeof buf - n, "%s", tail);
+	n += nbd_fmt(buf + n, sizeof buf - n, tail, applet_name);
 	/* One write: lines from parallel processes do not interleave. */
 	if (write(2, buf, n) < 0)
 		return;
@@ -122,11 +123,9 @@ int report(const struct nbd_err *err)
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	char tail[128];
 
-	nbd_fmt(tail, sizeof tail, "\nTry '%s --help' for more information.\n", applet_name);
 	va_start(ap, fmt);
-	vmsg(fmt, ap, tail);
+	vmsg(fmt, ap, "\nTry '%s --help' for more information.\n");
 	va_end(ap);
 	return NBX_USAGE;
 }
