@@ -86,19 +86,10 @@ static size_t esc_json_cp(char *o, unsigned long cp)
 	return t;
 }
 
-/* One escaped byte of the text form: \xNN. */
-static size_t esc_byte(char *o, unsigned char b)
-{
-	o[0] = '\\';
-	o[1] = 'x';
-	o[2] = hex[b >> 4];
-	o[3] = hex[b & 15];
-	return 4;
-}
-
 size_t nbd_esc(int how, char *dst, size_t cap, size_t *dlen, const char *src, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)src;
+	int json = ENABLE_JSON && how == NBD_ESC_JSON;
 	size_t i = 0, o = 0;
 
 	while (i < n) {
@@ -107,21 +98,22 @@ size_t nbd_esc(int how, char *dst, size_t cap, size_t *dlen, const char *src, si
 		unsigned long cp = 0;
 
 		k = nbd_utf8_len(s + i, n - i, &cp);
-		if (!k) {
-			/* Not UTF-8: text keeps the byte visible, JSON cannot
-			 * carry it and says so with U+FFFD. */
-			k = 1;
-			if ((ENABLE_JSON && how == NBD_ESC_JSON))
-				memcpy(tmp, "\\ufffd", 6), t = 6;
-			else
-				t = esc_byte(tmp, s[i]);
-		} else if (hidden(cp)) {
-			if ((ENABLE_JSON && how == NBD_ESC_JSON))
+		if (!k || hidden(cp)) {
+			/* Hidden, or not UTF-8 (one byte at a time): text
+			 * shows the bytes as \xNN; JSON, which cannot carry
+			 * a byte that is not UTF-8, says so with U+FFFD. */
+			if (!k)
+				k = 1, cp = 0xfffd;
+			if (json)
 				t = esc_json_cp(tmp, cp);
 			else
-				for (j = 0; j < k; j++)
-					t += esc_byte(tmp + t, s[i + j]);
-		} else if (cp == '\\' || (cp == '"' && (ENABLE_JSON && how == NBD_ESC_JSON))) {
+				for (j = 0; j < k; j++) { /* \xNN */
+					tmp[t++] = '\\';
+					tmp[t++] = 'x';
+					tmp[t++] = hex[s[i + j] >> 4];
+					tmp[t++] = hex[s[i + j] & 15];
+				}
+		} else if (cp == '\\' || (cp == '"' && json)) {
 			tmp[0] = '\\';
 			tmp[1] = (char)cp;
 			t = 2;
