@@ -87,16 +87,17 @@ static int takes_next(const char *a, const char *shortopts, const char *lo)
 	return 0;
 }
 
-/* Move the operands behind the options, once, stably. */
+/* Move the operands behind the options, once, stably. An option never
+ * lands after its old place (no <= i): they are gathered in argv itself. */
 static void permute(int argc, char **argv, const char *shortopts, const char *lo)
 {
-	char *opts[argc], *rest[argc];
-	int i, no = 0, nr = 0;
+	char *rest[argc];
+	int i, no = 1, nr = 0;
 
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i];
 		if (!strcmp(a, "--")) {
-			opts[no++] = a;
+			argv[no++] = a;
 			while (++i < argc)
 				rest[nr++] = argv[i];
 			break;
@@ -105,12 +106,11 @@ static void permute(int argc, char **argv, const char *shortopts, const char *lo
 			rest[nr++] = a;
 			continue;
 		}
-		opts[no++] = a;
+		argv[no++] = a;
 		if (takes_next(a, shortopts, lo) && i + 1 < argc)
-			opts[no++] = argv[++i];
+			argv[no++] = argv[++i];
 	}
-	memcpy(argv + 1, opts, (size_t)no * sizeof *argv);
-	memcpy(argv + 1 + no, rest, (size_t)nr * sizeof *argv);
+	memcpy(argv + no, rest, (size_t)nr * sizeof *argv);
 }
 
 int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
