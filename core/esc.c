@@ -64,26 +64,29 @@ static int hidden(unsigned long cp)
 	return 0;
 }
 
+/* A backslash, c and the low ndig hex digits of v (\xNN, \uXXXX). */
+static size_t esc_hex(char *o, char c, unsigned long v, int ndig)
+{
+	size_t t = 0;
+
+	o[t++] = '\\';
+	o[t++] = c;
+	while (ndig--)
+		o[t++] = hex[v >> 4 * ndig & 15];
+	return t;
+}
+
 /* \uXXXX for a JSON string, as a surrogate pair above the BMP. */
 static size_t esc_json_cp(char *o, unsigned long cp)
 {
 	size_t t = 0;
-	unsigned long u[2] = { cp, 0 };
-	int i, j, n = 1;
 
 	if (cp > 0xffff) {
 		cp -= 0x10000;
-		u[0] = 0xd800 | cp >> 10;
-		u[1] = 0xdc00 | (cp & 0x3ff);
-		n = 2;
+		t = esc_hex(o, 'u', 0xd800 | cp >> 10, 4);
+		cp = 0xdc00 | (cp & 0x3ff);
 	}
-	for (i = 0; i < n; i++) {
-		o[t++] = '\\';
-		o[t++] = 'u';
-		for (j = 12; j >= 0; j -= 4)
-			o[t++] = hex[u[i] >> j & 15];
-	}
-	return t;
+	return t + esc_hex(o + t, 'u', cp, 4);
 }
 
 size_t nbd_esc(int how, char *dst, size_t cap, size_t *dlen, const char *src, size_t n)
@@ -107,12 +110,8 @@ size_t nbd_esc(int how, char *dst, size_t cap, size_t *dlen, const char *src, si
 			if (json)
 				t = esc_json_cp(tmp, cp);
 			else
-				for (j = 0; j < k; j++) { /* \xNN */
-					tmp[t++] = '\\';
-					tmp[t++] = 'x';
-					tmp[t++] = hex[s[i + j] >> 4];
-					tmp[t++] = hex[s[i + j] & 15];
-				}
+				for (j = 0; j < k; j++)
+					t += esc_hex(tmp + t, 'x', s[i + j], 2);
 		} else if (cp == '\\' || (cp == '"' && json)) {
 			tmp[0] = '\\';
 			tmp[1] = (char)cp;
