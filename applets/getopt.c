@@ -19,9 +19,11 @@ int nbd_optind = 1;
 static char problem[160];
 static int cluster; /* position inside a cluster of short options */
 
-/* problem = "[PRE]option 'DASH NAME'[POST]"; returns rc. */
-static int fail(int rc, const char *pre, const char *dash, int n, const char *name,
-		const char *post)
+/* problem = "[PRE]option 'DASH NAME'[POST]"; returns rc. Not inlined:
+ * at each of its five callers the eight-argument nbd_fmt call (two on
+ * the stack) costs more than a call to fail (amd64 default text -96 B). */
+static __attribute__((noinline)) int fail(int rc, const char *pre, const char *dash, int n,
+					  const char *name, const char *post)
 {
 	nbd_fmt(problem, sizeof problem, "%soption '%s%.*s'%s", pre, dash, n, name, post);
 	return rc;
@@ -41,37 +43,63 @@ static size_t opt_name(const char *lo, int *arg)
 	return n;
 }
 
-/* 1 if the option element argv[i] consumes the next element. */
+/* The entry of lo that the long option name[0..n) means: the exact name,
+ * else the one name it is a prefix of. NULL if none (*hits 0) or several
+ * (*hits > 1). */
+static const char *find_long(const char *lo, const char *name, size_t n, int *hits)
+{
+	const char *hit = NULL;
+	int arg;
+
+	for (*hits = 0; *lo; lo = next_opt(lo)) {
+		size_t l = opt_name(lo, &arg);
+		if (l < n || strncmp(lo + 1, name, n))
+			continue;
+		hit = lo, ++*hits;
+		if (l == n) { /* exact wins */
+			*hits = 1;
+			break;
+		}
+	}
+	return *hits == 1 ? hit : NULL;
+}
+
+/* shortopts' entry for the letter c, NULL if it is not an option. */
+static const char *find_short(const char *shortopts, int c)
+{
+	return c == ':' ? NULL : strchr(shortopts, c);
+}
+
+/* 1 if the option element a consumes the next element. */
 static int takes_next(const char *a, const char *shortopts, const char *lo)
 {
 	if (a[1] == '-') {
 		size_t n = strcspn(a + 2, "=");
-		int arg;
-		if (a[2 + n] == '=')
-			return 0;
-		for (; *lo; lo = next_opt(lo))
-			if (opt_name(lo, &arg) >= n && !strncmp(lo + 1, a + 2, n))
-				return arg;
-		return 0;
+		int hits, arg = 0;
+		const char *hit = a[2 + n] == '=' ? NULL : find_long(lo, a + 2, n, &hits);
+		if (hit)
+			opt_name(hit, &arg);
+		return arg;
 	}
 	for (a++; *a; a++) {
-		const char *p = strchr(shortopts, *a);
-		if (p && *a != ':' && p[1] == ':')
+		const char *p = find_short(shortopts, *a);
+		if (p && p[1] == ':')
 			return a[1] == 0;
 	}
 	return 0;
 }
 
-/* Move the operands behind the options, once, stably. */
+/* Move the operands behind the options, once, stably. An option never
+ * lands after its old place (no <= i): they are gathered in argv itself. */
 static void permute(int argc, char **argv, const char *shortopts, const char *lo)
 {
-	char *opts[argc], *rest[argc];
-	int i, no = 0, nr = 0;
+	char *rest[argc];
+	int i, no = 1, nr = 0;
 
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i];
 		if (!strcmp(a, "--")) {
-			opts[no++] = a;
+			argv[no++] = a;
 			while (++i < argc)
 				rest[nr++] = argv[i];
 			break;
@@ -80,12 +108,11 @@ static void permute(int argc, char **argv, const char *shortopts, const char *lo
 			rest[nr++] = a;
 			continue;
 		}
-		opts[no++] = a;
+		argv[no++] = a;
 		if (takes_next(a, shortopts, lo) && i + 1 < argc)
-			opts[no++] = argv[++i];
+			argv[no++] = argv[++i];
 	}
-	memcpy(argv + 1, opts, (size_t)no * sizeof *argv);
-	memcpy(argv + 1 + no, rest, (size_t)nr * sizeof *argv);
+	memcpy(argv + no, rest, (size_t)nr * sizeof *argv);
 }
 
 int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
@@ -94,6 +121,7 @@ int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
 	char **av = (char **)argv;
 	char *a;
 	const char *p;
+	int rc;
 
 	if (nbd_optind == 1 && !cluster)
 		permute(argc, av, shortopts, lo);
@@ -109,25 +137,15 @@ int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
 			return -1;
 		}
 		if (a[1] == '-') {
-			const char *o, *hit = NULL;
-			size_t n = strcspn(a + 2, "="), len = 0;
-			int hits = 0, arg = 0;
+			size_t n = strcspn(a + 2, "="), len;
+			int hits, arg;
+			const char *hit = find_long(lo, a + 2, n, &hits);
 
-			for (o = lo; *o; o = next_opt(o)) {
-				size_t l = opt_name(o, &arg);
-				if (l < n || strncmp(o + 1, a + 2, n))
-					continue;
-				hit = o, len = l, hits++;
-				if (l == n) { /* exact wins */
-					hits = 1;
-					break;
-				}
-			}
 			nbd_optind++;
-			if (hits != 1)
+			if (!hit)
 				return fail('?', hits ? "ambiguous " : "unknown ", "",
 					    (int)(n + 2), a, "");
-			opt_name(hit, &arg);
+			len = opt_name(hit, &arg);
 			if (a[2 + n] == '=') {
 				if (!arg)
 					return fail('?', "", "--", (int)len, hit + 1,
@@ -143,31 +161,20 @@ int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
 		}
 		cluster = 1;
 	}
-	p = strchr(shortopts, a[cluster]);
-	if (!p || *p == ':') {
-		fail('?', "unknown ", "-", 1, a + cluster, "");
-		if (!a[++cluster])
-			cluster = 0, nbd_optind++;
-		return '?';
-	}
-	if (p[1] == ':') {
-		if (a[cluster + 1]) {
+	p = find_short(shortopts, a[cluster]);
+	rc = p ? *p : fail('?', "unknown ", "-", 1, a + cluster, "");
+	if (p && p[1] == ':') { /* the rest of a, or the next element */
+		if (a[cluster + 1])
 			nbd_optarg = a + cluster + 1;
-		} else if (nbd_optind + 1 < argc) {
+		else if (nbd_optind + 1 < argc)
 			nbd_optarg = av[++nbd_optind];
-		} else {
-			fail(':', "", "-", 1, a + cluster, " needs an argument");
-			cluster = 0;
-			nbd_optind++;
-			return ':';
-		}
-		cluster = 0;
-		nbd_optind++;
-		return *p;
-	}
-	if (!a[++cluster])
+		else
+			rc = fail(':', "", "-", 1, a + cluster, " needs an argument");
 		cluster = 0, nbd_optind++;
-	return *p;
+	} else if (!a[++cluster]) {
+		cluster = 0, nbd_optind++;
+	}
+	return rc;
 }
 
 int bad_option(void)

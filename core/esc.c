@@ -64,41 +64,35 @@ static int hidden(unsigned long cp)
 	return 0;
 }
 
+/* A backslash, c and the low ndig hex digits of v (\xNN, \uXXXX). */
+static size_t esc_hex(char *o, char c, unsigned long v, int ndig)
+{
+	size_t t = 0;
+
+	o[t++] = '\\';
+	o[t++] = c;
+	while (ndig--)
+		o[t++] = hex[v >> 4 * ndig & 15];
+	return t;
+}
+
 /* \uXXXX for a JSON string, as a surrogate pair above the BMP. */
 static size_t esc_json_cp(char *o, unsigned long cp)
 {
 	size_t t = 0;
-	unsigned long u[2] = { cp, 0 };
-	int i, j, n = 1;
 
 	if (cp > 0xffff) {
 		cp -= 0x10000;
-		u[0] = 0xd800 | cp >> 10;
-		u[1] = 0xdc00 | (cp & 0x3ff);
-		n = 2;
+		t = esc_hex(o, 'u', 0xd800 | cp >> 10, 4);
+		cp = 0xdc00 | (cp & 0x3ff);
 	}
-	for (i = 0; i < n; i++) {
-		o[t++] = '\\';
-		o[t++] = 'u';
-		for (j = 12; j >= 0; j -= 4)
-			o[t++] = hex[u[i] >> j & 15];
-	}
-	return t;
-}
-
-/* One escaped byte of the text form: \xNN. */
-static size_t esc_byte(char *o, unsigned char b)
-{
-	o[0] = '\\';
-	o[1] = 'x';
-	o[2] = hex[b >> 4];
-	o[3] = hex[b & 15];
-	return 4;
+	return t + esc_hex(o + t, 'u', cp, 4);
 }
 
 size_t nbd_esc(int how, char *dst, size_t cap, size_t *dlen, const char *src, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)src;
+	int json = ENABLE_JSON && how == NBD_ESC_JSON;
 	size_t i = 0, o = 0;
 
 	while (i < n) {
@@ -107,21 +101,18 @@ size_t nbd_esc(int how, char *dst, size_t cap, size_t *dlen, const char *src, si
 		unsigned long cp = 0;
 
 		k = nbd_utf8_len(s + i, n - i, &cp);
-		if (!k) {
-			/* Not UTF-8: text keeps the byte visible, JSON cannot
-			 * carry it and says so with U+FFFD. */
-			k = 1;
-			if ((ENABLE_JSON && how == NBD_ESC_JSON))
-				memcpy(tmp, "\\ufffd", 6), t = 6;
-			else
-				t = esc_byte(tmp, s[i]);
-		} else if (hidden(cp)) {
-			if ((ENABLE_JSON && how == NBD_ESC_JSON))
+		if (!k || hidden(cp)) {
+			/* Hidden, or not UTF-8 (one byte at a time): text
+			 * shows the bytes as \xNN; JSON, which cannot carry
+			 * a byte that is not UTF-8, says so with U+FFFD. */
+			if (!k)
+				k = 1, cp = 0xfffd;
+			if (json)
 				t = esc_json_cp(tmp, cp);
 			else
 				for (j = 0; j < k; j++)
-					t += esc_byte(tmp + t, s[i + j]);
-		} else if (cp == '\\' || (cp == '"' && (ENABLE_JSON && how == NBD_ESC_JSON))) {
+					t += esc_hex(tmp + t, 'x', s[i + j], 2);
+		} else if (cp == '\\' || (cp == '"' && json)) {
 			tmp[0] = '\\';
 			tmp[1] = (char)cp;
 			t = 2;

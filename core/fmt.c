@@ -39,6 +39,8 @@ size_t nbd_vfmt(char *buf, size_t cap, const char *fmt, va_list ap)
 		int width = 0, prec = -1, lng = 0, zero = 0;
 		unsigned long long u;
 		int neg = 0, base = 10;
+		const char *str;
+		size_t n;
 		char *e;
 
 		if (!pct) {
@@ -56,19 +58,16 @@ size_t nbd_vfmt(char *buf, size_t cap, const char *fmt, va_list ap)
 		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
 			lng = *fmt == 'z' ? 3 : lng + 1;
 		switch (*fmt) {
-		case 's': {
-			const char *str = va_arg(ap, const char *);
-			size_t n;
+		case 's':
+			str = va_arg(ap, const char *);
 			if (!str)
 				str = "(null)";
 			n = prec >= 0 ? strnlen(str, (size_t)prec) : strlen(str);
-			pad(&s, ' ', width - (int)n);
-			put(&s, str, n);
+			zero = 0;
 			break;
-		}
 		case 'c':
 			num[0] = (char)va_arg(ap, int);
-			put(&s, num, 1);
+			str = num, n = 1;
 			break;
 		case 'd':
 		case 'i': {
@@ -93,17 +92,19 @@ size_t nbd_vfmt(char *buf, size_t cap, const char *fmt, va_list ap)
 			while (u /= (unsigned)base);
 			if (neg)
 				*--e = '-';
-			pad(&s, zero ? '0' : ' ', width - (int)(num + sizeof num - e));
-			put(&s, e, (size_t)(num + sizeof num - e));
+			str = e, n = (size_t)(num + sizeof num - e);
 			break;
 		case '%':
-			put(&s, "%", 1);
+			str = "%", n = 1;
 			break;
 		default: /* unknown conversion: show it rather than guess */
 			put(&s, pct, (size_t)(fmt - pct + (*fmt != 0)));
-			if (!*fmt)
-				continue;
+			if (*fmt)
+				fmt++;
+			continue;
 		}
+		pad(&s, zero ? '0' : ' ', width - (int)n);
+		put(&s, str, n);
 		fmt++;
 	}
 	buf[s.len] = 0;

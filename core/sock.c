@@ -98,27 +98,22 @@ static int connect_one(int fd, const struct sockaddr *sa, socklen_t salen, long 
 {
 	int soerr = 0;
 	socklen_t sl = sizeof soerr;
+	long left;
 
 	if (connect(fd, sa, salen) == 0)
 		return 0;
 	if (errno != EINPROGRESS)
 		return -1;
-	for (;;) {
-		long left = deadline ? deadline - nbd_now_ms() : -1;
-		if (deadline && left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (wait_fd(fd, POLLOUT, (int)left) < 0)
-			return -1;
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
-			return -1;
-		if (soerr) {
-			errno = soerr;
-			return -1;
-		}
-		return 0;
+	left = deadline ? deadline - nbd_now_ms() : -1;
+	if (deadline && left <= 0) {
+		errno = ETIMEDOUT;
+	} else if (wait_fd(fd, POLLOUT, (int)left) == 0 &&
+		   getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0) {
+		if (!soerr)
+			return 0;
+		errno = soerr;
 	}
+	return -1;
 }
 
 static int new_socket(int family)
@@ -130,45 +125,38 @@ static int new_socket(int family)
 #define MAX_ADDRS 8
 struct addrs {
 	int n;
-	struct sockaddr_storage ss[MAX_ADDRS];
-	socklen_t len[MAX_ADDRS];
+	struct nbd_pin at[MAX_ADDRS];
 };
 
 static void add_addr(struct addrs *a, int family, const void *ip, unsigned port)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss[a->n];
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss[a->n];
+	struct nbd_pin *p = &a->at[a->n];
 
-	if (a->n == MAX_ADDRS || (family == AF_INET6 && !ENABLE_IPV6))
+	if (a->n == MAX_ADDRS || (family != AF_INET && !ENABLE_IPV6))
 		return;
-	memset(&a->ss[a->n], 0, sizeof a->ss[0]);
-	if (family == AF_INET) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		memcpy(&s4->sin_addr, ip, 4);
-		a->len[a->n++] = sizeof *s4;
-	} else if (ENABLE_IPV6) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		memcpy(&s6->sin6_addr, ip, 16);
-		a->len[a->n++] = sizeof *s6;
-	}
+	p->family = (unsigned short)family;
+	p->port = (unsigned short)port;
+	memcpy(p->ip, ip, family == AF_INET ? 4 : 16);
+	a->n++;
 }
 
-/* Numeric address, or a name from /etc/hosts. */
-static void set_pin(struct nbd_pin *pin, const struct sockaddr_storage *ss)
+/* The socket address of p; returns its length. */
+static socklen_t sockaddr_of(const struct nbd_pin *p, struct sockaddr_storage *ss)
 {
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 
-	pin->family = ss->ss_family;
-	if (ss->ss_family == AF_INET) {
-		pin->port = ntohs(s4->sin_port);
-		memcpy(pin->ip, &s4->sin_addr, 4);
-	} else {
-		pin->port = ntohs(s6->sin6_port);
-		memcpy(pin->ip, &s6->sin6_addr, 16);
+	memset(ss, 0, sizeof *ss);
+	if (p->family == AF_INET) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(p->port);
+		memcpy(&s4->sin_addr, p->ip, 4);
+		return sizeof *s4;
 	}
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(p->port);
+	memcpy(&s6->sin6_addr, p->ip, 16);
+	return sizeof *s6;
 }
 
 /* A numeric address (IPv4, or IPv6 when built with it): added, 1. */
@@ -183,6 +171,7 @@ static int add_numeric(struct addrs *a, const char *s, unsigned port)
 	return 0;
 }
 
+/* Numeric address, or a name from /etc/hosts. */
 static void resolve_local(struct addrs *a, const char *host, unsigned port)
 {
 	char line[512];
@@ -281,12 +270,15 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 		return -1;
 	}
 	for (i = 0; i < a.n; i++) {
-		fd = new_socket(a.ss[i].ss_family);
+		struct sockaddr_storage ss;
+		socklen_t sl = sockaddr_of(&a.at[i], &ss);
+
+		fd = new_socket(ss.ss_family);
 		if (fd < 0) {
 			e = errno;
 			continue;
 		}
-		if (connect_one(fd, (struct sockaddr *)&a.ss[i], a.len[i], deadline) == 0)
+		if (connect_one(fd, (struct sockaddr *)&ss, sl, deadline) == 0)
 			break;
 		e = errno;
 		close(fd);
@@ -301,7 +293,7 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 		return nbd_seterr_peer(err, peer, NBX_CONNECT, e, "connect: %s", strerror(e));
 	}
 	if (pin)
-		set_pin(pin, &a.ss[i]);
+		*pin = a.at[i];
 	/* No Nagle: each message is one write and must leave at once. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	nbd_sock_wrap(io, fd, peer, timeout_ms);

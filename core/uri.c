@@ -51,18 +51,25 @@ int nbd_is_uri(const char *s)
 	return *s == '+' || !strncmp(s, "://", 3);
 }
 
-static int set(char *dst, size_t cap, const char *s, size_t len)
+/* A port: 1 to 31 digits. */
+static int set_port(struct nbd_addr *a, const char *s, size_t len)
 {
-	return pct_decode(dst, cap, s, len) < 0 ? -1 : 0;
+	if (!len || len >= sizeof a->port || strspn(s, "0123456789") < len)
+		return -1;
+	memcpy(a->port, s, len);
+	a->port[len] = 0;
+	return 0;
 }
 
 /* Where the query's tls-* values go (in tls->uri), in the order of its
- * keys. */
-#define URI_FIELD(f) { offsetof(struct nbd_tls_conf, uri.f) - offsetof(struct nbd_tls_conf, uri), \
-		       sizeof ((struct nbd_tls_conf *)0)->uri.f }
+ * keys, and the setting each fills unless the command line named it. */
+#define URI_FIELD(f, conf) { offsetof(struct nbd_tls_conf, uri.f), \
+			     sizeof ((struct nbd_tls_conf *)0)->uri.f, \
+			     offsetof(struct nbd_tls_conf, conf) }
 static const struct {
-	uint16_t off, cap;
-} uri_field[] = { URI_FIELD(cert_dir), URI_FIELD(psk_file), URI_FIELD(hostname), URI_FIELD(user) };
+	uint16_t off, cap, conf;
+} uri_field[] = { URI_FIELD(cert_dir, cert_dir), URI_FIELD(psk_file, psk_file),
+		  URI_FIELD(hostname, hostname), URI_FIELD(user, username) };
 
 int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 		  struct nbd_err *err)
@@ -98,7 +105,7 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 	/* user@ */
 	hp = memchr(auth, '@', (size_t)(auth_end - auth));
 	if (hp) {
-		if (set(tls->uri.user, sizeof tls->uri.user, auth, (size_t)(hp - auth)) < 0)
+		if (pct_decode(tls->uri.user, sizeof tls->uri.user, auth, (size_t)(hp - auth)) < 0)
 			return bad(err, uri, "bad user name");
 		auth = hp + 1;
 	}
@@ -113,25 +120,19 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 				return bad(err, uri, "unterminated [IPv6] address");
 			if (!ENABLE_IPV6)
 				return nbd_seterr(err, NBX_NOTSUP, 0, "%s: built without IPv6", uri);
-			if (set(a->host, sizeof a->host, auth + 1, (size_t)(rb - auth - 1)) < 0)
+			if (pct_decode(a->host, sizeof a->host, auth + 1, (size_t)(rb - auth - 1)) < 0)
 				return bad(err, uri, "bad host");
 			colon = rb + 1 < auth_end && rb[1] == ':' ? rb + 1 : NULL;
 			if (!colon && rb + 1 != auth_end)
 				return bad(err, uri, "junk after [IPv6] address");
 		} else {
 			colon = memchr(auth, ':', (size_t)(auth_end - auth));
-			if (set(a->host, sizeof a->host, auth,
-				(size_t)((colon ? colon : auth_end) - auth)) < 0)
+			if (pct_decode(a->host, sizeof a->host, auth,
+				       (size_t)((colon ? colon : auth_end) - auth)) < 0)
 				return bad(err, uri, "bad host");
 		}
-		if (colon) {
-			size_t plen = (size_t)(auth_end - colon - 1);
-			if (!plen || plen >= sizeof a->port ||
-			    strspn(colon + 1, "0123456789") < plen)
-				return bad(err, uri, "bad port");
-			memcpy(a->port, colon + 1, plen);
-			a->port[plen] = 0;
-		}
+		if (colon && set_port(a, colon + 1, (size_t)(auth_end - colon - 1)) < 0)
+			return bad(err, uri, "bad port");
 	}
 	if (!a->is_unix && !a->host[0])
 		strcpy(a->host, "localhost");
@@ -164,9 +165,9 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 		else if (i == 5)
 			dst = tmp, cap = sizeof tmp;
 		else if (i > 0)
-			dst = (char *)&tls->uri + uri_field[i - 1].off, cap = uri_field[i - 1].cap;
+			dst = (char *)tls + uri_field[i - 1].off, cap = uri_field[i - 1].cap;
 		/* Unknown keys are ignored, as libnbd does. */
-		if (dst && set(dst, cap, v, vlen) < 0)
+		if (dst && pct_decode(dst, cap, v, vlen) < 0)
 			return bad(err, uri, "bad query value");
 		if (dst == tmp && (verify = nbd_parse_yesno(tmp)) < 0)
 			return bad(err, uri, "tls-verify-peer takes true or false");
@@ -179,14 +180,12 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 	if (!a->is_unix && a->socket[0])
 		return bad(err, uri, "?socket= belongs to nbd+unix://");
 	/* What the command line named stays. */
-	if (!tls->cert_dir && tls->uri.cert_dir[0])
-		tls->cert_dir = tls->uri.cert_dir;
-	if (!tls->psk_file && tls->uri.psk_file[0])
-		tls->psk_file = tls->uri.psk_file;
-	if (!tls->hostname && tls->uri.hostname[0])
-		tls->hostname = tls->uri.hostname;
-	if (!tls->username && tls->uri.user[0])
-		tls->username = tls->uri.user;
+	for (i = 0; i < (int)(sizeof uri_field / sizeof uri_field[0]); i++) {
+		const char **conf = (const char **)((char *)tls + uri_field[i].conf);
+		const char *v = (char *)tls + uri_field[i].off;
+		if (!*conf && *v)
+			*conf = v;
+	}
 	if (tls->verify < 0)
 		tls->verify = verify;
 	return 0;
@@ -217,12 +216,8 @@ int nbd_parse_hostport(struct nbd_addr *a, const char *hostport, const char *por
 	a->host[hlen] = 0;
 	if (colon && !port)
 		port = colon + 1;
-	if (port) {
-		if (!*port || strlen(port) >= sizeof a->port ||
-		    strspn(port, "0123456789") != strlen(port))
-			return nbd_seterr(err, NBX_USAGE, 0, "%s: bad port", port);
-		strcpy(a->port, port);
-	}
+	if (port && set_port(a, port, strlen(port)) < 0)
+		return nbd_seterr(err, NBX_USAGE, 0, "%s: bad port", port);
 	return 0;
 }
 

@@ -11,12 +11,12 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <linux/nbd-netlink.h>
-#include "autoconf.h"
 #include "genl.h"
 #include "kerr.h"
 #include "platform.h"
 
-/* Static storage rather than malloc: a static build then carries no
+/* Built with CONFIG_NETLINK only (nonl.c stands in without it).
+ * Static storage rather than malloc: a static build then carries no
  * allocator. One request socket at a time, and one monitor (the --persist
  * daemon holds both). */
 static struct genl req_g;
@@ -29,8 +29,6 @@ static int nbd_genl(struct genl *g, const char *mcgrp, struct nbd_err *err)
 {
 	int r;
 
-	if (!ENABLE_NETLINK)
-		return nbd_seterr(err, NBX_NOTSUP, EOPNOTSUPP, "netlink: built without netlink support");
 	if (genl_open(g, err) < 0)
 		return err && err->code == NBX_NOTSUP ? 1 : -1;
 	r = genl_resolve(g, NBD_GENL_FAMILY_NAME, mcgrp, err);
@@ -47,8 +45,6 @@ int nbd_nl_available(struct nbd_err *err)
 {
 	int r;
 
-	if (!ENABLE_NETLINK)
-		return 0;
 	if (!(r = nbd_genl(&req_g, NULL, err)))
 		genl_close(&req_g);
 	return r < 0 ? -1 : !r;
@@ -59,8 +55,6 @@ static void put_conf(struct nlbuf *b, const struct nbd_devconf *c, int with_size
 	size_t socks;
 	int i;
 
-	if (c->index >= 0)
-		nl_put_u32(b, NBD_ATTR_INDEX, (uint32_t)c->index);
 	if (with_sizes) {
 		nl_put_u64(b, NBD_ATTR_SIZE_BYTES, c->size);
 		nl_put_u64(b, NBD_ATTR_BLOCK_SIZE_BYTES, c->block_size);
@@ -82,39 +76,47 @@ static void put_conf(struct nlbuf *b, const struct nbd_devconf *c, int with_size
 	nl_nest_end(b, socks);
 }
 
-static int on_connect(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
-		      struct nbd_err *err)
+/* The device an nbd message names: 1 with *index set, 0 if it names none. */
+static int msg_index(const uint8_t *attrs, size_t alen, int *index)
 {
 	struct nlattr_v a;
 	uint32_t idx;
 
+	if (nl_attr_find(attrs, alen, NBD_ATTR_INDEX, &a) != 1 || nl_attr_u32(&a, &idx) < 0)
+		return 0;
+	*index = (int)idx;
+	return 1;
+}
+
+static int on_connect(void *ctx, uint8_t cmd, const uint8_t *attrs, size_t alen,
+		      struct nbd_err *err)
+{
 	(void)cmd;
 	(void)err;
-	if (nl_attr_find(attrs, alen, NBD_ATTR_INDEX, &a) == 1 && nl_attr_u32(&a, &idx) == 0)
-		*(int *)ctx = (int)idx;
+	msg_index(attrs, alen, ctx);
 	return 0;
 }
 
-/* One request: the configuration c, or only the device *index (if >= 0);
- * cb sees the replies (with ctx). */
+/* One request about device index (none if < 0) with the configuration c
+ * (if not NULL; with the sizes for CONNECT); cb sees the replies (with
+ * ctx). */
 static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c,
-		      int with_sizes, int *index, genl_reply_fn cb, void *ctx, struct nbd_err *err)
+		      int index, genl_reply_fn cb, void *ctx, struct nbd_err *err)
 {
 	struct genl *g = &req_g;
 	struct nlbuf b;
-	int r = -1;
+	int r;
 
 	if (nbd_genl(g, NULL, err))
 		return -1;
 	genl_req(g, &b, req_buf, cmd, 0);
+	if (index >= 0)
+		nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)index);
 	if (c)
-		put_conf(&b, c, with_sizes);
-	else if (index && *index >= 0)
-		nl_put_u32(&b, NBD_ATTR_INDEX, (uint32_t)*index);
+		put_conf(&b, c, cmd == NBD_CMD_CONNECT);
 	r = genl_talk(g, &b, what, cb, ctx, err);
 	if (r < 0 && err) /* say what the errno means for the device */
-		nbd_kerr(err, err->code ? err->code : NBX_KERNEL, err->errnum,
-			 c ? c->index : index ? *index : -1, what, NULL);
+		nbd_kerr(err, err->code ? err->code : NBX_KERNEL, err->errnum, index, what, NULL);
 	genl_close(g);
 	return r;
 }
@@ -122,7 +124,7 @@ static int simple_cmd(uint8_t cmd, const char *what, const struct nbd_devconf *c
 int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 {
 	*index = c->index;
-	if (simple_cmd(NBD_CMD_CONNECT, "NBD_CMD_CONNECT", c, 1, index, on_connect, index, err) < 0)
+	if (simple_cmd(NBD_CMD_CONNECT, "NBD_CMD_CONNECT", c, c->index, on_connect, index, err) < 0)
 		return -1;
 	if (*index < 0)
 		return nbd_seterr(err, NBX_KERNEL, EPROTO,
@@ -132,14 +134,12 @@ int nbd_nl_connect(const struct nbd_devconf *c, int *index, struct nbd_err *err)
 
 int nbd_nl_reconfigure(const struct nbd_devconf *c, struct nbd_err *err)
 {
-	int index = c->index;
-
-	return simple_cmd(NBD_CMD_RECONFIGURE, "NBD_CMD_RECONFIGURE", c, 0, &index, NULL, NULL, err);
+	return simple_cmd(NBD_CMD_RECONFIGURE, "NBD_CMD_RECONFIGURE", c, c->index, NULL, NULL, err);
 }
 
 int nbd_nl_disconnect(int index, struct nbd_err *err)
 {
-	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, 0, &index, NULL, NULL, err);
+	return simple_cmd(NBD_CMD_DISCONNECT, "NBD_CMD_DISCONNECT", NULL, index, NULL, NULL, err);
 }
 
 /* NBD_CMD_STATUS, one device: [DEVICE_LIST [DEVICE_ITEM [DEVICE_INDEX u32]
@@ -165,8 +165,7 @@ int nbd_nl_connected(int index, struct nbd_err *err)
 {
 	int connected = -1;
 
-	if (simple_cmd(NBD_CMD_STATUS, "NBD_CMD_STATUS", NULL, 0, &index, on_status, &connected,
-		       err) < 0)
+	if (simple_cmd(NBD_CMD_STATUS, "NBD_CMD_STATUS", NULL, index, on_status, &connected, err) < 0)
 		return -1;
 	if (connected < 0)
 		return nbd_seterr(err, NBX_KERNEL, EPROTO, "/dev/nbd%d: NBD_CMD_STATUS: no device in the answer",
@@ -206,14 +205,12 @@ int nbd_nl_mon_wait(struct nbd_nl_mon *m, int index, int timeout_ms, struct nbd_
 		uint8_t cmd;
 		const uint8_t *attrs;
 		size_t alen;
-		struct nlattr_v a;
-		uint32_t idx;
+		int i;
 
 		if (msg.type != m->g.family || nl_genl(&msg, &cmd, &attrs, &alen) < 0 ||
 		    cmd != NBD_CMD_LINK_DEAD)
 			continue;
-		if (nl_attr_find(attrs, alen, NBD_ATTR_INDEX, &a) == 1 &&
-		    nl_attr_u32(&a, &idx) == 0 && (int)idx == index)
+		if (msg_index(attrs, alen, &i) && i == index)
 			count++;
 	}
 	return count;

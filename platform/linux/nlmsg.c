@@ -101,26 +101,43 @@ size_t nl_end(struct nlbuf *b)
 static uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 
-int nl_next(const uint8_t *buf, size_t len, size_t *off, struct nlmsg *m)
+/* The next item of buf[*off..len), a message or an attribute: a header
+ * of hdrlen bytes that starts with the item's length (u32 in a message's,
+ * u16 in an attribute's). 1 with *p at it and *n its length (hdrlen or
+ * more, within buf), 0 at the end, -1 if the length lies; *off moves past
+ * the item and its padding, which the last one may omit. */
+static int next_item(const uint8_t *buf, size_t len, size_t *off, size_t hdrlen,
+		     const uint8_t **p, size_t *n)
 {
-	size_t o = *off, mlen;
+	size_t o = *off;
 
 	if (o >= len)
 		return 0;
-	if (len - o < NLB_MSG_HDRLEN)
+	if (len - o < hdrlen)
 		return -1;
-	mlen = ld32(buf + o);
-	if (mlen < NLB_MSG_HDRLEN || mlen > len - o)
+	*p = buf + o;
+	*n = hdrlen == NLB_MSG_HDRLEN ? ld32(*p) : ld16(*p);
+	if (*n < hdrlen || *n > len - o)
 		return -1;
-	m->type = ld16(buf + o + 4);
-	m->flags = ld16(buf + o + 6);
-	m->seq = ld32(buf + o + 8);
-	m->pid = ld32(buf + o + 12);
-	m->data = buf + o + NLB_MSG_HDRLEN;
-	m->len = mlen - NLB_MSG_HDRLEN;
-	/* The last message may omit its padding. */
-	*off = NL_ALIGN(mlen) > len - o ? len : o + NL_ALIGN(mlen);
+	*off = NL_ALIGN(*n) > len - o ? len : o + NL_ALIGN(*n);
 	return 1;
+}
+
+int nl_next(const uint8_t *buf, size_t len, size_t *off, struct nlmsg *m)
+{
+	const uint8_t *p;
+	size_t n;
+	int r = next_item(buf, len, off, NLB_MSG_HDRLEN, &p, &n);
+
+	if (r == 1) {
+		m->type = ld16(p + 4);
+		m->flags = ld16(p + 6);
+		m->seq = ld32(p + 8);
+		m->pid = ld32(p + 12);
+		m->data = p + NLB_MSG_HDRLEN;
+		m->len = n - NLB_MSG_HDRLEN;
+	}
+	return r;
 }
 
 int nl_error(const struct nlmsg *m)
@@ -148,20 +165,16 @@ int nl_genl(const struct nlmsg *m, uint8_t *cmd, const uint8_t **attrs, size_t *
 
 int nl_attr_next(const uint8_t *attrs, size_t alen, size_t *off, struct nlattr_v *a)
 {
-	size_t o = *off, n;
+	const uint8_t *p;
+	size_t n;
+	int r = next_item(attrs, alen, off, NLB_ATTR_HDRLEN, &p, &n);
 
-	if (o >= alen)
-		return 0;
-	if (alen - o < NLB_ATTR_HDRLEN)
-		return -1;
-	n = ld16(attrs + o);
-	if (n < NLB_ATTR_HDRLEN || n > alen - o)
-		return -1;
-	a->type = ld16(attrs + o + 2) & NLA_TYPE_MASK;
-	a->p = attrs + o + NLB_ATTR_HDRLEN;
-	a->len = n - NLB_ATTR_HDRLEN;
-	*off = NL_ALIGN(n) > alen - o ? alen : o + NL_ALIGN(n);
-	return 1;
+	if (r == 1) {
+		a->type = ld16(p + 2) & NLA_TYPE_MASK;
+		a->p = p + NLB_ATTR_HDRLEN;
+		a->len = n - NLB_ATTR_HDRLEN;
+	}
+	return r;
 }
 
 int nl_attr_find(const uint8_t *attrs, size_t alen, uint16_t type, struct nlattr_v *a)
@@ -175,37 +188,19 @@ int nl_attr_find(const uint8_t *attrs, size_t alen, uint16_t type, struct nlattr
 	return r;
 }
 
-int nl_attr_u8(const struct nlattr_v *a, uint8_t *v)
+/* A host-endian value of n bytes, if the payload has that many. */
+static int attr_fixed(const struct nlattr_v *a, void *v, size_t n)
 {
-	if (a->len < 1)
+	if (a->len < n)
 		return -1;
-	*v = a->p[0];
+	memcpy(v, a->p, n);
 	return 0;
 }
 
-int nl_attr_u16(const struct nlattr_v *a, uint16_t *v)
-{
-	if (a->len < 2)
-		return -1;
-	*v = ld16(a->p);
-	return 0;
-}
-
-int nl_attr_u32(const struct nlattr_v *a, uint32_t *v)
-{
-	if (a->len < 4)
-		return -1;
-	*v = ld32(a->p);
-	return 0;
-}
-
-int nl_attr_u64(const struct nlattr_v *a, uint64_t *v)
-{
-	if (a->len < 8)
-		return -1;
-	memcpy(v, a->p, 8);
-	return 0;
-}
+int nl_attr_u8(const struct nlattr_v *a, uint8_t *v) { return attr_fixed(a, v, 1); }
+int nl_attr_u16(const struct nlattr_v *a, uint16_t *v) { return attr_fixed(a, v, 2); }
+int nl_attr_u32(const struct nlattr_v *a, uint32_t *v) { return attr_fixed(a, v, 4); }
+int nl_attr_u64(const struct nlattr_v *a, uint64_t *v) { return attr_fixed(a, v, 8); }
 
 int nl_attr_str(const struct nlattr_v *a, char *dst, size_t dstlen)
 {
