@@ -135,7 +135,13 @@ $(KINC): FORCE
 # -Oz (GCC 12) where the compiler has it, and link-time optimisation: the
 # whole program is one unit, so the compiler drops and merges across files
 # (amd64 default -3,120 B; no measurable change in nbd-probe or nbd-copy).
-STATIC_OPT    := $(if $(shell $(STATIC_CC) -Oz -S -o /dev/null -x c /dev/null 2>/dev/null && echo y),-Oz,-Os) -flto=auto
+# -mgeneral-regs-only where the compiler has it (amd64, arm64): nbdbox has
+# no floating point, and without it every variadic function (msg, out,
+# nbd_fmt's callers) saves the vector argument registers on entry
+# (amd64 default -448 B).
+cc_has = $(shell $(STATIC_CC) $(1) -S -o /dev/null -x c /dev/null 2>/dev/null && echo y)
+STATIC_OPT    := $(if $(call cc_has,-Oz),-Oz,-Os) -flto=auto \
+		 $(if $(call cc_has,-mgeneral-regs-only),-mgeneral-regs-only)
 STATIC_CFLAGS  = $(STATIC_OPT) -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 		 -fno-unwind-tables -isystem $(KINC)
 STATIC_LDFLAGS = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
