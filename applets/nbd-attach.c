@@ -194,11 +194,12 @@ int attach_spec_main(int argc, char **argv);
 
 int nbd_attach_main(int argc, char **argv)
 {
-	static const char longopts[] = CONN_LONGOPTS
+	static const char own[] =
 		"b" "block-size:\0" "t" "io-timeout:\0" "\x8c" "dead-timeout:\0"
 		"r" "read-only\0" "C" "connections:\0" "p" "persist\0"
 		"\x8d" "identifier:\0" "\x8e" "ioctl\0" "F" "foreground\0"
 		"m" "systemd-mark\0" "\x8f" "swap\0" "h" "help\0";
+	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
 	static struct attach a;
 	struct nbd_nl_mon *mon = NULL;
 	struct nbd_err err;
@@ -214,6 +215,7 @@ int nbd_attach_main(int argc, char **argv)
 	conn_opts_init(&a.c);
 	a.conns = 1;
 	a.conf.index = -1;
+	conn_longopts(longopts, own, sizeof own);
 	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", longopts)) != -1) {
 		switch (conn_opt(&a.c, opt, optarg)) {
 		case 1: continue;

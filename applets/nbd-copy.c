@@ -251,9 +251,10 @@ static void *worker(void *arg)
 
 int nbd_copy_main(int argc, char **argv)
 {
-	static const char longopts[] = CONN_LONGOPTS
+	static const char own[] =
 		"C" "connections:\0" "R" "requests:\0" "\x8e" "request-size:\0"
 		"\x8c" "no-sparse\0" "\x8d" "fua\0" "p" "progress\0" "h" "help\0";
+	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
 	static struct side sides[2];
 	struct conn_opts base;
 	struct progress prog;
@@ -269,6 +270,7 @@ int nbd_copy_main(int argc, char **argv)
 	cp.requests = 16;
 	cp.request_size = 256 << 10;
 	cp.sparse = 1;
+	conn_longopts(longopts, own, sizeof own);
 	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "C:R:ph", longopts)) != -1) {
 		explicit_timeout |= opt == 'T';
 		switch (conn_opt(&base, opt, optarg)) {
