@@ -54,7 +54,7 @@ struct conn_opts {
 	const char *name;        /* -N: wins over the URI's export name */
 	const char *port;        /* second positional: HOST PORT */
 	const char *unix_path;   /* -u PATH */
-	int timeout_ms;          /* -T/--timeout: connect and each handshake wait */
+	int timeout_ms;          /* -T/--timeout: the connect, and the handshake as a whole */
 	int wait_s;              /* --wait: keep retrying this long */
 	/* TLS: --tls, --tls-ca, ... first, then the URI (conn_target). */
 	struct nbd_tls_conf tls_conf;

@@ -43,6 +43,7 @@ struct list {
 	char *buf;
 	size_t used, cap;
 	struct nbd_err *err;
+	const char *peer;
 };
 
 static void print_entry(struct list *l, const char *name, size_t nlen,
@@ -83,6 +84,8 @@ static void print_entry(struct list *l, const char *name, size_t nlen,
 	out_char('\n');
 }
 
+#define LIST_MAX_MIB 64   /* -l's records */
+
 static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 {
 	struct list *l = ctx;
@@ -99,14 +102,20 @@ static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 		char *nb;
 		while (cap - l->used < need)
 			cap *= 2;
+		/* However long the server goes on: a small box must not
+		 * give a listing all its memory. */
+		if (cap > LIST_MAX_MIB << 20)
+			return nbd_seterr_peer(l->err, l->peer, NBX_FAIL, EFBIG,
+					       "NBD_OPT_LIST: over %d MiB of names after %lu exports "
+					       "(without -l none are kept)", LIST_MAX_MIB, l->n);
 		/* mmap/mremap rather than malloc: a static build then
 		 * carries no allocator at all. */
 		nb = l->buf ? mremap(l->buf, l->cap, cap, MREMAP_MAYMOVE)
 			    : mmap(NULL, cap, PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (nb == MAP_FAILED)
-			return nbd_seterr(l->err, NBX_FAIL, ENOMEM,
-					  "NBD_OPT_LIST: out of memory after %lu exports", l->n);
+			return nbd_seterr_peer(l->err, l->peer, NBX_FAIL, ENOMEM,
+					       "NBD_OPT_LIST: out of memory after %lu exports", l->n);
 		l->buf = nb;
 		l->cap = cap;
 	}
@@ -115,6 +124,7 @@ static int on_server(void *ctx, struct nbd_str name, struct nbd_str desc)
 	memcpy(p + sizeof len, name.p, name.len);
 	memcpy(p + sizeof len + name.len, desc.p, desc.len);
 	l->used += need;
+	l->n++;   /* exports kept; print_entry counts again from 0 */
 	return 0;
 }
 
@@ -184,6 +194,7 @@ int nbd_list_main(int argc, char **argv)
 	hs.on_server = on_server;
 	hs.cb_ctx = &l;
 	l.err = &err;
+	l.peer = io.peer;
 	if (ENABLE_JSON && l.json)
 		out_str("[");
 	if (l.ref)
@@ -193,6 +204,7 @@ int nbd_list_main(int argc, char **argv)
 		goto out;
 	}
 	/* -l: one NBD_OPT_INFO per export on the same connection. */
+	l.n = 0;
 	for (off = 0; l.longfmt && off < l.used; off += sizeof len + len.name + len.desc) {
 		const char *name = l.buf + off + sizeof len;
 

@@ -451,7 +451,7 @@ static int read_reply(struct nbd_hs *hs, struct nbd_rep_hdr *h)
 	return nbd_io_read_full(hs->io, hs->in, h->len, w, hs->err);
 }
 
-int nbd_hs_run(struct nbd_hs *hs, int goal)
+static int hs_run(struct nbd_hs *hs, int goal)
 {
 	struct nbd_rep_hdr h;
 	char w[160];
@@ -561,6 +561,22 @@ int nbd_hs_run(struct nbd_hs *hs, int goal)
 		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,
 				       "oldstyle server: no options, no export list");
 	return 0;
+}
+
+/* One run is bounded as a whole, not only each wait in it: a server that
+ * sends replies without end, or a byte just before each wait would time
+ * out, still ends it timeout_ms after the start. */
+int nbd_hs_run(struct nbd_hs *hs, int goal)
+{
+	struct nbd_io *io = hs->io;
+	long outer = io->deadline;
+	int r;
+
+	if (!outer && io->timeout_ms > 0)
+		io->deadline = nbd_now_ms() + io->timeout_ms;
+	r = hs_run(hs, goal);
+	io->deadline = outer;
+	return r;
 }
 
 int nbd_hs_disc(struct nbd_hs *hs)

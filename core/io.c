@@ -17,6 +17,18 @@ static int io_why(struct nbd_io *io, const char *what, struct nbd_err *err)
 	return 1;
 }
 
+/* A wait ran out: the one read or write, or the whole handshake. */
+static int timed_out(struct nbd_io *io, const char *what, const char *doing,
+		     struct nbd_err *err)
+{
+	if (io->deadline && nbd_now_ms() >= io->deadline)
+		return nbd_seterr_peer(err, io->peer, NBX_CONNECT, ETIMEDOUT,
+				       "%s: the handshake is not over after %d ms",
+				       what, io->timeout_ms);
+	return nbd_seterr_peer(err, io->peer, NBX_CONNECT, ETIMEDOUT,
+			       "%s: timed out after %d ms %s", what, io->timeout_ms, doing);
+}
+
 int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 		     struct nbd_err *err)
 {
@@ -33,6 +45,10 @@ int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 			len -= k;
 			continue;
 		}
+		/* A server that never stops sending never lets a wait
+		 * time out: the deadline is checked before each read. */
+		if (io->deadline && nbd_now_ms() >= io->deadline)
+			return timed_out(io, what, "", err);
 		/* Small reads go through the read-ahead buffer; large ones
 		 * straight to the caller. */
 		if (len < sizeof io->rbuf) {
@@ -58,9 +74,7 @@ int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 		if (errno == EINTR || errno == EAGAIN)
 			continue;
 		if (errno == ETIMEDOUT)
-			return nbd_seterr_peer(err, io->peer, NBX_CONNECT, errno,
-					       "%s: timed out after %d ms waiting for the server",
-					       what, io->timeout_ms);
+			return timed_out(io, what, "waiting for the server", err);
 		return nbd_seterr_peer(err, io->peer, errno == ECONNRESET ? NBX_PROTO : NBX_FAIL,
 				       errno, "%s: %s", what, strerror(errno));
 	}
@@ -84,9 +98,7 @@ int nbd_io_write_full(struct nbd_io *io, const void *buf, size_t len,
 		if (io_why(io, what, err))
 			return -1;
 		if (n < 0 && errno == ETIMEDOUT)
-			return nbd_seterr_peer(err, io->peer, NBX_CONNECT, errno,
-					       "%s: timed out after %d ms sending", what,
-					       io->timeout_ms);
+			return timed_out(io, what, "sending", err);
 		return nbd_seterr_peer(err, io->peer, NBX_PROTO, n < 0 ? errno : EPIPE,
 				       "%s: %s", what, strerror(n < 0 ? errno : EPIPE));
 	}
@@ -108,6 +120,18 @@ long nbd_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+int nbd_poll_ms(int timeout_ms, long deadline)
+{
+	long left;
+
+	if (!deadline)
+		return timeout_ms > 0 ? timeout_ms : -1;
+	left = deadline - nbd_now_ms();
+	if (left < 0)
+		left = 0;
+	return timeout_ms > 0 && timeout_ms < left ? timeout_ms : (int)left;
 }
 
 void nbd_sleep_ms(long ms)

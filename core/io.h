@@ -26,6 +26,10 @@ struct nbd_io {
 	const struct nbd_io_ops *ops;
 	int fd;                 /* the socket underneath, -1 if none */
 	int timeout_ms;         /* per read/write wait; <= 0: wait forever */
+	/* The end of the whole handshake (CLOCK_MONOTONIC ms, 0: none):
+	 * nbd_hs_run sets it timeout_ms ahead, so a server that talks
+	 * without end, or a byte at a time, cannot keep us past it. */
+	long deadline;
 	char peer[300];         /* "host:port", "[v6]:port" or a socket path */
 	void *priv;             /* the transport's own state (TLS session, ...) */
 	/* Read-ahead for small messages (10,000 NBD_REP_SERVER replies are
@@ -54,6 +58,9 @@ void nbd_io_close(struct nbd_io *io);
  * does not cut short (backoff). */
 long nbd_now_ms(void);
 void nbd_sleep_ms(long ms);
+/* The timeout for one poll(): timeout_ms (<= 0: forever, -1) cut to what
+ * is left before deadline (0: none); 0 once the deadline has passed. */
+int nbd_poll_ms(int timeout_ms, long deadline);
 
 /* Retry pacing, the one for every retry loop: delays from first_ms,
  * doubling up to cap_ms (first 100, cap 500: at once-ish, then at most two

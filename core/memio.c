@@ -45,6 +45,7 @@ void nbd_memio_init(struct nbd_io *io, struct nbd_memio *m, const char *peer)
 	io->ops = &mem_ops;
 	io->fd = -1;
 	io->timeout_ms = 0;
+	io->deadline = 0;
 	io->priv = m;
 	io->rpos = io->rlen = 0;
 	nbd_fmt(io->peer, sizeof io->peer, "%s", peer);

@@ -26,13 +26,14 @@
 #include "fmt.h"
 #include "io.h"
 
-static int wait_fd(int fd, short ev, int timeout_ms)
+/* ms as nbd_poll_ms gives it: -1 forever, 0 no wait. */
+static int wait_fd(int fd, short ev, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
 	int r;
 
 	do
-		r = poll(&p, 1, timeout_ms > 0 ? timeout_ms : -1);
+		r = poll(&p, 1, ms);
 	while (r < 0 && errno == EINTR);
 	if (r == 0) {
 		errno = ETIMEDOUT;
@@ -47,7 +48,7 @@ static ssize_t sock_read(struct nbd_io *io, void *buf, size_t len)
 		ssize_t n = recv(io->fd, buf, len, 0);
 		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
 			return n;
-		if (wait_fd(io->fd, POLLIN, io->timeout_ms) < 0)
+		if (wait_fd(io->fd, POLLIN, nbd_poll_ms(io->timeout_ms, io->deadline)) < 0)
 			return -1;
 	}
 }
@@ -58,7 +59,7 @@ static ssize_t sock_write(struct nbd_io *io, const void *buf, size_t len)
 		ssize_t n = send(io->fd, buf, len, MSG_NOSIGNAL);
 		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
 			return n;
-		if (wait_fd(io->fd, POLLOUT, io->timeout_ms) < 0)
+		if (wait_fd(io->fd, POLLOUT, nbd_poll_ms(io->timeout_ms, io->deadline)) < 0)
 			return -1;
 	}
 }
@@ -77,6 +78,7 @@ void nbd_sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms)
 	io->ops = &sock_ops;
 	io->fd = fd;
 	io->timeout_ms = timeout_ms;
+	io->deadline = 0;
 	io->priv = NULL;
 	io->rpos = io->rlen = 0;
 	nbd_fmt(io->peer, sizeof io->peer, "%s", peer);
@@ -98,17 +100,13 @@ static int connect_one(int fd, const struct sockaddr *sa, socklen_t salen, long 
 {
 	int soerr = 0;
 	socklen_t sl = sizeof soerr;
-	long left;
 
 	if (connect(fd, sa, salen) == 0)
 		return 0;
 	if (errno != EINPROGRESS)
 		return -1;
-	left = deadline ? deadline - nbd_now_ms() : -1;
-	if (deadline && left <= 0) {
-		errno = ETIMEDOUT;
-	} else if (wait_fd(fd, POLLOUT, (int)left) == 0 &&
-		   getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0) {
+	if (wait_fd(fd, POLLOUT, nbd_poll_ms(0, deadline)) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0) {
 		if (!soerr)
 			return 0;
 		errno = soerr;

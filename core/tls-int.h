@@ -27,6 +27,7 @@ struct tls_sess {
 	struct nbd_tls_ctx *t;
 	int fd;
 	int timeout_ms;
+	long deadline;            /* io->deadline: the handshake's end */
 	int nonblock;             /* relay: WANT_READ/WRITE instead of waiting */
 	int io_errno;             /* why the socket failed, 0 if it did not */
 	int peer_closed;          /* TCP EOF seen */

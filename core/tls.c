@@ -84,7 +84,7 @@ static int wait_io(struct tls_sess *s, short ev)
 	int r;
 
 	do
-		r = poll(&p, 1, s->timeout_ms > 0 ? s->timeout_ms : -1);
+		r = poll(&p, 1, nbd_poll_ms(s->timeout_ms, s->deadline));
 	while (r < 0 && errno == EINTR);
 	if (r == 0) {
 		s->io_errno = ETIMEDOUT;
@@ -210,6 +210,7 @@ static ssize_t tls_read(struct nbd_io *io, void *buf, size_t len)
 	int r, e;
 
 	s->timeout_ms = io->timeout_ms;
+	s->deadline = io->deadline;
 	s->io_errno = 0;
 	s->why[0] = 0;
 	r = wolfSSL_read(s->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
@@ -235,6 +236,7 @@ static ssize_t tls_write(struct nbd_io *io, const void *buf, size_t len)
 	int r, e;
 
 	s->timeout_ms = io->timeout_ms;
+	s->deadline = io->deadline;
 	s->io_errno = 0;
 	s->why[0] = 0;
 	r = wolfSSL_write(s->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
@@ -450,6 +452,7 @@ int nbd_tls_starttls(struct nbd_io *io, void *ctx, struct nbd_err *err)
 	s->t = t;
 	s->fd = io->fd;
 	s->timeout_ms = io->timeout_ms;
+	s->deadline = io->deadline;
 	wolfSSL_SetIOReadCtx(s->ssl, s);
 	wolfSSL_SetIOWriteCtx(s->ssl, s);
 	/* TLS 1.3 PSK against GnuTLS (nbdkit, qemu) fails in psk_dhe_ke

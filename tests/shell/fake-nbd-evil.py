@@ -12,12 +12,19 @@ are C strings, its sizes int64_t).
         flip  every export CAN_MULTI_CONN; every second connection
               connections 2, 6, 10... answer with another size,
               4, 8, 12... read-only
+        endless  LIST answered with NBD_REP_SERVER replies without end,
+              INFO/GO with NBD_REP_INFO replies without end, at full speed
+        trickle  the same, one byte every 0.3 s: no single wait is long
+              enough to time out
+        flood  like endless, but each LIST reply a 4096-byte name and a
+              4000-byte description
 Fixed newstyle; STRUCTURED_REPLY and meta contexts refused (ERR_UNSUP).
 Listens on 127.0.0.1 only; one thread per connection."""
 import socket
 import struct
 import sys
 import threading
+import time
 
 IHAVEOPT = 0x49484156454F5054
 REPLY_MAGIC = 0x3E889045565A9
@@ -55,6 +62,23 @@ def recv_exact(c, n):
     return b
 
 
+def endless(c, opt, mode):
+    trickle = mode == "trickle"
+    if opt == OPT_LIST:
+        name, desc = (b"n" * 4096, b"d" * 4000) if mode == "flood" else (b"more", b"")
+        one = struct.pack(">QIII", REPLY_MAGIC, opt, SERVER, 4 + len(name) + len(desc)) + \
+            struct.pack(">I", len(name)) + name + desc
+    else:
+        one = struct.pack(">QIII", REPLY_MAGIC, opt, INFO, 12) + struct.pack(">HQH", 0, 1 << 20, FLAGS)
+    while True:
+        if trickle:
+            for i in range(len(one)):
+                c.sendall(one[i:i + 1])
+                time.sleep(0.3)
+        else:
+            c.sendall(one * 256)
+
+
 def serve(c, mode):
     c.sendall(b"NBDMAGIC" + struct.pack(">QH", IHAVEOPT, 3))
     recv_exact(c, 4)
@@ -64,6 +88,8 @@ def serve(c, mode):
         if opt == OPT_ABORT:
             reply(c, opt, ACK)
             return
+        if mode in ("endless", "trickle", "flood") and opt in (OPT_LIST, OPT_INFO, OPT_GO):
+            endless(c, opt, mode)
         if opt == OPT_LIST:
             if mode == "long":
                 reply(c, opt, SERVER, struct.pack(">I", len(LONG)) + LONG)

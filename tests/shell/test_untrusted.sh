@@ -207,4 +207,41 @@ test_attach_connections_must_agree() {
 	assert_err_has "connection 2: export read-only now, was writable"
 }
 
+# -T bounds the handshake as a whole, not only each wait in it: a server
+# that answers without end, or a byte every 0.3 s (no single wait runs
+# out), ends the run T seconds in (exit 3). `timeout 60` turns the old
+# behaviour, a run that never ends, into a failure.
+test_endless_replies_end_at_the_timeout() {
+	start_evil endless || return 1
+	run timeout 60 "$NBDBOX" nbd-probe -T 2 -N plain "127.0.0.1:$PORT"
+	assert_rc 3
+	assert_out_empty
+	assert_err_oneline nbd-probe
+	assert_err_has "127.0.0.1:$PORT: NBD_OPT_GO 'plain': the handshake is not over after 2000 ms"
+}
+
+test_trickling_server_ends_at_the_timeout() {
+	start_evil trickle || return 1
+	run timeout 60 "$NBDBOX" nbd-list -T 2 "127.0.0.1:$PORT"
+	assert_rc 3
+	assert_err_oneline nbd-list
+	assert_err_has "127.0.0.1:$PORT: NBD_OPT_LIST: the handshake is not over after 2000 ms"
+	run timeout 60 "$NBDBOX" nbd-probe -T 2 -N plain "127.0.0.1:$PORT"
+	assert_rc 3
+	assert_err_has "NBD_OPT_GO 'plain': the handshake is not over after 2000 ms"
+}
+
+# nbd-list -l keeps the list until it asks INFO for each: at most 64 MiB
+# of it, whatever the server sends in the time -T gives it.
+test_list_long_keeps_at_most_64_mib() {
+	start_evil flood || return 1
+	run timeout 60 "$NBDBOX" nbd-list -l -T 50 "127.0.0.1:$PORT"
+	assert_rc 1
+	assert_out_empty
+	assert_err_oneline nbd-list
+	# 8,000-odd: the records' length fields differ on 32-bit CPUs.
+	assert_err_has "127.0.0.1:$PORT: NBD_OPT_LIST: over 64 MiB of names after 8"
+	assert_err_has " exports (without -l none are kept)"
+}
+
 lib_main
