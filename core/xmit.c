@@ -260,6 +260,10 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 
 		if (!(type & NBD_REPLY_TYPE_ERR_BIT))
 			return proto(x, what, "unknown structured reply type");
+		/* Error chunks may come one per failed byte at most: a
+		 * server sending more would never end the reply. */
+		if (op->nerr++ > op->len)
+			return proto(x, what, "more error chunks than the request has bytes");
 		/* Every error chunk starts u32 error, u16 message length,
 		 * message (proto.md, "Structured reply types"); unknown error
 		 * types are errors all the same. */

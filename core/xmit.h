@@ -59,6 +59,7 @@ struct nbd_xop {
 	uint32_t error;
 	int has_err_off;
 	uint64_t err_off;
+	uint32_t nerr;          /* error chunks so far */
 	char errmsg[160];       /* the server's text, quoted; may be empty */
 	/* BLOCK_STATUS: extents of our meta context, clipped to the
 	 * request, into the caller's ext[cap]; next of them are filled. */

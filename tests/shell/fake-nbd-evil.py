@@ -18,6 +18,8 @@ are C strings, its sizes int64_t).
               enough to time out
         flood  like endless, but each LIST reply a 4096-byte name and a
               4000-byte description
+        errflood  structured replies agreed; every NBD_CMD_READ answered
+              with NBD_REPLY_TYPE_ERROR chunks without end (no DONE flag)
 Fixed newstyle; STRUCTURED_REPLY and meta contexts refused (ERR_UNSUP).
 Listens on 127.0.0.1 only; one thread per connection."""
 import socket
@@ -30,7 +32,9 @@ IHAVEOPT = 0x49484156454F5054
 REPLY_MAGIC = 0x3E889045565A9
 ACK, SERVER, INFO = 1, 2, 3
 ERR_UNSUP, ERR_UNKNOWN = 0x80000001, 0x80000006
-OPT_ABORT, OPT_LIST, OPT_INFO, OPT_GO = 2, 3, 6, 7
+OPT_ABORT, OPT_LIST, OPT_INFO, OPT_GO, OPT_STRUCTURED_REPLY = 2, 3, 6, 7, 8
+STRUCTURED_MAGIC = 0x668E33EF
+CMD_READ, CMD_WRITE, CMD_DISC = 0, 1, 2
 FLAGS = 1 | 4  # HAS_FLAGS, SEND_FLUSH
 
 EXPORTS = [
@@ -79,6 +83,22 @@ def endless(c, opt, mode):
             c.sendall(one * 256)
 
 
+def errflood(c):
+    while True:
+        _, _, typ, cookie, _, ln = struct.unpack(">IHHQQI", recv_exact(c, 28))
+        if typ == CMD_WRITE:
+            recv_exact(c, ln)
+        if typ == CMD_DISC:
+            return
+        # NBD_REPLY_TYPE_ERROR, EIO, no message; never the DONE flag.
+        one = struct.pack(">IHHQI", STRUCTURED_MAGIC, 0, 0x8001, cookie, 6) + struct.pack(">IH", 5, 0)
+        if typ != CMD_READ:
+            c.sendall(struct.pack(">IHHQI", STRUCTURED_MAGIC, 1, 0, cookie, 0))
+            continue
+        while True:
+            c.sendall(one * 512)
+
+
 def serve(c, mode):
     c.sendall(b"NBDMAGIC" + struct.pack(">QH", IHAVEOPT, 3))
     recv_exact(c, 4)
@@ -120,6 +140,9 @@ def serve(c, mode):
             reply(c, opt, INFO, struct.pack(">H", 1) + name)
             reply(c, opt, INFO, struct.pack(">H", 2) + desc)
             reply(c, opt, ACK)
+            if opt == OPT_GO and mode == "errflood":
+                errflood(c)
+                return
             if opt == OPT_GO:
                 # Transmission: wait for NBD_CMD_DISC (or the close).
                 try:
@@ -127,6 +150,9 @@ def serve(c, mode):
                 except OSError:
                     pass
                 return
+            continue
+        if opt == OPT_STRUCTURED_REPLY and mode == "errflood":
+            reply(c, opt, ACK)
             continue
         reply(c, opt, ERR_UNSUP)
 

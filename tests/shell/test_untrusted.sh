@@ -244,4 +244,15 @@ test_list_long_keeps_at_most_64_mib() {
 	assert_err_has " exports (without -l none are kept)"
 }
 
+# The same in transmission: error chunks without the DONE flag, each one
+# arriving well within the wait, would hold nbd-copy's READ for ever.
+# No more error chunks than the request has bytes (exit 5).
+test_endless_error_chunks_end_the_copy() {
+	start_evil errflood || return 1
+	run timeout 60 "$NBDBOX" nbd-copy --request-size 4096 "nbd://127.0.0.1:$PORT/plain" /dev/null
+	assert_rc 5
+	assert_err_oneline nbd-copy
+	assert_err_has "127.0.0.1:$PORT: NBD_CMD_READ: more error chunks than the request has bytes"
+}
+
 lib_main
