@@ -17,11 +17,13 @@ static int io_why(struct nbd_io *io, const char *what, struct nbd_err *err)
 	return 1;
 }
 
-/* A wait ran out: the one read or write, or the whole handshake. */
+/* Time ran out for a read or write that began at t0: a wait that lasted
+ * all of timeout_ms is a silent server; one the handshake's deadline cut
+ * short (or that never began) is a server that talks without end. */
 static int timed_out(struct nbd_io *io, const char *what, const char *doing,
-		     struct nbd_err *err)
+		     long t0, struct nbd_err *err)
 {
-	if (io->deadline && nbd_now_ms() >= io->deadline)
+	if (io->deadline && nbd_now_ms() - t0 < io->timeout_ms)
 		return nbd_seterr_peer(err, io->peer, NBX_CONNECT, ETIMEDOUT,
 				       "%s: the handshake is not over after %d ms",
 				       what, io->timeout_ms);
@@ -33,6 +35,7 @@ int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 		     struct nbd_err *err)
 {
 	unsigned char *p = buf;
+	long t0 = 0;
 
 	while (len) {
 		ssize_t n;
@@ -47,8 +50,8 @@ int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 		}
 		/* A server that never stops sending never lets a wait
 		 * time out: the deadline is checked before each read. */
-		if (io->deadline && nbd_now_ms() >= io->deadline)
-			return timed_out(io, what, "", err);
+		if (io->deadline && (t0 = nbd_now_ms()) >= io->deadline)
+			return timed_out(io, what, "", t0, err);
 		/* Small reads go through the read-ahead buffer; large ones
 		 * straight to the caller. */
 		if (len < sizeof io->rbuf) {
@@ -74,7 +77,7 @@ int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 		if (errno == EINTR || errno == EAGAIN)
 			continue;
 		if (errno == ETIMEDOUT)
-			return timed_out(io, what, "waiting for the server", err);
+			return timed_out(io, what, "waiting for the server", t0, err);
 		return nbd_seterr_peer(err, io->peer, errno == ECONNRESET ? NBX_PROTO : NBX_FAIL,
 				       errno, "%s: %s", what, strerror(errno));
 	}
@@ -87,6 +90,7 @@ int nbd_io_write_full(struct nbd_io *io, const void *buf, size_t len,
 	const unsigned char *p = buf;
 
 	while (len) {
+		long t0 = io->deadline ? nbd_now_ms() : 0;
 		ssize_t n = io->ops->write(io, p, len);
 		if (n > 0) {
 			p += n;
@@ -98,7 +102,7 @@ int nbd_io_write_full(struct nbd_io *io, const void *buf, size_t len,
 		if (io_why(io, what, err))
 			return -1;
 		if (n < 0 && errno == ETIMEDOUT)
-			return timed_out(io, what, "sending", err);
+			return timed_out(io, what, "sending", t0, err);
 		return nbd_seterr_peer(err, io->peer, NBX_PROTO, n < 0 ? errno : EPIPE,
 				       "%s: %s", what, strerror(n < 0 ? errno : EPIPE));
 	}
