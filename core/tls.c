@@ -204,15 +204,22 @@ static const char *tls_why(struct nbd_io *io, int *code)
 	return s->why;
 }
 
+/* Each call on io (and the handshake): the waits io asks for, no failure
+ * recorded yet. */
+static void sess_begin(struct tls_sess *s, const struct nbd_io *io)
+{
+	s->timeout_ms = io->timeout_ms;
+	s->deadline = io->deadline;
+	s->io_errno = 0;
+	s->why[0] = 0;
+}
+
 static ssize_t tls_read(struct nbd_io *io, void *buf, size_t len)
 {
 	struct tls_sess *s = io->priv;
 	int r, e;
 
-	s->timeout_ms = io->timeout_ms;
-	s->deadline = io->deadline;
-	s->io_errno = 0;
-	s->why[0] = 0;
+	sess_begin(s, io);
 	r = wolfSSL_read(s->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
 	if (r > 0) {
 		s->got_data = 1;
@@ -235,10 +242,7 @@ static ssize_t tls_write(struct nbd_io *io, const void *buf, size_t len)
 	struct tls_sess *s = io->priv;
 	int r, e;
 
-	s->timeout_ms = io->timeout_ms;
-	s->deadline = io->deadline;
-	s->io_errno = 0;
-	s->why[0] = 0;
+	sess_begin(s, io);
 	r = wolfSSL_write(s->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
 	if (r > 0)
 		return r;
@@ -451,8 +455,7 @@ int nbd_tls_starttls(struct nbd_io *io, void *ctx, struct nbd_err *err)
 	}
 	s->t = t;
 	s->fd = io->fd;
-	s->timeout_ms = io->timeout_ms;
-	s->deadline = io->deadline;
+	sess_begin(s, io);
 	wolfSSL_SetIOReadCtx(s->ssl, s);
 	wolfSSL_SetIOWriteCtx(s->ssl, s);
 	/* TLS 1.3 PSK against GnuTLS (nbdkit, qemu) fails in psk_dhe_ke
