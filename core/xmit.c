@@ -317,8 +317,8 @@ int nbd_x_recv(struct nbd_xconn *x)
 		return -1;
 	magic = nbd_get32(h);
 	if (magic == NBD_STRUCTURED_MAGIC) {
-		if (rd(x, h + NBD_SIMPLE_REPLY_LEN,
-				     NBD_CHUNK_HDR_LEN - NBD_SIMPLE_REPLY_LEN, "reply") < 0)
+		if (rd(x, h + NBD_SIMPLE_REPLY_LEN, NBD_CHUNK_HDR_LEN - NBD_SIMPLE_REPLY_LEN,
+		       "reply") < 0)
 			return -1;
 		return on_chunk(x, h);
 	}
