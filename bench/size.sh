@@ -4,9 +4,9 @@
 #   -SWITCH      the default with one Config.in switch off: what it saves
 #   -NBD_COPY and --cmdline: the applets the 64 KiB goal was set against
 #   root-only    nbd-attach + nbd-client, no JSON, no DNS (goal <= 40 KiB)
+#                (-NBD_COPY is the default without nbd-copy)
 #   attach alone nbd-attach with every switch off (ioctl only, IPv4 only, no
 #                --persist, no --cmdline): the floor under root-only
-#                (-NBD_COPY is the default without nbd-copy)
 #   static-tls   the default with TLS and the small wolfSSL (goal <= 320 KiB)
 # then the default (and static-tls where a wolfSSL can be built) for every
 # cross toolchain installed (s390x, armhf, arm64 ...; musl where Debian has

@@ -20,7 +20,8 @@ are C strings, its sizes int64_t).
               4000-byte description
         errflood  structured replies agreed; every NBD_CMD_READ answered
               with NBD_REPLY_TYPE_ERROR chunks without end (no DONE flag)
-Fixed newstyle; STRUCTURED_REPLY and meta contexts refused (ERR_UNSUP).
+Fixed newstyle; STRUCTURED_REPLY (but for errflood) and meta contexts
+refused (ERR_UNSUP).
 Listens on 127.0.0.1 only; one thread per connection."""
 import socket
 import struct
