@@ -86,7 +86,15 @@ else
 	fi
 
 	# Automatic fallback: without the tls module kTLS cannot be set up.
-	if rmmod tls 2>/dev/null; then
+	# The kTLS sockets of the devices just detached (--persist: the
+	# server restarted under it) may be freed only after nbd-detach
+	# returns: wait up to 5 s for the module to be free, then skip.
+	freed=0 i=0
+	while [ $i -lt 50 ]; do
+		rmmod tls 2>/dev/null && { freed=1; break; }
+		sleep 0.1; i=$((i + 1))
+	done
+	if [ $freed = 1 ]; then
 		if dev=$(attach $X "nbds://$H:$P_tlsx/"); then
 			grep -q "using the user-space relay" /tmp/attach.err &&
 				pass fallback "$(head -n 1 /tmp/attach.err)" ||
