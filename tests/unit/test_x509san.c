@@ -4,7 +4,7 @@
  * certtool's certificates against a real server. */
 #include <stdlib.h>
 #include "unit.h"
-#include "x509san.h"
+#include "tls/x509san.h"
 
 struct der {
 	uint8_t b[1024];

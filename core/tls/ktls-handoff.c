@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include "tls-int.h"
+#include "int.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS 282
