@@ -32,7 +32,9 @@ fi
 # this script, the compiler's identity).
 key=$( { cat "$SETTINGS" "$0"; "$CC" -dumpmachine; "$CC" --version | head -n 1; } |
 	sha256sum | cut -c1-12)
-out=$root/$VERSION-$TRIPLET
+# One directory per key: builds with other settings (another branch's)
+# live side by side instead of replacing each other.
+out=$root/$VERSION-$TRIPLET-$key
 if [ -f "$out/lib/libwolfssl.a" ] && [ "$(cat "$out/key" 2> /dev/null)" = "$key" ]; then
 	echo "$out"
 	exit 0
@@ -67,7 +69,7 @@ grep -q "applying " "$work/unpack.log" || die "Debian's patches were not applied
 s=$work/src
 mkdir -p "$work/inc/wolfssl" "$work/obj"
 cp "$SETTINGS" "$work/inc/user_settings.h"
-SRCS="src/internal.c src/keys.c src/ssl.c src/tls.c src/tls13.c src/wolfio.c
+SRCS="src/crl.c src/internal.c src/keys.c src/ssl.c src/tls.c src/tls13.c src/wolfio.c
 wolfcrypt/src/aes.c wolfcrypt/src/asn.c wolfcrypt/src/chacha.c
 wolfcrypt/src/chacha20_poly1305.c wolfcrypt/src/coding.c wolfcrypt/src/curve25519.c
 wolfcrypt/src/ecc.c wolfcrypt/src/error.c wolfcrypt/src/fe_operations.c wolfcrypt/src/fe_low_mem.c
