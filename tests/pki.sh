@@ -10,7 +10,7 @@
 make_pki() {
 	local d=$1
 	mkdir -p "$d/srv" "$d/cli" "$d/other" "$d/psk"
-	printf 'cn = "nbdbox test CA"\nca\ncert_signing_key\nexpiration_days = 30\n' > "$d/ca.tmpl"
+	printf 'cn = "nbdbox test CA"\nca\ncert_signing_key\ncrl_signing_key\nexpiration_days = 30\n' > "$d/ca.tmpl"
 	printf 'organization = "nbdbox test"\ncn = "localhost"\ndns_name = "localhost"\nip_address = "127.0.0.1"\ntls_www_server\nencryption_key\nsigning_key\nexpiration_days = 30\n' > "$d/server.tmpl"
 	printf 'cn = "nbdbox client"\ntls_www_client\nencryption_key\nsigning_key\nexpiration_days = 30\n' > "$d/client.tmpl"
 	{
@@ -47,5 +47,53 @@ make_cn_ip_cert() {
 			--load-ca-certificate "$d/srv/ca-cert.pem" --load-ca-privkey "$d/srv/ca-key.pem" \
 			--template "$d/cnip.tmpl" --outfile "$d/cnip/server-cert.pem" &&
 		cp "$d/srv/ca-cert.pem" "$d/cnip/"
+	} >> "$d/pki.log" 2>&1
+}
+
+# make_crls DIR: after make_pki DIR, certificate directories (libnbd's
+# layout: ca-cert.pem, ca-crl.pem) each with a CRL from certtool:
+# DIR/crl-revoked  the test CA's CRL, revoking the server's certificate
+# DIR/crl-clean    the test CA's CRL, revoking nothing
+# DIR/crl-expired  the test CA's CRL, nextUpdate 2020-02-01
+# DIR/crl-other    a CRL signed by the other CA
+# DIR/crl-garbage  a ca-crl.pem that is no CRL
+make_crls() {
+	local d=$1 c
+	for c in revoked clean expired other garbage; do
+		mkdir -p "$d/crl-$c" && cp "$d/srv/ca-cert.pem" "$d/crl-$c/" || return 1
+	done
+	printf 'crl_next_update = 30\ncrl_number = 1\n' > "$d/crl.tmpl"
+	printf 'crl_this_update_date = "2020-01-01 00:00:00"\ncrl_next_update_date = "2020-02-01 00:00:00"\ncrl_number = 2\n' \
+		> "$d/crl-expired.tmpl"
+	{
+		certtool --generate-crl --load-ca-privkey "$d/srv/ca-key.pem" \
+			--load-ca-certificate "$d/srv/ca-cert.pem" --load-certificate "$d/srv/server-cert.pem" \
+			--template "$d/crl.tmpl" --outfile "$d/crl-revoked/ca-crl.pem" &&
+		certtool --generate-crl --load-ca-privkey "$d/srv/ca-key.pem" \
+			--load-ca-certificate "$d/srv/ca-cert.pem" \
+			--template "$d/crl.tmpl" --outfile "$d/crl-clean/ca-crl.pem" &&
+		certtool --generate-crl --load-ca-privkey "$d/srv/ca-key.pem" \
+			--load-ca-certificate "$d/srv/ca-cert.pem" \
+			--template "$d/crl-expired.tmpl" --outfile "$d/crl-expired/ca-crl.pem" &&
+		certtool --generate-crl --load-ca-privkey "$d/other/ca-key.pem" \
+			--load-ca-certificate "$d/other/ca-cert.pem" \
+			--template "$d/crl.tmpl" --outfile "$d/crl-other/ca-crl.pem" &&
+		printf -- '-----BEGIN X509 CRL-----\nTm90IGEgQ1JMIGF0IGFsbAo=\n-----END X509 CRL-----\n' \
+			> "$d/crl-garbage/ca-crl.pem"
+	} >> "$d/pki.log" 2>&1
+}
+
+# make_other_client DIR: after make_pki DIR, DIR/cli-other holds a client
+# certificate and key from the other CA (and the test CA to trust the
+# server with): a server that verifies its clients must refuse it.
+make_other_client() {
+	local d=$1
+	mkdir -p "$d/cli-other"
+	{
+		certtool --generate-privkey --outfile "$d/cli-other/client-key.pem" &&
+		certtool --generate-certificate --load-privkey "$d/cli-other/client-key.pem" \
+			--load-ca-certificate "$d/other/ca-cert.pem" --load-ca-privkey "$d/other/ca-key.pem" \
+			--template "$d/client.tmpl" --outfile "$d/cli-other/client-cert.pem" &&
+		cp "$d/srv/ca-cert.pem" "$d/cli-other/"
 	} >> "$d/pki.log" 2>&1
 }
