@@ -7,7 +7,7 @@
 #                     configs/small_defconfig); make small_defconfig writes
 #                     that profile to .config
 #   make check        unit tests, fuzz corpus replay, shell suites, VM tests
-#   make demo         build, then list and probe a local nbdkit
+#   make demo         build, then list and probe a local nbdkit, plain and TLS
 #   make menuconfig   (kconfig-frontends) / defconfig / oldconfig
 #   O=DIR             where objects go (default build)
 #   CONFIG=FILE       which configuration (default .config)
@@ -260,7 +260,11 @@ clean:
 FORCE:
 .PHONY: all static small static-tls stub tls defconfig menuconfig oldconfig olddefconfig clean FORCE
 
-demo: all
+# What it needs first (apt-get, as root: nbdkit, gnutls-bin, and
+# libwolfssl-dev for the default build), then the build, then the demo.
+demo:
+	$(Q)CONFIG=$(CONFIG) scripts/demo.sh --deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh ./$(BIN)
 .PHONY: demo
 

@@ -260,6 +260,20 @@ test_install_has_tls() {
 	assert_err_has "127.0.0.1"
 }
 
+# make demo, the README's first command: plain exports, then TLS with a
+# PSK and with certificates made on the spot, the server verifying our
+# client certificate (and refusing us without one).
+test_make_demo_shows_tls() {
+	run make --no-print-directory -C "$TOP" demo
+	assert_rc 0
+	assert_out_has "nbd-probe --tls-psk "
+	assert_out_has "size: 67108864"
+	assert_out_has "--tls-certificates "
+	assert_out_has "268435456"
+	assert_err_has "require a client certificate"
+	assert_err_has "server requires TLS"
+}
+
 # Without a Kconfig tool and with one, the defaults are the same; and the
 # front end drops NETLINK with PLATFORM_LINUX as scripts/config.sh does.
 test_kconfig_agrees_with_config_sh() {

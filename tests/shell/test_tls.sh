@@ -256,6 +256,37 @@ test_client_key_readable_by_others_refused() {
 	assert_ok
 }
 
+# What an initramfs gets: initramfs-tools' copy_file (cp -p) and dracut's
+# dracut-install (--preserve=mode,ownership) keep a key's mode and owner,
+# and both generators, run as root, pack the cpio without -R: a root 0600
+# PSK file stays root 0600 in the image and is taken there; one left 0644
+# on the host is refused in the image too (README, Security).
+test_initramfs_generators_keep_key_mode() {
+	[ "$(id -u)" = 0 ] && [ -f /usr/share/initramfs-tools/hook-functions ] &&
+		[ -x /usr/lib/dracut/dracut-install ] || { startSkipping; return; }
+	local w=$TMPD/initrd g f
+	mkdir -p "$w/src" "$w/it" "$w/dr" "$w/x-it" "$w/x-dr"
+	cp "$PSK" "$w/src/psk600" && chmod 600 "$w/src/psk600"
+	cp "$PSK" "$w/src/psk644" && chmod 644 "$w/src/psk644"
+	( DESTDIR=$w/it verbose=n; . /usr/share/initramfs-tools/hook-functions
+	  copy_file config "$w/src/psk600" /etc/nbd/psk600 && copy_file config "$w/src/psk644" /etc/nbd/psk644 ) ||
+		fail "copy_file"
+	/usr/lib/dracut/dracut-install -D "$w/dr" "$w/src/psk600" /etc/nbd/psk600 &&
+		/usr/lib/dracut/dracut-install -D "$w/dr" "$w/src/psk644" /etc/nbd/psk644 || fail "dracut-install"
+	for g in it dr; do
+		# mkinitramfs: find | sort | cpio -o -H newc; dracut: the same with -print0/--null.
+		( cd "$w/$g" && find . | LC_ALL=C sort | cpio --quiet -o -H newc ) > "$w/$g.cpio" &&
+			( cd "$w/x-$g" && cpio --quiet -idm < "$w/$g.cpio" ) || fail "$g: cpio"
+		f=$w/x-$g/etc/nbd
+		assertEquals "$g: the 0600 key in the image" "600 0" "$(stat -c '%a %u' "$f/psk600")"
+		run "$TLSBIN" nbd-probe --size --tls-psk "$f/psk600" "nbds://alice@localhost:$KP"
+		assert_ok
+		run "$TLSBIN" nbd-probe --size --tls-psk "$f/psk644" "nbds://alice@localhost:$KP"
+		assert_rc 6
+		assert_err_has "psk644: PSK file with mode 0644"
+	done
+}
+
 test_key_owned_by_someone_else_refused() {
 	[ "$(id -u)" = 0 ] || { startSkipping; return; }
 	local f=$TMPD/pki/psk-nobody.psk d=$TMPD/pki/cli-nobody
