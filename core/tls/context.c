@@ -154,21 +154,28 @@ static int file_exists(const char *path)
 	return access(path, R_OK) == 0;
 }
 
-/* Revocation: ca-crl.pem beside ca-cert.pem in --tls-certificates DIR,
- * where nbdkit and libnbd look for it. Present means used: a CRL that
+/* Revocation: --tls-crl FILE, else ca-crl.pem beside ca-cert.pem in
+ * --tls-certificates DIR, where nbdkit and libnbd look for it (there,
+ * present means used; a FILE named must be there). A CRL that
  * cannot be read or parsed, is not signed by the CA loaded, or whose
  * nextUpdate is past stops here (never ignored). With it, wolfSSL
  * refuses a server certificate its issuer's CRL lists, and one whose
  * issuer has no CRL in the file. */
 static int load_crl(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct nbd_err *err)
 {
-	char path[512];
+	char dflt[512];
+	const char *path = c->crl_file;
 
-	if (!c->cert_dir)
-		return 0;
-	nbd_fmt(path, sizeof path, "%s/ca-crl.pem", c->cert_dir);
-	if (access(path, F_OK) < 0 && errno == ENOENT)
-		return 0;
+	if (!path) {
+		if (!c->cert_dir)
+			return 0;
+		nbd_fmt(dflt, sizeof dflt, "%s/ca-crl.pem", c->cert_dir);
+		if (access(dflt, F_OK) < 0 && errno == ENOENT)
+			return 0;
+		path = dflt;
+	} else if (access(path, R_OK) < 0) {
+		return nbd_seterr(err, NBX_USAGE, errno, "%s: %s", path, strerror(errno));
+	}
 #ifdef HAVE_CRL
 	char rb[100];
 	int r = wolfSSL_CTX_EnableCRL(t->ctx, 0);
@@ -258,7 +265,7 @@ static int load_x509(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct
 		return nbd_seterr(err, NBX_USAGE, 0,
 				  "no CA to verify the server: give --tls-ca FILE or --tls-certificates DIR");
 	nbd_fmt(t->ca_desc, sizeof t->ca_desc, "the system's CAs");
-	return 0;
+	return load_crl(t, c, err);
 }
 
 struct nbd_tls_ctx *nbd_tls_ctx_new(const struct nbd_tls_conf *c, struct nbd_err *err)

@@ -183,6 +183,31 @@ test_crl_revoked_server_refused() {
 	assert_err_has "revoked"
 }
 
+# --tls-crl FILE and ?tls-crl=: a CRL beside --tls-ca FILE (no directory).
+test_crl_option_and_query_key() {
+	local p=$TMPD/pki
+	run "$TLSBIN" nbd-probe --size --tls-ca "$CA" --tls-crl "$p/crl-revoked/ca-crl.pem" "nbds://localhost:$KX"
+	assert_rc 6
+	assert_err_oneline nbd-probe
+	assert_err_has "localhost:$KX: TLS handshake: the server's certificate is revoked (CRL $p/crl-revoked/ca-crl.pem)"
+	run "$TLSBIN" nbd-probe --size --tls-ca "$CA" "nbds://localhost:$QX/disk?tls-crl=$p/crl-revoked/ca-crl.pem"
+	assert_rc 6
+	assert_err_has "revoked"
+	run "$TLSBIN" nbd-probe --size --tls-ca "$CA" --tls-crl "$p/crl-clean/ca-crl.pem" "nbds://localhost:$KX"
+	assert_ok
+	assert_out 67108864
+	# The option wins over the directory's ca-crl.pem.
+	run "$TLSBIN" nbd-probe --size --tls-certificates "$p/crl-revoked" --tls-crl "$p/crl-clean/ca-crl.pem" \
+		"nbds://localhost:$KX"
+	assert_ok
+	run "$TLSBIN" nbd-probe --size --tls-ca "$CA" --tls-crl "$p/crl-expired/ca-crl.pem" "nbds://localhost:$KX"
+	assert_rc 6
+	assert_err_has "expired"
+	run "$TLSBIN" nbd-probe --size --tls-ca "$CA" --tls-crl "$p/none.pem" "nbds://localhost:$KX"
+	assert_rc 2
+	assert_err_has "$p/none.pem: No such file or directory"
+}
+
 test_crl_clean_accepted() {
 	run "$TLSBIN" nbd-probe --size --tls-certificates "$TMPD/pki/crl-clean" "nbds://localhost:$KX"
 	assert_ok
