@@ -170,29 +170,28 @@ test_qemu_verify_peer_client_cert_from_other_ca() {
 
 # ---- revocation: ca-crl.pem in the certificates directory (issue 23)
 
-test_crl_revoked_server_refused() {
-	local d=$TMPD/pki/crl-revoked
-	run "$TLSBIN" nbd-probe --size --tls-certificates "$d" "nbds://localhost:$KX"
+# revoked PEER CRL ARGS...: nbd-probe ARGS refused, PEER's certificate revoked by CRL.
+revoked() {
+	local peer=$1 crl=$2
+	shift 2
+	run "$TLSBIN" nbd-probe --size "$@"
 	assert_rc 6
 	assert_err_oneline nbd-probe
-	assert_err_has "localhost:$KX: TLS handshake: the server's certificate is revoked (CRL $d/ca-crl.pem)"
+	assert_err_has "$peer: TLS handshake: the server's certificate is revoked (CRL $crl)"
 	assert_out_empty
-	run "$TLSBIN" nbd-list "nbds://127.0.0.1:$QX/?tls-certificates=$d"
-	assert_rc 6
-	assert_err_has "127.0.0.1:$QX"
-	assert_err_has "revoked"
+}
+
+test_crl_revoked_server_refused() {
+	local d=$TMPD/pki/crl-revoked
+	revoked "localhost:$KX" "$d/ca-crl.pem" --tls-certificates "$d" "nbds://localhost:$KX"
+	revoked "127.0.0.1:$QX" "$d/ca-crl.pem" "nbds://127.0.0.1:$QX/disk?tls-certificates=$d"
 }
 
 # --tls-crl FILE and ?tls-crl=: a CRL beside --tls-ca FILE (no directory).
 test_crl_option_and_query_key() {
-	local p=$TMPD/pki
-	run "$TLSBIN" nbd-probe --size --tls-ca "$CA" --tls-crl "$p/crl-revoked/ca-crl.pem" "nbds://localhost:$KX"
-	assert_rc 6
-	assert_err_oneline nbd-probe
-	assert_err_has "localhost:$KX: TLS handshake: the server's certificate is revoked (CRL $p/crl-revoked/ca-crl.pem)"
-	run "$TLSBIN" nbd-probe --size --tls-ca "$CA" "nbds://localhost:$QX/disk?tls-crl=$p/crl-revoked/ca-crl.pem"
-	assert_rc 6
-	assert_err_has "revoked"
+	local p=$TMPD/pki r=$TMPD/pki/crl-revoked/ca-crl.pem
+	revoked "localhost:$KX" "$r" --tls-ca "$CA" --tls-crl "$r" "nbds://localhost:$KX"
+	revoked "localhost:$QX" "$r" --tls-ca "$CA" "nbds://localhost:$QX/disk?tls-crl=$r"
 	run "$TLSBIN" nbd-probe --size --tls-ca "$CA" --tls-crl "$p/crl-clean/ca-crl.pem" "nbds://localhost:$KX"
 	assert_ok
 	assert_out 67108864
@@ -214,29 +213,28 @@ test_crl_clean_accepted() {
 	assert_out 67108864
 }
 
-test_crl_expired_is_an_error() {
-	local d=$TMPD/pki/crl-expired
+# bad_crl NAME TEXT: crl-NAME/ca-crl.pem is an error before connecting
+# (exit 6), the message naming the file and saying TEXT.
+bad_crl() {
+	local d=$TMPD/pki/crl-$1
 	run "$TLSBIN" nbd-probe --size --tls-certificates "$d" "nbds://localhost:$KX"
 	assert_rc 6
 	assert_err_oneline nbd-probe
-	assert_err_has "$d/ca-crl.pem: "
-	assert_err_has "expired"
+	assert_err_has "$d/ca-crl.pem: $2"
 	assert_out_empty
 }
 
+test_crl_expired_is_an_error() {
+	bad_crl expired ""
+	assert_err_has "expired"
+}
+
 test_crl_unparsable_is_an_error() {
-	local d=$TMPD/pki/crl-garbage
-	run "$TLSBIN" nbd-probe --size --tls-certificates "$d" "nbds://localhost:$KX"
-	assert_rc 6
-	assert_err_oneline nbd-probe
-	assert_err_has "$d/ca-crl.pem: cannot load the CRL"
+	bad_crl garbage "cannot load the CRL"
 }
 
 test_crl_from_another_ca_is_an_error() {
-	local d=$TMPD/pki/crl-other
-	run "$TLSBIN" nbd-probe --size --tls-certificates "$d" "nbds://localhost:$KX"
-	assert_rc 6
-	assert_err_has "$d/ca-crl.pem: the CRL is not signed by CA $d/ca-cert.pem"
+	bad_crl other "the CRL is not signed by CA $TMPD/pki/crl-other/ca-cert.pem"
 }
 
 # ---- key files: no one else's to read, as OpenSSH requires (issue 23)
