@@ -1,8 +1,13 @@
 # nbdbox. `make` builds ./nbdbox with the configuration in .config (the
-# defaults of Config.in when there is none: no Kconfig tool needed).
-#   make static       stripped static binary with musl-gcc (./nbdbox.static)
+# defaults of Config.in when there is none: no Kconfig tool needed). TLS
+# is on by default: ./nbdbox links Debian's libwolfssl (libwolfssl-dev).
+#   make static       stripped static binary with musl-gcc (./nbdbox.static),
+#                     TLS with a small wolfSSL (scripts/wolfssl-musl.sh, cached)
+#   make small        ./nbdbox.small: static, the small profile (no TLS:
+#                     configs/small_defconfig); make small_defconfig writes
+#                     that profile to .config
 #   make check        unit tests, fuzz corpus replay, shell suites, VM tests
-#   make demo         build, then list and probe a local nbdkit
+#   make demo         build, then list and probe a local nbdkit, plain and TLS
 #   make menuconfig   (kconfig-frontends) / defconfig / oldconfig
 #   O=DIR             where objects go (default build)
 #   CONFIG=FILE       which configuration (default .config)
@@ -80,9 +85,20 @@ $(eval $(call kbuild,core/))
 $(eval $(call kbuild,platform/))
 $(eval $(call kbuild,applets/))
 
+# TLS (CONFIG_TLS, on by default) needs wolfSSL's headers and library.
+# Without them: one line that says how to get them, or how to build
+# without TLS on purpose, before anything is compiled. Static builds pass
+# their wolfSSL in CFLAGS and LDLIBS (static: below).
+WOLFSSL_HINT = TLS is on (CONFIG_TLS) and needs wolfSSL: apt-get install libwolfssl-dev; \
+or build without TLS on purpose: make small_defconfig (or CONFIG_TLS off in $(CONFIG))
 ifeq ($(CONFIG_TLS),y)
 LDLIBS += -lwolfssl
+TLS_CHECK := $(O)/.wolfssl
 endif
+$(O)/.wolfssl: $(O)/.flags
+	$(Q)echo '#include <wolfssl/options.h>' | $(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -E -x c - \
+	  > /dev/null 2>&1 || { echo "$(BIN): $(WOLFSSL_HINT)" >&2; exit 1; }
+	@touch $@
 
 # Objects and the binary are rebuilt when the flags change (make static
 # after a change to its CFLAGS, say), not only when the sources do.
@@ -90,7 +106,7 @@ FLAGS_NOW = $(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) | $(LDFLAGS) $(LDLIBS)
 $(O)/.flags: FORCE
 	@mkdir -p $(O); echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
 
-$(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h $(O)/usage.h $(O)/.flags
+$(O)/%.o: %.c $(O)/autoconf.h $(O)/applets.h $(O)/usage.h $(O)/.flags $(TLS_CHECK)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -154,33 +170,47 @@ STATIC_LDFLAGS = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 # (up to 64 KiB on arm64) in the file. glibc applies RELRO: kept there.
 MUSL_LAYOUT := -Wl,-z,norelro -Wl,-z,common-page-size=64
 
-static: $(KINC)
-	$(Q)$(MAKE) --no-print-directory O=$(STATIC_O) CC=$(STATIC_CC) BIN=$(STATIC_BIN) \
-	  CFLAGS="$(STATIC_CFLAGS)" LDFLAGS="$(STATIC_LDFLAGS)"
-	@ls -l $(STATIC_BIN)
-
-# Static with TLS: a small wolfSSL built for the target's libc from
-# Debian's source package with nbdbox's configuration
-# (scripts/wolfssl-musl.sh, cached in /var/cache/nbdbox-wolfssl). Or bring
-# your own: WOLFSSL_A=/path/libwolfssl.a WOLFSSL_INC=/path/include.
+# With TLS (the configuration's CONFIG_TLS, on by default): a small
+# wolfSSL built for the target's libc from Debian's source package with
+# nbdbox's configuration (scripts/wolfssl-musl.sh, cached in
+# /var/cache/nbdbox-wolfssl), for CROSS_COMPILE targets too. Or bring your
+# own: WOLFSSL_A=/path/libwolfssl.a WOLFSSL_INC=/path/include.
 # The build's key is in CFLAGS: objects are rebuilt when wolfSSL's settings
 # change (-MMD does not follow -isystem headers).
 WOLFSSL_A   ?=
 WOLFSSL_INC ?=
+static: $(KINC) $(CONFIG)
+	$(Q)if scripts/config.sh make . $(CONFIG) | grep -q '^CONFIG_TLS=y$$'; then \
+	  if [ -n "$(WOLFSSL_A)" ]; then a="$(WOLFSSL_A)" i="$(WOLFSSL_INC)"; else \
+	  d=$$(scripts/wolfssl-musl.sh $(STATIC_CC) $(TRIPLET)) || \
+	    { echo "$(STATIC_BIN): $(WOLFSSL_HINT) (scripts/wolfssl-musl.sh builds it from Debian's source package: see above)" >&2; exit 1; }; \
+	  a=$$d/lib/libwolfssl.a i=$$d/include k=$$(cat $$d/key); fi; \
+	  tls="-isystem $$i -DNBDBOX_WOLFSSL_BUILD=$${k:-0}"; fi; \
+	$(MAKE) --no-print-directory O=$(STATIC_O) CONFIG=$(CONFIG) CC=$(STATIC_CC) BIN=$(STATIC_BIN) \
+	  CFLAGS="$(STATIC_CFLAGS) $$tls" LDFLAGS="$(STATIC_LDFLAGS)" LDLIBS="$$a"
+	@ls -l $(STATIC_BIN)
+
+# The small profile: static, configs/small_defconfig (the defaults without
+# TLS), ./nbdbox.small; the size guard's binary (< 96 KiB on amd64).
+SMALL_O   ?= build-small$(XSUF)
+SMALL_BIN ?= nbdbox.small
+small:
+	@mkdir -p $(SMALL_O)
+	$(Q)scripts/config.sh defconfig . configs/small_defconfig > $(SMALL_O)/.config.new
+	$(Q)cmp -s $(SMALL_O)/.config.new $(SMALL_O)/.config || mv $(SMALL_O)/.config.new $(SMALL_O)/.config
+	$(Q)$(MAKE) --no-print-directory static O=$(SMALL_O) STATIC_O=$(SMALL_O) \
+	  CONFIG=$(SMALL_O)/.config STATIC_BIN=$(SMALL_BIN)
+
+# Static with TLS whatever .config says: ./nbdbox.static-tls (the same as
+# `make static` with the default configuration).
 TLS_O       ?= build-static-tls$(XSUF)
 STATIC_TLS_BIN ?= nbdbox.static-tls
-static-tls: $(KINC) $(CONFIG)
+static-tls: $(CONFIG)
 	@mkdir -p $(TLS_O)
 	$(Q)sed -e 's/^# CONFIG_TLS is not set/CONFIG_TLS=y/' $(CONFIG) > $(TLS_O)/.config.new
 	$(Q)cmp -s $(TLS_O)/.config.new $(TLS_O)/.config || mv $(TLS_O)/.config.new $(TLS_O)/.config
-	$(Q)if [ -n "$(WOLFSSL_A)" ]; then a="$(WOLFSSL_A)" i="$(WOLFSSL_INC)"; else \
-	  d=$$(scripts/wolfssl-musl.sh $(STATIC_CC) $(TRIPLET)) || exit 1; \
-	  a=$$d/lib/libwolfssl.a i=$$d/include k=$$(cat $$d/key); fi; \
-	$(MAKE) --no-print-directory O=$(TLS_O) CONFIG=$(TLS_O)/.config \
-	  CC=$(STATIC_CC) BIN=$(STATIC_TLS_BIN) \
-	  CFLAGS="$(STATIC_CFLAGS) -isystem $$i -DNBDBOX_WOLFSSL_BUILD=$${k:-0}" \
-	  LDFLAGS="$(STATIC_LDFLAGS)" LDLIBS="$$a"
-	@ls -l $(STATIC_TLS_BIN)
+	$(Q)$(MAKE) --no-print-directory static O=$(TLS_O) STATIC_O=$(TLS_O) \
+	  CONFIG=$(TLS_O)/.config STATIC_BIN=$(STATIC_TLS_BIN)
 
 # The stub platform, as on a non-Linux system: same tree, PLATFORM_LINUX
 # off (NETLINK, which depends on it, follows).
@@ -191,8 +221,8 @@ stub: $(CONFIG)
 	$(Q)cmp -s build-stub/.config.new build-stub/.config || mv build-stub/.config.new build-stub/.config
 	$(Q)$(MAKE) --no-print-directory O=build-stub CONFIG=build-stub/.config BIN=nbdbox.stub
 
-# TLS on (needs libwolfssl-dev): ./nbdbox.tls, what tests/shell/test_tls.sh
-# runs when ./nbdbox was built without TLS (the Config.in default).
+# TLS on whatever .config says (needs libwolfssl-dev): ./nbdbox.tls, what
+# tests/shell/test_tls.sh runs when ./nbdbox was built without TLS.
 tls: $(CONFIG)
 	@mkdir -p build-tls
 	$(Q)sed -e 's/^# CONFIG_TLS is not set/CONFIG_TLS=y/' $(CONFIG) > build-tls/.config.new
@@ -208,6 +238,11 @@ defconfig: applets/Config.in Config.features.in
 	$(Q)if command -v kconfig-conf >/dev/null; then \
 	  KCONFIG_CONFIG=$(CONFIG) kconfig-conf --alldefconfig Config.in; \
 	else scripts/config.sh defconfig . > $(CONFIG); fi
+# A profile: configs/NAME_defconfig names what differs from the defaults
+# (small_defconfig: no TLS).
+%_defconfig: configs/%_defconfig applets/Config.in Config.features.in
+	$(Q)scripts/config.sh defconfig . $< > $(CONFIG)
+	@echo "  CONFIG  $(CONFIG) (from $<)"
 oldconfig: applets/Config.in Config.features.in
 	$(call KCONF,conf) --oldconfig Config.in
 olddefconfig: applets/Config.in Config.features.in
@@ -219,18 +254,23 @@ include tests/unit/unit.mk
 include tests/tests.mk
 
 clean:
-	rm -rf build build-* nbdbox nbdbox.static nbdbox.stub nbdbox.tls nbdbox.static-tls applets/Config.in applets/Kbuild \
+	rm -rf build build-* nbdbox nbdbox.static nbdbox.small nbdbox.stub nbdbox.tls nbdbox.static-tls applets/Config.in applets/Kbuild \
 	  Config.features.in *.from
 
 FORCE:
-.PHONY: all static static-tls stub tls defconfig menuconfig oldconfig olddefconfig clean FORCE
+.PHONY: all static small static-tls stub tls defconfig menuconfig oldconfig olddefconfig clean FORCE
 
-demo: all
+# What it needs first (apt-get, as root: nbdkit, gnutls-bin, and
+# libwolfssl-dev for the default build), then the build, then the demo.
+demo:
+	$(Q)CONFIG=$(CONFIG) scripts/demo.sh --deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh ./$(BIN)
 .PHONY: demo
 
 # ---- install
-#   make install [DESTDIR=] [PREFIX=/usr]   nbdbox (static by default) and
+#   make install [DESTDIR=] [PREFIX=/usr]   nbdbox (static, with TLS, by
+#       default; INSTALL_BIN=nbdbox.small for the small profile) and
 #       a link per applet in PREFIX/sbin; nbd-client only where no other
 #       nbd-client is (Debian's package owns /usr/sbin/nbd-client)
 #   make install-initramfs-tools [CMDLINE=1]   the hook (and with CMDLINE=1
@@ -245,7 +285,7 @@ SBINDIR      = $(DESTDIR)$(PREFIX)/sbin
 ITOOLSDIR   ?= $(DESTDIR)/etc/initramfs-tools
 DRACUTDIR   ?= $(DESTDIR)$(PREFIX)/lib/dracut/modules.d
 
-install: $(if $(filter nbdbox.static,$(INSTALL_BIN)),static,$(INSTALL_BIN))
+install: $(patsubst nbdbox.static,static,$(patsubst nbdbox.small,small,$(INSTALL_BIN)))
 	install -d $(SBINDIR)
 	install -m 755 $(INSTALL_BIN) $(SBINDIR)/nbdbox
 	$(Q)for a in $$(./$(INSTALL_BIN) --list); do \

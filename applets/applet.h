@@ -82,7 +82,10 @@ enum {
 	 * OPT_TLS_PSK name credentials. */
 	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CERTS, OPT_TLS_PSK,
 	OPT_TLS_HOSTNAME, OPT_TLS_USER,
-	OPT_TLS_VERIFY, OPT_TLS_RELAY, OPT_ALT, OPT_CONN_LAST
+	OPT_TLS_VERIFY, OPT_TLS_RELAY, OPT_ALT, OPT_CONN_LAST,
+	/* Outside the run the applets' own options start after ("\xff"):
+	 * until the connection options are one table. */
+	OPT_TLS_CRL = 0x17f
 };
 /* Option strings for nbd_getopt_long (applets/getopt.c): value byte,
  * name, ':' if it takes an argument. A long-only option's byte is 0x80 +
@@ -93,7 +96,7 @@ enum {
 	"\x84" "tls-key:\0" "\x85" "tls-certificates:\0"                 \
 	"\x87" "tls-hostname:\0" "\x89" "tls-verify-peer:\0"             \
 	"\x86" "tls-psk:\0" "\x88" "tls-username:\0"                     \
-	"\x8a" "tls-relay\0" "\x8b" "alt:\0"
+	"\x8a" "tls-relay\0" "\x8b" "alt:\0" "\xff" "tls-crl:\0"
 
 /* CONN_LONGOPTS, then the applet's own options own[0..n) (its entries and
  * the empty one that ends them: sizeof own), into lo, of

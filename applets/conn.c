@@ -17,6 +17,7 @@
 //usage-tls:      --tls-certificates DIR  ca-cert.pem, client-cert.pem and
 //usage-tls:                       client-key.pem in DIR (libnbd's layout)
 //usage-tls:      --tls-cert FILE, --tls-key FILE  client certificate and key
+//usage-tls:      --tls-crl FILE   the CA's CRL (default: DIR/ca-crl.pem)
 //usage-tls:      --tls-hostname NAME  name to check (default: the host given)
 //usage-tls:      --tls-verify-peer=no  do not verify the server: INSECURE
 //usage-tls:      --tls-psk FILE   pre-shared key file (username:hexkey, psktool)
@@ -96,6 +97,10 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 	}
 	case OPT_TLS_RELAY:
 		t->relay = 1;
+		return 1;
+	case OPT_TLS_CRL:
+		t->wanted = 1;
+		t->crl_file = arg;
 		return 1;
 	case OPT_ALT:
 		if (c->nalt == (int)(sizeof c->alt / sizeof *c->alt))

@@ -189,8 +189,11 @@ int nbd_list_main(int argc, char **argv)
 	if ((opt = conn_args(&c, argc, argv, i)))
 		return opt;
 
-	if (conn_open(&c, &io, &hs, &err) < 0)
+	if (conn_open(&c, &io, &hs, &err) < 0) {
+		/* conn_open keeps the TLS context for retries: ours to free. */
+		nbd_tls_ctx_free(c.tls_ctx);
 		return report(&err);
+	}
 	hs.on_server = on_server;
 	hs.cb_ctx = &l;
 	l.err = &err;
@@ -226,6 +229,7 @@ int nbd_list_main(int argc, char **argv)
 	}
 out:
 	nbd_hs_close(&hs);
+	nbd_tls_ctx_free(c.tls_ctx);
 	if (l.buf)
 		munmap(l.buf, l.cap);
 	if (ENABLE_JSON && l.json && rc == 0)

@@ -1,14 +1,16 @@
 #!/bin/bash
 # Sizes of the static binary (stripped), per configuration and per CPU:
-#   default      all applets, no TLS (goal <= 64 KiB)
-#   -SWITCH      the default with one Config.in switch off: what it saves
+#   small        the small profile (configs/small_defconfig: the defaults
+#                without TLS; make small), all applets (guard < 96 KiB)
+#   -SWITCH      the small profile with one Config.in switch off: what it saves
 #   -NBD_COPY and --cmdline: the applets the 64 KiB goal was set against
 #   root-only    nbd-attach + nbd-client, no JSON, no DNS (goal <= 40 KiB)
 #                (-NBD_COPY is the default without nbd-copy)
 #   attach alone nbd-attach with every switch off (ioctl only, IPv4 only, no
 #                --persist, no --cmdline): the floor under root-only
-#   static-tls   the default with TLS and the small wolfSSL (goal <= 320 KiB)
-# then the default (and static-tls where a wolfSSL can be built) for every
+#   default TLS  the default (make static, make install): TLS with the small
+#                wolfSSL of scripts/wolfssl-musl.sh (goal <= 320 KiB)
+# then the small profile (and the TLS default where a wolfSSL can be built) for every
 # cross toolchain installed (s390x, armhf, arm64 ...; musl where Debian has
 # musl-dev for the CPU, else glibc). Builds its own copies, so a local
 # .config does not skew it. Prints a table; never fails.
@@ -19,7 +21,10 @@ trap 'rm -rf "$B"' EXIT
 cd "$TOP" || exit 0
 QUICK=${1:-}
 
-scripts/config.sh defconfig . | sed 's/^CONFIG_TLS=y/# CONFIG_TLS is not set/' > "$B/default.config"
+# default.config: the small profile, from which the no-TLS rows start;
+# tls.config: the defaults (TLS on).
+scripts/config.sh defconfig . configs/small_defconfig > "$B/default.config"
+scripts/config.sh defconfig . > "$B/tls.config"
 off() { sed "s/^CONFIG_$1=y/# CONFIG_$1 is not set/"; }
 
 # size NAME CONFIG [make args...]: bytes of a static build (or "failed").
@@ -33,15 +38,10 @@ size_of() {
 		echo failed
 	fi
 }
-size_tls() {
+size_tls() { # NAME [make args...]: the default configuration, TLS on
 	local name=$1
 	shift
-	if make --no-print-directory static-tls CONFIG="$B/default.config" TLS_O="$B/o-$name" \
-		STATIC_TLS_BIN="$B/$name.bin" "$@" > "$B/$name.log" 2>&1; then
-		stat -c %s "$B/$name.bin"
-	else
-		echo failed
-	fi
+	size_of "$name" "$B/tls.config" "$@"
 }
 row() { # LABEL BYTES [GOAL] [BASE]
 	local goal=${3:-} base=${4:-} note=
@@ -58,7 +58,7 @@ row() { # LABEL BYTES [GOAL] [BASE]
 echo "| configuration (static, stripped)   |     bytes | KiB / note             |"
 echo "|------------------------------------|-----------|------------------------|"
 def=$(size_of default "$B/default.config")
-row "amd64 default (all applets, no TLS)" "$def" 65536
+row "amd64 small (all applets, no TLS)" "$def" 98304
 if [ -z "$QUICK" ]; then
 	for sw in IPV6 DNS UNIX_SOCKETS JSON NETLINK NBD_ATTACH_PERSIST NBD_CLIENT NBD_LIST \
 		  NBD_PROBE NBD_DETACH NBD_COPY NBD_ATTACH_CMDLINE; do
@@ -76,16 +76,17 @@ row "amd64 root-only (attach+client)" "$(size_of root "$B/root.config")" 40960
 off NBD_CLIENT < "$B/root.config" | off NBD_ATTACH_CMDLINE | off NBD_ATTACH_PERSIST | off NETLINK |
 	off IPV6 | off UNIX_SOCKETS > "$B/floor.config"
 row "  nbd-attach alone, every switch off" "$(size_of floor "$B/floor.config")" 40960
-row "amd64 static-tls" "$(size_tls tls)" 327680
+row "amd64 default (TLS, make static)" "$(size_tls tls)" 327680
 [ -n "$QUICK" ] && exit 0
 for x in s390x-linux-gnu arm-linux-gnueabihf aarch64-linux-gnu mips-linux-gnu \
 	 powerpc64-linux-gnu riscv64-linux-gnu; do
 	command -v "$x-gcc" > /dev/null || continue
 	libc=glibc
 	command -v "$(echo "$x" | sed 's/linux-gnu/linux-musl/')-gcc" > /dev/null && libc=musl
-	row "$x default ($libc)" "$(size_of "d-$x" "$B/default.config" CROSS_COMPILE="$x-")"
+	row "$x small ($libc)" "$(size_of "d-$x" "$B/default.config" CROSS_COMPILE="$x-")"
 	row "$x root-only ($libc)" "$(size_of "r-$x" "$B/root.config" CROSS_COMPILE="$x-")"
-	[ $libc = musl ] && row "$x static-tls" "$(size_tls "t-$x" CROSS_COMPILE="$x-")"
+	[ $libc = musl ] && row "$x default (TLS)" "$(size_tls "t-$x" CROSS_COMPILE="$x-")" \
+		"$(case $x in aarch64*) echo 327680 ;; esac)"
 done
 # The floor: a static stripped hello world with the same toolchain.
 printf '#include <stdio.h>\nint main(void){puts("hi");return 0;}\n' > "$B/h.c"

@@ -17,17 +17,20 @@ struct nbd_tls_conf {
 	const char *cert_file;    /* --tls-cert: client certificate (PEM) */
 	const char *key_file;     /* --tls-key: its private key (PEM) */
 	const char *cert_dir;     /* --tls-certificates DIR, libnbd layout */
+	const char *crl_file;     /* --tls-crl: the CA's CRL (PEM); else
+				   * DIR/ca-crl.pem when there is one */
 	const char *hostname;     /* name (or IP literal) the server's
 				   * certificate must carry; NULL: chain only */
 	const char *psk_file;     /* --tls-psk: username:hexkey lines */
 	const char *username;     /* PSK identity; NULL: the file's only one */
 	/* What the URI gave (user@, tls-certificates=, tls-psk-file=,
-	 * tls-hostname=, tls-username=), percent-decoded. */
+	 * tls-hostname=, tls-username=, tls-crl=), percent-decoded. */
 	struct {
 		char user[128];
 		char cert_dir[256];
 		char psk_file[256];
 		char hostname[256];
+		char crl_file[256];
 	} uri;
 };
 

@@ -13,9 +13,11 @@
  * ktls-info.c and x509san.c are pure (unit-tested, with or without TLS). */
 //config:config TLS
 //config:	bool "TLS with wolfSSL (nbds://, --tls)"
-//config:	default n
+//config:	default y
 //config:	help
-//config:	  Links libwolfssl. Without it nbds:// answers "built without TLS".
+//config:	  Links libwolfssl (libwolfssl-dev; make static builds a small
+//config:	  one). Without it nbds:// answers "built without TLS": the
+//config:	  small profile (make small_defconfig, make small).
 #ifndef NBDBOX_TLS_H
 #define NBDBOX_TLS_H
 

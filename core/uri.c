@@ -69,7 +69,8 @@ static int set_port(struct nbd_addr *a, const char *s, size_t len)
 static const struct {
 	uint16_t off, cap, conf;
 } uri_field[] = { URI_FIELD(cert_dir, cert_dir), URI_FIELD(psk_file, psk_file),
-		  URI_FIELD(hostname, hostname), URI_FIELD(user, username) };
+		  URI_FIELD(hostname, hostname), URI_FIELD(user, username),
+		  URI_FIELD(crl_file, crl_file) };
 
 int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 		  struct nbd_err *err)
@@ -159,10 +160,10 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 		char tmp[8];
 
 		i = nbd_word_find("socket\0tls-certificates\0tls-psk-file\0tls-hostname\0"
-				  "tls-username\0tls-verify-peer\0", query, klen);
+				  "tls-username\0tls-crl\0tls-verify-peer\0", query, klen);
 		if (i == 0)
 			dst = a->socket, cap = sizeof a->socket;
-		else if (i == 5)
+		else if (i == 6)
 			dst = tmp, cap = sizeof tmp;
 		else if (i > 0)
 			dst = (char *)tls + uri_field[i - 1].off, cap = uri_field[i - 1].cap;

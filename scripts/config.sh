@@ -1,7 +1,8 @@
 #!/bin/sh
 # Without a Kconfig tool: write the defaults of Config.in (and the files
 # it sources) to .config, or turn .config into autoconf.h.
-#   scripts/config.sh defconfig SRCDIR > .config
+#   scripts/config.sh defconfig SRCDIR [PROFILE] > .config
+#     (PROFILE: a configs/*_defconfig naming what differs from the defaults)
 #   scripts/config.sh header SRCDIR .config > autoconf.h
 #   scripts/config.sh make SRCDIR .config > auto.conf (for make)
 # Every symbol becomes ENABLE_X (0 or 1), so `if (ENABLE_X)` compiles
@@ -95,7 +96,8 @@ END {
 		if (mode == "defconfig") {
 			# Dependencies unmet: not written, as kconfig-conf does.
 			if (dep[s] != "") { tok(dep[s]); if (!e_or()) continue }
-			print def[s] == "y" ? "CONFIG_" s "=y" : "# CONFIG_" s " is not set"
+			want = (s in user) ? user[s] : def[s]
+			print want == "y" ? "CONFIG_" s "=y" : "# CONFIG_" s " is not set"
 		} else if (on(s)) {
 			if (mode == "make") print "CONFIG_" s "=y"
 			else { print "#define CONFIG_" s " 1"; print "#define ENABLE_" s " 1" }

@@ -19,6 +19,8 @@ ORIG_SHA256=b7ee150e49def77c765bc02aac92ddeb0bebefd4cb12aa263d8f95e405221fb8
 CC=${1:-musl-gcc}
 TRIPLET=${2:-$(gcc -dumpmachine)}
 SETTINGS=$TOP/scripts/wolfssl-settings.h
+# nbdbox's own fixes, applied after Debian's (each file says why).
+PATCHES=$TOP/scripts/wolfssl-crl-issuer.patch
 
 say() { echo "wolfssl-musl: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -30,9 +32,11 @@ if ! mkdir -p "$root" 2> /dev/null || ! [ -w "$root" ]; then
 fi
 # The cache key: version, target, and what decides the build (settings,
 # this script, the compiler's identity).
-key=$( { cat "$SETTINGS" "$0"; "$CC" -dumpmachine; "$CC" --version | head -n 1; } |
+key=$( { cat "$SETTINGS" "$0" $PATCHES; "$CC" -dumpmachine; "$CC" --version | head -n 1; } |
 	sha256sum | cut -c1-12)
-out=$root/$VERSION-$TRIPLET
+# One directory per key: builds with other settings (another branch's)
+# live side by side instead of replacing each other.
+out=$root/$VERSION-$TRIPLET-$key
 if [ -f "$out/lib/libwolfssl.a" ] && [ "$(cat "$out/key" 2> /dev/null)" = "$key" ]; then
 	echo "$out"
 	exit 0
@@ -62,12 +66,15 @@ echo "$ORIG_SHA256  $work/wolfssl_$VERSION.orig.tar.gz" | sha256sum -c --quiet -
 (cd "$work" && dpkg-source -x wolfssl_*.dsc src > unpack.log 2>&1) ||
 	{ cat "$work/unpack.log" >&2; die "dpkg-source -x failed"; }
 grep -q "applying " "$work/unpack.log" || die "Debian's patches were not applied"
+for p in $PATCHES; do
+	patch -d "$work/src" -p1 --quiet < "$p" || die "$(basename "$p") does not apply"
+done
 
 # ---- build
 s=$work/src
 mkdir -p "$work/inc/wolfssl" "$work/obj"
 cp "$SETTINGS" "$work/inc/user_settings.h"
-SRCS="src/internal.c src/keys.c src/ssl.c src/tls.c src/tls13.c src/wolfio.c
+SRCS="src/crl.c src/internal.c src/keys.c src/ssl.c src/tls.c src/tls13.c src/wolfio.c
 wolfcrypt/src/aes.c wolfcrypt/src/asn.c wolfcrypt/src/chacha.c
 wolfcrypt/src/chacha20_poly1305.c wolfcrypt/src/coding.c wolfcrypt/src/curve25519.c
 wolfcrypt/src/ecc.c wolfcrypt/src/error.c wolfcrypt/src/fe_operations.c wolfcrypt/src/fe_low_mem.c

@@ -33,6 +33,8 @@
 #define ATOMIC_USER            /* wolfSSL_GetClientWriteKey/IV, ... */
 #define KEEP_PEER_CERT         /* the leaf's DER for the IP SAN check */
 #define WOLFSSL_SYS_CA_CERTS   /* wolfSSL_CTX_load_system_CA_certs */
+#define HAVE_CRL               /* ca-crl.pem, --tls-crl: revoked servers
+				* refused (cost: bench/RESULTS.md) */
 #define WOLFSSL_USER_IO        /* nbdbox brings its own recv/send */
 #include <sys/time.h>       /* tls13.c's clock; USER_IO leaves it out */
 #define SINGLE_THREADED

@@ -58,10 +58,18 @@ for t in tests/shell/test_*.sh; do
 	run_suite "${n#test_}" "$limit" bash "$t"
 done
 # The TLS suite once more on the static musl build with the small wolfSSL
-# (make static-tls), the binary the VM's TLS scenario runs.
-if [ -x nbdbox.static-tls ]; then
-	run_suite tls-static "$limit" env NBDBOX="$PWD/nbdbox.static-tls" SUITE=tls-static \
+# (make static), the binary make install installs and the VM runs.
+if [ -x nbdbox.static ]; then
+	run_suite tls-static "$limit" env NBDBOX="$PWD/nbdbox.static" SUITE=tls-static \
 		bash tests/shell/test_tls.sh
+fi
+# The small profile (make small: no TLS) where a build without TLS
+# behaves otherwise: nbds:// and --tls refused, --help says so.
+if [ -x nbdbox.small ]; then
+	for s in nbd_probe multicall; do
+		run_suite "$s-small" "$limit" env NBDBOX="$PWD/nbdbox.small" SUITE="$s-small" \
+			bash "tests/shell/test_$s.sh"
+	done
 fi
 for a in ${CROSS_ARCHES-s390x armhf}; do
 	run_suite "cross-$a" "$limit" tests/cross/check.sh "$a"

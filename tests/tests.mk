@@ -1,6 +1,8 @@
 # Test targets; included from the top Makefile.
 #   make check         install missing test tools (root, apt-get), build
-#                      all variants, run every suite; ends `N passed, N failed`
+#                      all variants (./nbdbox and nbdbox.static with TLS, the
+#                      small profile nbdbox.small without), run every suite;
+#                      ends `N passed, N failed`
 #   make check-shell   only the shunit2 suites, against the current ./nbdbox
 #   NBDBOX_SKIP_VM=1   skip the qemu suite
 
@@ -9,9 +11,8 @@ check:
 	@tests/install-deps.sh
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory static
-	$(Q)$(MAKE) --no-print-directory static-tls
+	$(Q)$(MAKE) --no-print-directory small
 	$(Q)$(MAKE) --no-print-directory stub
-	$(Q)if [ -f /usr/include/wolfssl/ssl.h ]; then $(MAKE) --no-print-directory tls; fi
 	@tests/run-all.sh
 
 check-shell: all

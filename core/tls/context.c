@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fmt.h"
 #include "int.h"
@@ -76,22 +77,48 @@ static unsigned int psk_cb(WOLFSSL *ssl, const char *hint, char *identity,
 	return (unsigned int)t->psk_keylen;
 }
 
-static int read_small_file(const char *path, char *buf, size_t cap, size_t *len,
-			   struct nbd_err *err)
+/* A private key (the PSK file, the client key) must be no one else's to
+ * read, as OpenSSH requires of its keys: owned by this user or root, and
+ * no permission for group or others. Checked on the open file (what is
+ * checked is what is read), then read whole into buf. The refusals are
+ * NBX_TLS and name the file and its mode or owner; a file that cannot
+ * be read is the command line's (NBX_USAGE). */
+static int read_secret(const char *path, const char *what, char *buf, size_t cap,
+		       size_t *len, struct nbd_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned int m;
 	ssize_t n;
 	size_t got = 0;
 
-	if (fd < 0)
-		return nbd_seterr(err, NBX_USAGE, errno, "%s: %s", path, strerror(errno));
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return nbd_seterr(err, NBX_USAGE, e, "%s: %s", path, strerror(e));
+	}
+	m = st.st_mode & 07777;
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		close(fd);
+		return nbd_seterr(err, NBX_TLS, EPERM,
+				  "%s: %s owned by uid %u, not by this user (uid %u) or root: refused",
+				  path, what, (unsigned)st.st_uid, (unsigned)geteuid());
+	}
+	if (m & 077) {
+		close(fd);
+		return nbd_seterr(err, NBX_TLS, EPERM,
+				  "%s: %s with mode %u%u%u%u: group or others may read it: refused "
+				  "(chmod 600 %s)", path, what, m >> 9, m >> 6 & 7, m >> 3 & 7, m & 7, path);
+	}
 	while ((n = read(fd, buf + got, cap - got)) > 0 && got + (size_t)n < cap)
 		got += (size_t)n;
 	close(fd);
 	if (n < 0)
 		return nbd_seterr(err, NBX_USAGE, errno, "%s: %s", path, strerror(errno));
 	if (n > 0)
-		return nbd_seterr(err, NBX_USAGE, EFBIG, "%s: too large for a PSK file", path);
+		return nbd_seterr(err, NBX_USAGE, EFBIG, "%s: too large for a %s", path, what);
 	*len = got;
 	return 0;
 }
@@ -103,7 +130,7 @@ static int load_psk(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct 
 	const char *why;
 	int r;
 
-	if (read_small_file(c->psk_file, text, sizeof text, &len, err) < 0)
+	if (read_secret(c->psk_file, "PSK file", text, sizeof text, &len, err) < 0)
 		return -1;
 	r = nbd_psk_find(text, len, c->username, t->psk_id, t->psk_key, &t->psk_keylen, &why);
 	memset(text, 0, sizeof text);
@@ -127,10 +154,65 @@ static int file_exists(const char *path)
 	return access(path, R_OK) == 0;
 }
 
+/* Revocation: --tls-crl FILE, else ca-crl.pem beside ca-cert.pem in
+ * --tls-certificates DIR, where nbdkit and libnbd look for it (there,
+ * present means used; a FILE named must be there). A CRL that
+ * cannot be read or parsed, is not signed by the CA loaded, or whose
+ * nextUpdate is past stops here (never ignored). With it, wolfSSL
+ * refuses a server certificate its issuer's CRL lists, and one whose
+ * issuer has no CRL in the file. */
+static int load_crl(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct nbd_err *err)
+{
+	char dflt[512];
+	const char *path = c->crl_file;
+
+	if (!path) {
+		if (!c->cert_dir)
+			return 0;
+		nbd_fmt(dflt, sizeof dflt, "%s/ca-crl.pem", c->cert_dir);
+		if (access(dflt, F_OK) < 0 && errno == ENOENT)
+			return 0;
+		path = dflt;
+	} else if (access(path, R_OK) < 0) {
+		return nbd_seterr(err, NBX_USAGE, errno, "%s: %s", path, strerror(errno));
+	}
+#ifdef HAVE_CRL
+	char rb[100];
+	int r = wolfSSL_CTX_EnableCRL(t->ctx, 0);
+
+	if (r == WOLFSSL_SUCCESS)
+		r = wolfSSL_CTX_LoadCRLFile(t->ctx, path, WOLFSSL_FILETYPE_PEM);
+	if (r == CRL_CERT_DATE_ERR || r == ASN_AFTER_DATE_E)
+		return nbd_seterr(err, NBX_TLS, 0, "%s: the CRL has expired (its nextUpdate is "
+				  "past): get a fresh one from the CA", path);
+	if (r == ASN_CRL_NO_SIGNER_E || r == ASN_CRL_CONFIRM_E)
+		return nbd_seterr(err, NBX_TLS, 0, "%s: the CRL is not signed by %s (or that CA "
+				  "may not sign CRLs: no cRLSign key usage)", path, t->ca_desc);
+#ifndef WOLFSSL_ASN_TEMPLATE
+	/* This wolfSSL's older DER code says "parse error" for a CRL
+	 * past its nextUpdate too. */
+	if (r == ASN_PARSE_E)
+		return nbd_seterr(err, NBX_TLS, 0, "%s: cannot load the CRL: not a CRL, or it has "
+				  "expired (this wolfSSL says both as a parse error)", path);
+#endif
+	if (r != WOLFSSL_SUCCESS)
+		return nbd_seterr(err, NBX_TLS, 0, "%s: cannot load the CRL: %s", path,
+				  access(path, R_OK) < 0 ? strerror(errno) :
+				  nbd_tls_reason(r, rb, sizeof rb));
+	nbd_fmt(t->crl, sizeof t->crl, "%s", path);
+	return 0;
+#else
+	(void)t;
+	return nbd_seterr(err, NBX_TLS, 0, "%s: this wolfSSL has no CRL support (HAVE_CRL): "
+			  "cannot check revocation", path);
+#endif
+}
+
 static int load_x509(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct nbd_err *err)
 {
-	char ca[512], cert[512], key[512], rb[100];
+	char ca[512], cert[512], key[512], rb[100], pem[16384];
 	const char *caf = c->ca_file, *certf = c->cert_file, *keyf = c->key_file;
+	size_t len;
 	int r;
 
 	/* libnbd's tls-certificates=DIR layout; explicit files win. */
@@ -154,7 +236,11 @@ static int load_x509(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct
 		if (r != WOLFSSL_SUCCESS)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load client certificate: %s",
 					  certf, nbd_tls_reason(r, rb, sizeof rb));
-		r = wolfSSL_CTX_use_PrivateKey_file(t->ctx, keyf, WOLFSSL_FILETYPE_PEM);
+		if (read_secret(keyf, "client key", pem, sizeof pem, &len, err) < 0)
+			return -1;
+		r = wolfSSL_CTX_use_PrivateKey_buffer(t->ctx, (unsigned char *)pem, (long)len,
+						      WOLFSSL_FILETYPE_PEM);
+		memset(pem, 0, sizeof pem);
 		if (r != WOLFSSL_SUCCESS)
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load client key: %s",
 					  keyf, nbd_tls_reason(r, rb, sizeof rb));
@@ -173,13 +259,13 @@ static int load_x509(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct
 			return nbd_seterr(err, NBX_USAGE, 0, "%s: cannot load CA certificates: %s",
 					  caf, nbd_tls_reason(r, rb, sizeof rb));
 		nbd_fmt(t->ca_desc, sizeof t->ca_desc, "CA %s", caf);
-		return 0;
+		return load_crl(t, c, err);
 	}
 	if (wolfSSL_CTX_load_system_CA_certs(t->ctx) != WOLFSSL_SUCCESS)
 		return nbd_seterr(err, NBX_USAGE, 0,
 				  "no CA to verify the server: give --tls-ca FILE or --tls-certificates DIR");
 	nbd_fmt(t->ca_desc, sizeof t->ca_desc, "the system's CAs");
-	return 0;
+	return load_crl(t, c, err);
 }
 
 struct nbd_tls_ctx *nbd_tls_ctx_new(const struct nbd_tls_conf *c, struct nbd_err *err)

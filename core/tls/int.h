@@ -15,6 +15,7 @@ struct nbd_tls_ctx {
 	int have_cert;            /* we present a client certificate */
 	char *hostname;
 	char ca_desc[300];        /* where the trusted CAs came from */
+	char crl[300];            /* the CRL checked against, "" if none */
 	int psk;
 	char psk_id[NBD_PSK_MAX_ID + 1];
 	unsigned char psk_key[NBD_PSK_MAX_KEY];

@@ -37,6 +37,9 @@ static const struct {
 	{ ASN_PATHLEN_SIZE_E, "ASN CA path length value too large error" },
 	{ ASN_NAME_INVALID_E, "Name Constraint error" },
 	{ ASN_PARSE_E, "ASN parsing error, invalid input" },
+	{ CRL_CERT_REVOKED, "CRL Certificate revoked" },
+	{ CRL_MISSING, "CRL Not loaded" },
+	{ CRL_CERT_DATE_ERR, "CRL date error" },
 	{ ASN_NO_PEM_HEADER, "ASN no PEM Header Error" },
 	{ VERIFY_CERT_ERROR, "verify problem on certificate" },
 	{ DOMAIN_NAME_MISMATCH, "peer subject name mismatch" },
@@ -182,9 +185,10 @@ static void note_failure(struct tls_sess *s, int e)
 			"TLS: the server rejected our client certificate (alert %d)", rx);
 	else if (rx > 0)
 		nbd_fmt(s->why, sizeof s->why, "TLS: the server sent fatal alert %d", rx);
-	else if (s->peer_closed && !s->got_data && !s->t->psk)
+	else if ((s->peer_closed || e == WOLFSSL_ERROR_ZERO_RETURN) && !s->got_data && !s->t->psk)
 		/* GnuTLS servers (nbdkit, qemu) drop a TLS 1.3 client without
-		 * the certificate they want, without an alert. */
+		 * the certificate they want, without an alert (or with only a
+		 * close_notify). */
 		nbd_fmt(s->why, sizeof s->why, s->t->have_cert ?
 			"TLS: the server dropped the connection right after the handshake "
 			"(did it refuse our client certificate?)" :
@@ -229,8 +233,12 @@ static ssize_t tls_read(struct nbd_io *io, void *buf, size_t len)
 	e = wolfSSL_get_error(s->ssl, r);
 	if (e != WOLFSSL_ERROR_WANT_READ && e != WOLFSSL_ERROR_WANT_WRITE)
 		note_failure(s, e);
-	if (e == WOLFSSL_ERROR_ZERO_RETURN || (s->peer_closed && !s->io_errno))
-		return 0;       /* close_notify or TCP EOF: the server hung up */
+	if (e == WOLFSSL_ERROR_ZERO_RETURN || (s->peer_closed && !s->io_errno)) {
+		/* close_notify or TCP EOF: the server hung up. errno 0, not
+		 * what the socket callbacks left (EAGAIN would hide s->why). */
+		errno = 0;
+		return 0;
+	}
 	if (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE)
 		errno = EAGAIN;
 	else
@@ -387,10 +395,23 @@ static int handshake_err(struct tls_sess *s, const char *peer, int e, struct nbd
 				       "TLS handshake: PSK not accepted: the server answered with a "
 				       "certificate instead (is it set up for PSK?) (%s)", rb);
 	switch (e) {
+	case CRL_CERT_REVOKED:
+		return nbd_seterr_peer(err, peer, NBX_TLS, 0,
+				       "TLS handshake: the server's certificate is revoked (CRL %s)",
+				       t->crl);
+	case CRL_MISSING:
+		return nbd_seterr_peer(err, peer, NBX_TLS, 0,
+				       "TLS handshake: %s holds no CRL from the issuer of the server's "
+				       "certificate: revocation cannot be checked", t->crl);
+	case ASN_AFTER_DATE_E:
+		if (t->crl[0])
+			return nbd_seterr_peer(err, peer, NBX_TLS, 0,
+					       "TLS handshake: the server's certificate or the CRL %s "
+					       "has expired (%s)", t->crl, rb);
+		/* fall through */
 	case ASN_NO_SIGNER_E:
 	case ASN_SELF_SIGNED_E:
 	case ASN_SIG_CONFIRM_E:
-	case ASN_AFTER_DATE_E:
 	case ASN_BEFORE_DATE_E:
 	case ASN_PATHLEN_INV_E:
 	case ASN_PATHLEN_SIZE_E:

@@ -2,7 +2,10 @@
 # make check-cross ARCH=s390x: the unit tests, the fuzz corpus and the
 # shell suites that need no kernel driver, for another CPU, under qemu-user.
 # The binary is the static build (musl where Debian has musl-dev for the
-# target, else glibc); the suites run it through a wrapper that keeps
+# target, else glibc), with TLS (make static: the musl wolfSSL of
+# scripts/wolfssl-musl.sh for the target), and the small profile without
+# TLS (make small) for the suites where a build without TLS behaves
+# otherwise; the suites run them through a wrapper that keeps
 # argv[0] (qemu-ARCH -0 "$0"), since binfmt_misc is not mounted here.
 # What qemu-user cannot do is skipped by name, with the reason, below.
 # Ends with "cross-ARCH: N passed, N failed".
@@ -75,17 +78,17 @@ $M unit 2>&1 | tee "$log"; count unit "${PIPESTATUS[0]}"
 echo "== $NAME: fuzz-replay"
 $M fuzz-replay 2>&1 | tee "$log"; count fuzz "${PIPESTATUS[0]}"
 
-echo "== $NAME: static build"
+echo "== $NAME: static build, TLS (scripts/wolfssl-musl.sh for $TRIPLET)"
 SO=build-static-$TRIPLET
 $M -j2 static STATIC_BIN="$SO/nbdbox.bin" > "$log" 2>&1 || { cat "$log"; fail_early "static build failed"; }
 tail -n 1 "$log"
 file "$SO/nbdbox.bin" | sed 's/^[^:]*: /  /'
-echo "== $NAME: static TLS build (scripts/wolfssl-musl.sh for $TRIPLET)"
-$M -j2 static-tls STATIC_TLS_BIN="$SO/nbdbox-tls.bin" > "$log" 2>&1 ||
-	{ cat "$log"; fail_early "static-tls build failed"; }
+echo "== $NAME: static build, the small profile (no TLS)"
+$M -j2 small SMALL_BIN="$SO/nbdbox-small.bin" > "$log" 2>&1 ||
+	{ cat "$log"; fail_early "small build failed"; }
 tail -n 1 "$log"
 # The wrappers: argv[0] as the suites call it (nbdbox, or a link's name).
-for b in nbdbox nbdbox-tls; do
+for b in nbdbox nbdbox-small; do
 	cat > "$SO/$b" <<W
 #!/bin/sh
 exec $QEMU -0 "\$0" "$TOP/$SO/$b.bin" "\$@"
@@ -97,8 +100,14 @@ for t in tests/shell/test_*.sh; do
 	n=$(basename "$t" .sh); n=${n#test_}
 	case " $SKIP_SUITES " in *" $n "*) echo "== $NAME: $n: skipped (see tests/cross/check.sh)"; continue ;; esac
 	echo "== $NAME: $n"
-	NBDBOX=$TOP/$SO/nbdbox NBDBOX_TLS=$TOP/$SO/nbdbox-tls NBDBOX_SKIP="$SKIP_TESTS" timeout -k 10 1200 bash "$t" 2>&1 | tee "$log"
+	NBDBOX=$TOP/$SO/nbdbox NBDBOX_SKIP="$SKIP_TESTS" timeout -k 10 1200 bash "$t" 2>&1 | tee "$log"
 	count "$n" "${PIPESTATUS[0]}"
+done
+for n in nbd_probe multicall; do
+	echo "== $NAME: $n, small profile"
+	NBDBOX=$TOP/$SO/nbdbox-small SUITE=$n-small NBDBOX_SKIP="$SKIP_TESTS" timeout -k 10 1200 \
+		bash "tests/shell/test_$n.sh" 2>&1 | tee "$log"
+	count "$n-small" "${PIPESTATUS[0]}"
 done
 echo "$NAME: $total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]

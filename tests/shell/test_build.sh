@@ -199,6 +199,81 @@ test_depends_on() {
 	assert_err_has "not supported on this platform"
 }
 
+# TLS is on by default (issue 23): `make` links Debian's libwolfssl; the
+# small profile (configs/small_defconfig) has none; without wolfSSL's
+# headers the build stops before compiling, with one line that says how
+# to get them and how to build without TLS on purpose.
+test_tls_by_default() {
+	local d=$TMPD/deftls
+	mkdir -p "$d"
+	"$TOP/scripts/config.sh" defconfig "$TOP" > "$d/c"
+	grep -q '^CONFIG_TLS=y$' "$d/c" || fail "the defaults have no TLS"
+	build deftls -e '' || fail "build"
+	run ldd "$BIN"
+	assert_out_has libwolfssl
+	run "$BIN" nbd-list --help
+	assert_out_lacks "built without TLS"
+}
+
+test_small_profile_has_no_tls() {
+	local d=$TMPD/small
+	mkdir -p "$d"
+	"$TOP/scripts/config.sh" defconfig "$TOP" "$TOP/configs/small_defconfig" > "$d/.config"
+	grep -q '^# CONFIG_TLS is not set$' "$d/.config" || fail "small_defconfig keeps TLS"
+	grep -q '^CONFIG_NBD_COPY=y$' "$d/.config" || fail "small_defconfig lost a default"
+	make --no-print-directory -C "$TOP" O="$d/obj" CONFIG="$d/.config" BIN="$d/nbdbox" \
+		> "$d/log" 2>&1 || { cat "$d/log" >&2; fail "build"; return; }
+	run ldd "$d/nbdbox"
+	assert_out_lacks libwolfssl
+	run "$d/nbdbox" nbd-list --tls "127.0.0.1:$KIT"
+	assert_rc 6
+	assert_err_has "built without TLS"
+}
+
+test_no_wolfssl_one_line() {
+	local d=$TMPD/nowolf
+	mkdir -p "$d"
+	# -nostdinc: the compiler finds no wolfssl/options.h, as on a machine
+	# without libwolfssl-dev.
+	run make --no-print-directory -C "$TOP" O="$d/obj" BIN="$d/nbdbox" CC="cc -nostdinc"
+	assertNotEquals "make succeeded without wolfSSL" 0 "$RC"
+	[ -e "$d/nbdbox" ] && fail "a binary was linked"
+	assertEquals "one line from us" 1 "$(grep -c 'needs wolfSSL' <<< "$ERR")"
+	assert_err_has "$d/nbdbox: TLS is on (CONFIG_TLS) and needs wolfSSL: apt-get install libwolfssl-dev; or build without TLS on purpose: make small_defconfig"
+	ls "$d/obj"/*/*.o > /dev/null 2>&1 && fail "objects compiled before the check"
+	return 0
+}
+
+# make install: the binary installed has TLS (make static's, with the
+# musl wolfSSL), and a link per applet.
+test_install_has_tls() {
+	[ -n "${NBDBOX_SKIP_STATIC:-}" ] && { startSkipping; return; }
+	local d=$TMPD/inst
+	run make --no-print-directory -C "$TOP" install DESTDIR="$d"
+	assert_rc 0
+	[ -x "$d/usr/sbin/nbdbox" ] || fail "no $d/usr/sbin/nbdbox"
+	run file -L "$d/usr/sbin/nbdbox"
+	assert_out_has "statically linked"
+	run "$d/usr/sbin/nbd-list" --tls -T 2 "127.0.0.1:$KIT"
+	assert_rc 6
+	case $ERR in *"built without TLS"*) fail "installed without TLS: $ERR" ;; esac
+	assert_err_has "127.0.0.1"
+}
+
+# make demo, the README's first command: plain exports, then TLS with a
+# PSK and with certificates made on the spot, the server verifying our
+# client certificate (and refusing us without one).
+test_make_demo_shows_tls() {
+	run make --no-print-directory -C "$TOP" demo
+	assert_rc 0
+	assert_out_has "nbd-probe --tls-psk "
+	assert_out_has "size: 67108864"
+	assert_out_has "--tls-certificates "
+	assert_out_has "268435456"
+	assert_err_has "require a client certificate"
+	assert_err_has "server requires TLS"
+}
+
 # core/ and platform/ never print, fork or exit: none of their objects (TLS
 # on, so core/tls/ is in) takes a process-control or stdio symbol from libc.
 # And the applets' files call one way (applets/attach.h): no circle among

@@ -5,7 +5,8 @@
 # (the suites' tests, plus one failure per process valgrind complained
 # about).
 #
-# Suites: those that run ./nbdbox (and ./nbdbox.tls) as a command. Not
+# Suites: those that run ./nbdbox (TLS by default; ./nbdbox.tls when it
+# was built without) as a command. Not
 # multicall (it links and copies the binary: a wrapper script is not
 # one), build (compiles), attach_host (its own sh harness; on a host
 # without the nbd driver its paths are the same option and handshake

@@ -67,6 +67,10 @@ TEST(uri_unix_and_tls)
 	CHECK(nbd_parse_uri(&a, &t, "nbds://h/d?tls-hostname=srv&tls-verify-peer=no", &e) == 0);
 	CHECK(!strcmp(t.hostname, "cli") && t.verify == 1);
 	CHECK(parse("nbds://h/d?tls-verify-peer=maybe") < 0);
+	/* tls-crl= (nbdbox's own key: the CA's CRL) beside tls-certificates=. */
+	CHECK(parse("nbds://h/d?tls-certificates=/etc/pki&tls-crl=/etc/pki/r%2e.pem") == 0);
+	CHECK(!strcmp(t.crl_file, "/etc/pki/r..pem") && !strcmp(t.cert_dir, "/etc/pki"));
+	CHECK(t.verify == -1);
 }
 
 TEST(uri_bad)

@@ -108,16 +108,23 @@ vm_conf_servers() {
 	for n in $SERVERS; do vm_conf "P_$n" "$(eval echo "\$PORT_$n")"; done
 }
 
-# The TLS build for the TLS scenario (static, with the small wolfSSL that
-# scripts/wolfssl-musl.sh builds from Debian's source package), unless
-# NBDBOX_TLS names one.
+# The TLS build for the TLS scenario: make static (TLS by default, the
+# small wolfSSL that scripts/wolfssl-musl.sh builds from Debian's source
+# package), the binary make install installs; make static-tls when .config
+# has TLS off; or what NBDBOX_TLS names.
 vm_nbdbox_tls() {
 	if [ -n "${NBDBOX_TLS:-}" ]; then echo "$NBDBOX_TLS"; return; fi
+	if [ -z "${NBDBOX:-}" ] && vm_nbdbox > /dev/null &&
+		! "$TOP/nbdbox.static" nbd-list --help 2>&1 | grep -q "built without TLS"; then
+		echo "$TOP/nbdbox.static"; return
+	fi
 	make -C "$TOP" static-tls >"$W/make-tls.log" 2>&1 || { cat "$W/make-tls.log" >&2; return 1; }
 	echo "$TOP/nbdbox.static-tls"
 }
 
-vm_nbdbox() { # build the static binary unless NBDBOX names one
+# The static binary (make static: TLS by default) unless NBDBOX names one
+# (NBDBOX=./nbdbox.small: the small profile, make small).
+vm_nbdbox() {
 	if [ -n "${NBDBOX:-}" ]; then echo "$NBDBOX"; return; fi
 	make -C "$TOP" static >"$W/make.log" 2>&1 || { cat "$W/make.log" >&2; return 1; }
 	echo "$TOP/nbdbox.static"

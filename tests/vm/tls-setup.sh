@@ -2,8 +2,11 @@
 # other srv_add lines and before vm_conf_servers:
 #   [ -f "$VMDIR/tls-setup.sh" ] && . "$VMDIR/tls-setup.sh"
 # A CA and a server certificate for localhost and 127.0.0.1 (certtool), a
-# PSK for user alice (psktool); nbdkit --tls=require with each. The guest
-# gets the CA and the PSK file through vm.conf (TLS_CA, TLS_PSK).
+# PSK for user alice (psktool), a client certificate from the same CA;
+# nbdkit --tls=require with each, and one that verifies its clients
+# (--tls-verify-peer: tlsmtls, and tlspersist). The guest gets the CA, the
+# PSK file and the client's certificate and key through vm.conf (TLS_CA,
+# TLS_PSK, TLS_CLI_CERT, TLS_CLI_KEY).
 tls_setup() {
 	command -v certtool >/dev/null && command -v psktool >/dev/null || {
 		vm_log "no certtool/psktool (gnutls-bin): TLS scenario will skip"; return 0; }
@@ -12,10 +15,16 @@ tls_setup() {
 	make_pki "$d" || { vm_log "TLS credentials: $(tail -n 2 "$d/pki.log")"; return 1; }
 	srv_add tlsx "$NBDKIT --tls=require --tls-certificates=$d/srv memory 64M" || return 1
 	srv_add tlspsk "$NBDKIT --tls=require --tls-psk=$d/psk/keys.psk memory 64M" || return 1
-	# --persist over TLS: run.sh's persist image, restarted under a read.
-	srv_add tlspersist "$NBDKIT --tls=require --tls-certificates=$d/srv --filter=delay file $W/persist.img rdelay=20ms" ||
+	srv_add tlsmtls "$NBDKIT --tls=require --tls-verify-peer --tls-certificates=$d/srv memory 64M" ||
+		return 1
+	# --persist over TLS: run.sh's persist image, restarted under a read;
+	# it verifies its clients, so each reconnect must present the
+	# client certificate again.
+	srv_add tlspersist "$NBDKIT --tls=require --tls-verify-peer --tls-certificates=$d/srv --filter=delay file $W/persist.img rdelay=20ms" ||
 		return 1
 	vm_conf TLS_CA "$(cat "$d/srv/ca-cert.pem")"
 	vm_conf TLS_PSK "$(cat "$d/psk/keys.psk")"
+	vm_conf TLS_CLI_CERT "$(cat "$d/cli/client-cert.pem")"
+	vm_conf TLS_CLI_KEY "$(sed -n '/BEGIN/,/END/p' "$d/cli/client-key.pem")"
 }
 tls_setup || fail_setup "TLS servers"

@@ -1,10 +1,14 @@
 # TLS data paths: attach over kTLS (the guest's /proc/net/tls_stat
 # counters must rise) and over the user-space relay (--tls-relay, and the
 # automatic fallback when the tls module is missing), X.509 and PSK. The
-# relay process must be gone after detach.
-# Needs tests/vm/tls-setup.sh sourced by run.sh (servers tlsx, tlspsk; the
-# CA and PSK in vm.conf as TLS_CA, TLS_PSK), a TLS build as NBDBOX (make
-# static-tls) and the modules tls, gcm, ctr, ghash-generic (kernel.sh).
+# relay process must be gone after detach. Mutual TLS: a server that
+# verifies its clients (nbdkit --tls-verify-peer) takes our client
+# certificate over kTLS and refuses us without one; a --persist reconnect
+# presents it again. Key files readable by others are refused.
+# Needs tests/vm/tls-setup.sh sourced by run.sh (servers tlsx, tlspsk,
+# tlsmtls, tlspersist; the CA, PSK and client credentials in vm.conf), a
+# TLS build as NBDBOX (make static) and the modules tls, gcm, ctr,
+# ghash-generic (kernel.sh).
 # SKIPs without.
 # run.sh puts the TLS build in as /bin/nbdbox-tls: its applets first.
 if [ -x /bin/nbdbox-tls ]; then
@@ -27,11 +31,16 @@ elif [ -z "${P_tlsx:-}" ] || [ -z "${TLS_CA:-}" ]; then
 elif nbdbox nbd-list --tls -T 1 127.0.0.1:1 2>&1 | grep -q "built without TLS"; then
 	skip "" "nbdbox built without TLS"
 else
-	mkdir -p /tmp/tls
+	mkdir -p /tmp/tls /tmp/tls/cli
 	printf '%s\n' "$TLS_CA" > /tmp/tls/ca-cert.pem
-	printf '%s\n' "$TLS_PSK" > /tmp/tls/keys.psk
+	# Keys: no one else's to read, or nbdbox refuses them.
+	(umask 077; printf '%s\n' "$TLS_PSK" > /tmp/tls/keys.psk
+	 printf '%s\n' "$TLS_CLI_KEY" > /tmp/tls/cli/client-key.pem)
+	printf '%s\n' "$TLS_CLI_CERT" > /tmp/tls/cli/client-cert.pem
+	cp /tmp/tls/ca-cert.pem /tmp/tls/cli/
 	X="--tls-ca /tmp/tls/ca-cert.pem --tls-hostname localhost"
 	P="--tls-psk /tmp/tls/keys.psk"
+	C="--tls-certificates /tmp/tls/cli --tls-hostname localhost"
 
 	# kTLS, X.509: the full round trip, and the kernel's TLS counters.
 	tx0=$(tls_stat TlsTxSw)
@@ -55,6 +64,31 @@ else
 		fail ktls-handoff "attach failed"
 	fi
 
+	# Mutual TLS over kTLS: the client certificate taken, the data path
+	# the kernel's; without a certificate, refused (exit 6, the server
+	# named); a key readable by others, refused before connecting.
+	if [ -n "${P_tlsmtls:-}" ]; then
+		roundtrip "nbds://$H:$P_tlsmtls/" $C
+		if dev=$(attach $C "nbds://$H:$P_tlsmtls/"); then
+			p=$(nbd-probe "$dev" | grep '^data path:')
+			case $p in "data path: kTLS, TLSv1."*) pass mtls-ktls "$p" ;;
+				*) fail mtls-ktls "nbd-probe $dev said '$p'" ;; esac
+			nbd-detach "$dev"
+		else
+			fail mtls-ktls "attach with the client certificate failed"
+		fi
+		nbd-attach $X "nbds://$H:$P_tlsmtls/" >/dev/null 2>/tmp/mtls.err; rc=$?
+		[ $rc = 6 ] && grep -q "$H:$P_tlsmtls.*client certificate" /tmp/mtls.err &&
+			pass mtls-nocert "exit 6: $(cat /tmp/mtls.err)" ||
+			fail mtls-nocert "exit $rc: $(cat /tmp/mtls.err)"
+		chmod 644 /tmp/tls/cli/client-key.pem
+		nbd-attach $C "nbds://$H:$P_tlsmtls/" >/dev/null 2>/tmp/mtls.err; rc=$?
+		chmod 600 /tmp/tls/cli/client-key.pem
+		[ $rc = 6 ] && grep -q "client-key.pem: client key with mode 0644" /tmp/mtls.err &&
+			pass key-mode "exit 6: $(cat /tmp/mtls.err)" ||
+			fail key-mode "exit $rc: $(cat /tmp/mtls.err)"
+	fi
+
 	# The relay, forced, with PSK: round trip, then it must exit.
 	roundtrip "nbds://alice@$H:$P_tlspsk/" --tls-relay $P
 	sleep 0.5
@@ -63,10 +97,11 @@ else
 		fail relay-exit "$n relay process(es) left"
 
 	# --persist over kTLS: the host restarts the server under a read;
-	# the reconnect runs the TLS handshake and the hand-off again.
+	# the reconnect runs the TLS handshake and the hand-off again, and
+	# presents the client certificate again (the server verifies it).
 	if [ -n "${P_tlspersist:-}" ]; then
 		u="nbds://$H:$P_tlspersist/"
-		if dev=$(attach --persist $X "$u"); then
+		if dev=$(attach --persist $C "$u"); then
 			dd if="$dev" bs=64k count=$((PERSIST_MIB * 16)) iflag=direct 2>/tmp/dd.err |
 				md5sum | cut -d' ' -f1 > /tmp/persist.md5 &
 			rd=$!
@@ -77,7 +112,7 @@ else
 			got=$(cat /tmp/persist.md5)
 			tx1=$(tls_stat TlsRxSw)
 			[ "$got" = "$PERSIST_MD5" ] && [ "$tx1" -gt "$tx0" ] &&
-				pass persist "read across a server restart over kTLS, md5 ok, TlsRxSw $tx0 -> $tx1" ||
+				pass persist "read across a server restart over kTLS with a client certificate, md5 ok, TlsRxSw $tx0 -> $tx1" ||
 				fail persist "md5 $got want $PERSIST_MD5, TlsRxSw $tx0 -> $tx1: $(tail -n 1 /tmp/dd.err)"
 			nbd-detach "$dev"
 		else
