@@ -13,6 +13,7 @@ struct attach {
 	struct nbd_devconf conf;
 	int conns, read_only, persist, use_ioctl, foreground, mark;
 	int swap;                  /* --swap: mlockall, oom_score_adj -1000 */
+	int no_sandbox;            /* --no-sandbox: the resident stays unconfined */
 	uint32_t block_size;       /* -b, 0: choose */
 	int timeout_set, dead_set;
 	struct nbd_export first;   /* what the first handshake said */

@@ -10,10 +10,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "autoconf.h"
@@ -46,20 +48,86 @@ static int klog_fd = -1;
  * warnings (a refused reconnect) go there too, for the person at it. */
 static int con_fd = -1;
 
-/* "<L>nbd-attach[PID]: /dev/nbdN: WHAT WHY" */
+/* "<L>nbd-attach[PID]: /dev/nbdN: WHAT WHY" ("TLS relay: " for index -1) */
 static void klog(char level, int index, const char *what, const char *why)
 {
-	char line[640];
+	char line[640], dev[16] = "TLS relay";
 	size_t n;
 
 	if (klog_fd < 0)
 		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	n = nbd_fmt(line, sizeof line, "<%c>%s[%ld]: /dev/nbd%d: %s%s\n", level, applet_name,
-		    (long)getpid(), index, what, why);
+	if (index >= 0)
+		nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	n = nbd_fmt(line, sizeof line, "<%c>%s[%ld]: %s: %s%s\n", level, applet_name,
+		    (long)getpid(), dev, what, why);
 	if (klog_fd >= 0 && write(klog_fd, line, n) < 0)
 		(void)0;
 	if (con_fd >= 0 && level < '5' && write(con_fd, line + 3, n - 3) < 0)
 		(void)0;
+}
+
+/* ---- the sandbox (platform/linux/sandbox.c; README, "Security") */
+
+static int sb_index = -1, confined;
+
+/* A call outside the filter: it returns -EPERM, the kernel log says
+ * which, and the device goes on being served. */
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	char num[16];
+	int e = errno;
+
+	(void)sig;
+	nbd_fmt(num, sizeof num, "%d", nbd_sandbox_refused(si, uc));
+	klog('4', sb_index, "sandbox: refused system call ", num);
+	errno = e;
+}
+
+/* The setup is done (device, netlink sockets, /dev/kmsg, keys): from
+ * here the process only serves. index: the device, -1 for a relay;
+ * reopen: an ioctl --persist resident opens /dev/nbdN again on a
+ * reconnect. NBDBOX_SANDBOX_TEST (tests/vm 57-sandbox) makes it try an
+ * execve of a path that does not exist (refused and logged when confined,
+ * ENOENT when not) and open /dev/null for reading (refused by Landlock):
+ * harmless either way. */
+static void confine(const struct attach *a, int index, int reopen)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+	struct nbd_sandbox s = {
+		.dev_index = reopen ? index : -1, .sys_admin = index >= 0,
+		.net_admin = index >= 0 && ENABLE_TLS && a->c.tls_conf.wanted &&
+			     !a->c.tls_conf.relay,
+		.resolv_conf = getenv("NBDBOX_RESOLV_CONF"),
+	};
+	struct nbd_err err;
+	char num[16];
+	int r;
+
+	if (klog_fd < 0)
+		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (ENABLE_SANDBOX && !a->no_sandbox && !confined) {
+		sb_index = index;
+		sigaction(SIGSYS, &sa, NULL);
+		if ((r = nbd_sandbox_enter(&s, &err)) < 0)
+			klog('4', index, "not confined: ", err.msg);
+		else
+			klog('6', index, r & NBD_SB_SECCOMP ? "confined: seccomp filter" :
+			     "confined without a seccomp filter (none for this CPU)",
+			     r & NBD_SB_LANDLOCK ? ", Landlock" : "");
+		confined = 1;
+	}
+	if (getenv("NBDBOX_SANDBOX_TEST")) {
+		char *const argv[] = { "nbdbox-sandbox-test", NULL };
+
+		nbd_fmt(num, sizeof num, "%d", SYS_execve);
+		klog('4', index, "sandbox test: execve, system call ", num);
+		execve("/nonexistent/nbdbox-sandbox-test", argv, argv + 1);
+		klog('4', index, "sandbox test: execve: ", strerror(errno));
+		r = open("/dev/null", O_RDONLY | O_CLOEXEC); /* Landlock: not a file it needs */
+		klog('4', index, "sandbox test: open /dev/null: ", r < 0 ? strerror(errno) : "opened");
+		if (r >= 0)
+			close(r);
+	}
 }
 
 /* Detach from the terminal: the caller's pipes must close when it exits
@@ -192,7 +260,9 @@ int attach_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, struct nbd
 		for (fd = 3; fd < 1024; fd++)
 			if (fd != io->fd && fd != sv[1])
 				close(fd);
+		klog_fd = con_fd = -1;
 		signal(SIGHUP, SIG_IGN);
+		confine(a, -1, 0);
 		_exit(nbd_tls_relay_run(io, sv[1], err) < 0 ? err->code : 0);
 	}
 	close(sv[1]);
@@ -277,6 +347,7 @@ static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 	struct nbd_err err;
 	int n;
 
+	confine(a, index, 0);
 	klog('6', index, "serving, reconnects when the link dies", "");
 	for (;;) {
 		n = nbd_nl_mon_wait(mon, index, 2000, &err);
@@ -318,6 +389,7 @@ static int serve_ioctl(struct attach *a, int devfd, int index, struct nbd_nl_mon
 {
 	int cycles = 0;
 
+	confine(a, index, PERSIST(a));
 	for (;;) {
 		struct nbd_backoff backoff = reconnect_pacing(a);
 		int r = nbd_ioctl_doit(devfd, index, err), lost = 0, got;
