@@ -97,6 +97,7 @@ static void confine(const struct attach *a, int index, int reopen)
 		.dev_index = reopen ? index : -1, .sys_admin = index >= 0,
 		.net_admin = index >= 0 && ENABLE_TLS && a->c.tls_conf.wanted &&
 			     !a->c.tls_conf.relay,
+		.ipc_lock = index >= 0 && ENABLE_TLS && a->c.tls_conf.wanted && a->swap,
 		.resolv_conf = getenv("NBDBOX_RESOLV_CONF"),
 	};
 	struct nbd_err err;
@@ -105,12 +106,14 @@ static void confine(const struct attach *a, int index, int reopen)
 
 	if (klog_fd < 0)
 		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (ENABLE_SANDBOX && !a->no_sandbox && !confined) {
+	if (ENABLE_SANDBOX && !a->no_sandbox) {
+		/* Again in a relay forked by a confined resident: the
+		 * capabilities only (nbd_sandbox_enter). */
 		sb_index = index;
 		sigaction(SIGSYS, &sa, NULL);
 		if ((r = nbd_sandbox_enter(&s, &err)) < 0)
 			klog('4', index, "not confined: ", err.msg);
-		else
+		else if (!confined)
 			klog('6', index, r & NBD_SB_SECCOMP ? "confined: seccomp filter" :
 			     "confined without a seccomp filter (none for this CPU)",
 			     r & NBD_SB_LANDLOCK ? ", Landlock" : "");
@@ -198,7 +201,13 @@ static pid_t fork_detached(const struct attach *a)
 {
 	pid_t pid = fork();
 
-	if (pid == 0) {
+	if (pid == 0 && confined) {
+		/* A relay forked by a confined resident's reconnect: the
+		 * session, /, stdio and signals are the resident's already;
+		 * memory locks are not inherited (--swap keeps CAP_IPC_LOCK). */
+		if (a->swap && mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+			klog('4', -1, "--swap: mlockall: ", strerror(errno));
+	} else if (pid == 0) {
 		setsid();
 		signal(SIGPIPE, SIG_IGN);
 		if (chdir("/") < 0)
@@ -258,9 +267,9 @@ int attach_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, struct nbd
 		/* Hold nothing of the caller's (the device, netlink sockets,
 		 * other connections' kernel ends): only our two sockets. */
 		for (fd = 3; fd < 1024; fd++)
-			if (fd != io->fd && fd != sv[1])
+			if (fd != io->fd && fd != sv[1] && fd != klog_fd)
 				close(fd);
-		klog_fd = con_fd = -1;
+		con_fd = -1;
 		signal(SIGHUP, SIG_IGN);
 		confine(a, -1, 0);
 		_exit(nbd_tls_relay_run(io, sv[1], err) < 0 ? err->code : 0);

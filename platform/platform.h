@@ -116,13 +116,16 @@ struct nbd_sandbox {
 	int dev_index;           /* >= 0: /dev/nbdN may be opened again (--ioctl reconnect) */
 	int sys_admin;           /* keep CAP_SYS_ADMIN: NBD ioctls, NBD_CMD_RECONFIGURE */
 	int net_admin;           /* keep CAP_NET_ADMIN: kTLS (the kernel loads tls.ko for it) */
+	int ipc_lock;            /* keep CAP_IPC_LOCK: --swap, a relay forked later mlockall()s */
 	const char *resolv_conf; /* NULL: /etc/resolv.conf */
 };
 #define NBD_SB_CAPS     1       /* capabilities dropped but the ones asked for */
 #define NBD_SB_NNP      2       /* no_new_privs */
 #define NBD_SB_LANDLOCK 4       /* Landlock: see sandbox.c for the files left */
 #define NBD_SB_SECCOMP  8       /* the seccomp filter (not on every CPU) */
-/* Confine the calling process for good. Returns the NBD_SB_* bits done
+/* Confine the calling process for good. Called again in a confined
+ * process (a relay it forked), it only drops capabilities: the rest is
+ * inherited. Returns the NBD_SB_* bits done
  * (a kernel without Landlock or a CPU without a filter leaves its bit
  * out), or -1 with err when a step the kernel has failed. A call outside
  * the filter raises SIGSYS: the caller's SA_SIGINFO handler must pass its

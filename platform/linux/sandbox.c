@@ -177,6 +177,9 @@ static const unsigned short allowed[] = {
 #endif
 	/* wolfSSL's RNG seed */
 	__NR_getrandom,
+	/* a relay forked by a reconnect: its capabilities dropped further,
+	 * its memory locked (--swap) */
+	__NR_capget, __NR_capset, __NR_mlockall,
 };
 
 #define INS(c, k, jt, jf) ((struct sock_filter){ (c), (jt), (jf), (k) })
@@ -249,16 +252,17 @@ int nbd_sandbox_refused(void *siginfo, void *ucontext)
 #if ENABLE_SANDBOX
 /* Capabilities: the bounding set emptied (nothing can come back through
  * an exec), then the process's own sets cut to keep. */
-static int drop_caps(uint64_t keep)
+static int drop_caps(uint64_t keep, int again)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2];
 	int c;
 
-	for (c = 0; c < 64; c++)
+	for (c = 0; c < 64 && !again; c++)
 		if (!(keep >> c & 1) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno == EINVAL)
 			break;
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (!again)
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (syscall(SYS_capget, &h, d) < 0)
 		return -1;
 	for (c = 0; c < 2; c++) {
@@ -320,16 +324,20 @@ static int landlock(const struct nbd_sandbox *s)
 
 int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err)
 {
+	static int entered;     /* NBD_SB_* of the first call, inherited by fork */
 	uint64_t keep = 0;
-	int done = 0, r;
+	int done = NBD_SB_CAPS, r;
 
 	if (s->sys_admin)
 		keep |= 1ull << CAP_SYS_ADMIN;
 	if (s->net_admin)
 		keep |= 1ull << CAP_NET_ADMIN;
-	if (drop_caps(keep) < 0)
+	if (s->ipc_lock)
+		keep |= 1ull << CAP_IPC_LOCK;
+	if (drop_caps(keep, entered) < 0)
 		return nbd_seterr(err, NBX_FAIL, errno, "capset: %s", strerror(errno));
-	done |= NBD_SB_CAPS;
+	if (entered)
+		return entered;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return nbd_seterr(err, NBX_FAIL, errno, "no_new_privs: %s", strerror(errno));
 	done |= NBD_SB_NNP;
@@ -343,7 +351,7 @@ int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err)
 	} else {
 		done |= NBD_SB_SECCOMP;
 	}
-	return done;
+	return entered = done;
 }
 #else
 int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err)
