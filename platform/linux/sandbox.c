@@ -326,7 +326,8 @@ int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err)
 {
 	static int entered;     /* NBD_SB_* of the first call, inherited by fork */
 	uint64_t keep = 0;
-	int done = NBD_SB_CAPS, r;
+	const char *step = "capset";
+	int done = NBD_SB_CAPS | NBD_SB_NNP, r;
 
 	if (s->sys_admin)
 		keep |= 1ull << CAP_SYS_ADMIN;
@@ -335,23 +336,25 @@ int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err)
 	if (s->ipc_lock)
 		keep |= 1ull << CAP_IPC_LOCK;
 	if (drop_caps(keep, entered) < 0)
-		return nbd_seterr(err, NBX_FAIL, errno, "capset: %s", strerror(errno));
+		goto fail;
 	if (entered)
 		return entered;
+	step = "no_new_privs";
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return nbd_seterr(err, NBX_FAIL, errno, "no_new_privs: %s", strerror(errno));
-	done |= NBD_SB_NNP;
+		goto fail;
+	step = "landlock";
 	if ((r = landlock(s)) < 0)
-		return nbd_seterr(err, NBX_FAIL, errno, "landlock: %s", strerror(errno));
+		goto fail;
 	if (r)
 		done |= NBD_SB_LANDLOCK;
-	if (load_filter() < 0) {
-		if (errno != ENOSYS)
-			return nbd_seterr(err, NBX_FAIL, errno, "seccomp: %s", strerror(errno));
-	} else {
+	step = "seccomp";
+	if (load_filter() == 0)
 		done |= NBD_SB_SECCOMP;
-	}
+	else if (errno != ENOSYS)
+		goto fail;
 	return entered = done;
+fail:
+	return nbd_seterr(err, NBX_FAIL, errno, "%s: %s", step, strerror(errno));
 }
 #else
 int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err)
@@ -364,30 +367,25 @@ int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err)
 /* "Seccomp:", "NoNewPrivs:" and "CapEff:" of /proc/PID/status. */
 void nbd_sandbox_describe(long pid, char *buf, size_t size)
 {
-	char st[4096], path[32], *p;
-	const char *sec = "", *nnp = "", *cap = "?";
+	char st[4096], *cap;
 	ssize_t n;
-	int fd;
+	int fd, sec, nnp;
 
-	nbd_fmt(path, sizeof path, "/proc/%ld/status", pid);
+	nbd_fmt(st, sizeof st, "/proc/%ld/status", pid);
 	buf[0] = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(st, O_RDONLY | O_CLOEXEC)) < 0)
 		return;
 	n = read(fd, st, sizeof st - 1);
 	close(fd);
 	if (n <= 0)
 		return;
 	st[n] = 0;
-	for (p = strtok(st, "\n"); p; p = strtok(NULL, "\n")) {
-		if (!strcmp(p, "Seccomp:\t2"))
-			sec = "seccomp filter, ";
-		else if (!strcmp(p, "NoNewPrivs:\t1"))
-			nnp = "no_new_privs, ";
-		else if (!strncmp(p, "CapEff:\t", 8))
-			cap = p + 8;
-	}
-	if (*sec || *nnp)
-		nbd_fmt(buf, size, "yes: %s%sCapEff %s", sec, nnp, cap);
-	else
-		nbd_fmt(buf, size, "no (CapEff %s)", cap);
+	if (!(cap = strstr(st, "\nCapEff:\t")) || n - (cap - st) < 26)
+		return;
+	/* After CapEff come NoNewPrivs and Seccomp (fs/proc/array.c). */
+	sec = strstr(cap, "\nSeccomp:\t2") != NULL;
+	nnp = strstr(cap, "\nNoNewPrivs:\t1") != NULL;
+	cap[25] = 0;            /* "\nCapEff:\t" and 16 hex digits */
+	nbd_fmt(buf, size, sec || nnp ? "yes: %s%sCapEff %s" : "no (CapEff %s%s%s)",
+		sec ? "seccomp filter, " : "", nnp ? "no_new_privs, " : "", cap + 9);
 }
