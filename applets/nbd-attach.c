@@ -37,8 +37,7 @@
 //usage:  -F, --foreground       ioctl/persist: stay in front, do not daemonize
 //usage:  -m, --systemd-mark     mark the daemon argv[0] with '@' (initrd root)
 //usage:      --swap             lock the daemon in memory, exempt it from OOM
-//usage:      --no-sandbox       do not confine the daemon and relay (debugging;
-//usage:                         README "Security")
+//usage:      --no-sandbox       do not confine the daemon (README: Security)
 //usage:  -h, --help             this text
 //usage:
 //usage:Network root: --cmdline reads /proc/cmdline (or FILE): nbdroot=

@@ -104,9 +104,11 @@ static void confine(const struct attach *a, int index, int reopen)
 	char num[16];
 	int r;
 
+	if (!ENABLE_SANDBOX)
+		return;
 	if (klog_fd < 0)
 		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (ENABLE_SANDBOX && !a->no_sandbox) {
+	if (!a->no_sandbox) {
 		/* Again in a relay forked by a confined resident: the
 		 * capabilities only (nbd_sandbox_enter). */
 		sb_index = index;
@@ -201,7 +203,7 @@ static pid_t fork_detached(const struct attach *a)
 {
 	pid_t pid = fork();
 
-	if (pid == 0 && confined) {
+	if (pid == 0 && ENABLE_SANDBOX && confined) {
 		/* A relay forked by a confined resident's reconnect: the
 		 * session, /, stdio and signals are the resident's already;
 		 * memory locks are not inherited (--swap keeps CAP_IPC_LOCK). */
