@@ -267,7 +267,8 @@ int attach_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, struct nbd
 	}
 	if (pid == 0) {
 		/* Hold nothing of the caller's (the device, netlink sockets,
-		 * other connections' kernel ends): only our two sockets. */
+		 * other connections' kernel ends): only our two sockets and
+		 * the kernel log (a confined resident's relay cannot open it). */
 		for (fd = 3; fd < 1024; fd++)
 			if (fd != io->fd && fd != sv[1] && fd != klog_fd)
 				close(fd);
