@@ -88,8 +88,8 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
  * reopen: an ioctl --persist resident opens /dev/nbdN again on a
  * reconnect. NBDBOX_SANDBOX_TEST (tests/vm 57-sandbox) makes it try an
  * execve of a path that does not exist (refused and logged when confined,
- * ENOENT when not) and open /dev/null for reading (refused by Landlock):
- * harmless either way. */
+ * ENOENT when not) and open /dev/null for reading (refused by Landlock),
+ * and log what came of each ("execve 59: ..."): harmless either way. */
 static void confine(const struct attach *a, int index, int reopen)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
@@ -101,7 +101,7 @@ static void confine(const struct attach *a, int index, int reopen)
 		.resolv_conf = getenv("NBDBOX_RESOLV_CONF"),
 	};
 	struct nbd_err err;
-	char num[16];
+	char num[24];
 	int r;
 
 	if (!ENABLE_SANDBOX)
@@ -117,19 +117,18 @@ static void confine(const struct attach *a, int index, int reopen)
 			klog('4', index, "not confined: ", err.msg);
 		else if (!confined)
 			klog('6', index, r & NBD_SB_SECCOMP ? "confined: seccomp filter" :
-			     "confined without a seccomp filter (none for this CPU)",
+			     "confined: no seccomp filter for this CPU",
 			     r & NBD_SB_LANDLOCK ? ", Landlock" : "");
 		confined = 1;
 	}
 	if (getenv("NBDBOX_SANDBOX_TEST")) {
 		char *const argv[] = { "nbdbox-sandbox-test", NULL };
 
-		nbd_fmt(num, sizeof num, "%d", SYS_execve);
-		klog('4', index, "sandbox test: execve, system call ", num);
-		execve("/nonexistent/nbdbox-sandbox-test", argv, argv + 1);
-		klog('4', index, "sandbox test: execve: ", strerror(errno));
+		r = execve("/nonexistent/nbdbox-sandbox-test", argv, argv + 1);
+		nbd_fmt(num, sizeof num, "execve %d: ", SYS_execve);
+		klog('4', index, num, strerror(errno));
 		r = open("/dev/null", O_RDONLY | O_CLOEXEC); /* Landlock: not a file it needs */
-		klog('4', index, "sandbox test: open /dev/null: ", r < 0 ? strerror(errno) : "opened");
+		klog('4', index, "open /dev/null: ", r < 0 ? strerror(errno) : "opened");
 		if (r >= 0)
 			close(r);
 	}

@@ -229,7 +229,7 @@ static int load_filter(void)
 		if (f[i].code == (BPF_JMP | BPF_JEQ | BPF_K) && !f[i].jt && !f[i].jf)
 			f[i].jt = (unsigned char)(allow - i - 1);
 	prog.len = (unsigned short)n;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+	return (int)syscall(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
 int nbd_sandbox_refused(void *siginfo, void *ucontext)
@@ -261,10 +261,10 @@ static int drop_caps(uint64_t keep, int again)
 	int c;
 
 	for (c = 0; c < 64 && !again; c++)
-		if (!(keep >> c & 1) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno == EINVAL)
+		if (!(keep >> c & 1) && syscall(SYS_prctl, PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno == EINVAL)
 			break;
 	if (!again)
-		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+		syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (syscall(SYS_capget, &h, d) < 0)
 		return -1;
 	for (c = 0; c < 2; c++) {
@@ -342,7 +342,7 @@ int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err)
 	if (entered)
 		return entered;
 	step = "no_new_privs";
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		goto fail;
 	step = "landlock";
 	if ((r = landlock(s)) < 0)

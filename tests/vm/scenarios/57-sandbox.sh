@@ -24,9 +24,9 @@ confined() {
 
 # selftest SUB PID: the execve refused and logged with its number.
 selftest() {
-	nr=$(klines "$2" "sandbox test: execve, system call" | sed -n 's/.*system call \([0-9]*\).*/\1/p' | head -n 1)
+	nr=$(klines "$2" ": execve [0-9]*: " | sed -n 's/.*: execve \([0-9]*\): .*/\1/p' | head -n 1)
 	if [ -n "$nr" ] && klines "$2" "sandbox: refused system call $nr\$" >/dev/null &&
-		klines "$2" "sandbox test: execve: Operation not permitted" >/dev/null; then
+		klines "$2" ": execve $nr: Operation not permitted" >/dev/null; then
 		pass "$1" "execve (system call $nr) refused with EPERM and logged"
 	else
 		fail "$1" "execve nr '$nr'; log: $(klines "$2" sandbox | tr '\n' '|')"
@@ -105,11 +105,11 @@ if need_applet nbd-attach && wait_server sandbox; then
 		pid=$(respid "$dev")
 		s=$(st "$pid" Seccomp) n=$(st "$pid" NoNewPrivs)
 		p=$(nbd-probe "$dev" | grep '^confined:')
-		if [ "$s" = 0 ] && [ "$n" = 0 ] && klines "$pid" "execve: No such file or directory" >/dev/null &&
+		if [ "$s" = 0 ] && [ "$n" = 0 ] && klines "$pid" ": execve [0-9]*: No such file or directory" >/dev/null &&
 			case $p in "confined: no "*) true ;; *) false ;; esac; then
 			pass no-sandbox "Seccomp 0, NoNewPrivs 0, the execve reached the kernel (ENOENT); $p"
 		else
-			fail no-sandbox "Seccomp '$s' NoNewPrivs '$n', probe '$p'; $(klines "$pid" "sandbox test" | tr '\n' '|')"
+			fail no-sandbox "Seccomp '$s' NoNewPrivs '$n', probe '$p'; $(klines "$pid" "execve" | tr '\n' '|')"
 		fi
 		nbd-detach "$dev"
 	else

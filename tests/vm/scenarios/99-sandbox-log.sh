@@ -9,7 +9,7 @@ kmsg | sed -n 's/.*nbd-attach\[\([0-9]*\)\]: .*sandbox: refused system call \([0
 	sort -u > /tmp/refused
 bad=""
 while read -r pid nr; do
-	kmsg | grep -q "nbd-attach\[$pid\]: .*sandbox test: execve, system call $nr\$" ||
+	kmsg | grep -q "nbd-attach\[$pid\]: .*: execve $nr: " ||
 		bad="$bad pid $pid: $nr;"
 done < /tmp/refused
 if ! kmsg | grep -q "sandbox: refused system call"; then
