@@ -151,6 +151,17 @@ static const unsigned short allowed[] = {
 #ifdef __NR_time
 	__NR_time,
 #endif
+	/* musl's names for the 32-bit time calls (its fallback on a
+	 * kernel without the time64 ones) */
+#ifdef __NR_clock_gettime32
+	__NR_clock_gettime32,
+#endif
+#ifdef __NR_clock_nanosleep_time32
+	__NR_clock_nanosleep_time32,
+#endif
+#ifdef __NR_gettimeofday_time32
+	__NR_gettimeofday_time32,
+#endif
 #ifdef __NR_futex
 	__NR_futex,
 #endif
