@@ -8,7 +8,7 @@
  *   handover.c    one connection negotiated and its socket handed over
  *                 (plain, kTLS, or the TLS relay's process); n at once
  *   daemon.c      process plumbing: fork and detach, stdio, setsid, '@',
- *                 root storage, the kernel log
+ *                 root storage, the kernel log, the sandbox
  * No file calls one above it (tests/shell/test_build.sh checks). */
 #ifndef NBDBOX_ATTACH_H
 #define NBDBOX_ATTACH_H
@@ -22,6 +22,7 @@ struct attach {
 	struct nbd_devconf conf;
 	int conns, read_only, persist, use_ioctl, foreground, mark;
 	int swap;                  /* --swap: mlockall, oom_score_adj -1000 */
+	int no_sandbox;            /* --no-sandbox: the resident stays unconfined */
 	uint32_t block_size;       /* -b, 0: choose */
 	int timeout_set, dead_set;
 	struct nbd_export first;   /* what the first handshake said */
@@ -71,5 +72,11 @@ pid_t fork_detached(const struct attach *a);
  * first word: *fd the child's write end or the parent's read end; -1
  * printed. */
 pid_t fork_resident(const struct attach *a, int *fd);
+/* Close every descriptor from 3 up but keep1, keep2 and the kernel log. */
+void close_fds_but(int keep1, int keep2);
+/* The setup is done: confine the process (platform/linux/sandbox.c; off
+ * with --no-sandbox). index: the device, -1 for a TLS relay; reopen: a
+ * reconnect opens /dev/nbdN again (--ioctl --persist). */
+void confine(const struct attach *a, int index, int reopen);
 
 #endif

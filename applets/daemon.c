@@ -1,8 +1,8 @@
 /* The process plumbing of nbd-attach's resident processes: fork and
  * detach (a session, / as directory, stdio on /dev/null), the root-storage
- * treatment (-m, --swap: signals, mlockall, OOM), the '@' mark and the
- * kernel log. Knows nothing of NBD: handover.c and resident.c call it;
- * it calls neither. See attach.h. */
+ * treatment (-m, --swap: signals, mlockall, OOM), the '@' mark, the
+ * kernel log and the sandbox. Knows nothing of NBD: handover.c and
+ * resident.c call it; it calls neither. See attach.h. */
 //kbuild:obj-$(CONFIG_NBD_ATTACH) += daemon.o
 
 #ifndef _GNU_SOURCE
@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "autoconf.h"
 #include "attach.h"
@@ -27,20 +29,101 @@ static int klog_fd = -1;
  * warnings (a refused reconnect) go there too, for the person at it. */
 static int con_fd = -1;
 
-/* "<L>nbd-attach[PID]: /dev/nbdN: WHAT WHY" */
+/* "<L>nbd-attach[PID]: /dev/nbdN: WHAT WHY" ("TLS relay: " for index -1) */
 void klog(char level, int index, const char *what, const char *why)
 {
-	char line[640];
+	char line[640], dev[16] = "TLS relay";
 	size_t n;
 
 	if (klog_fd < 0)
 		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	n = nbd_fmt(line, sizeof line, "<%c>%s[%ld]: /dev/nbd%d: %s%s\n", level, applet_name,
-		    (long)getpid(), index, what, why);
+	if (index >= 0)
+		nbd_fmt(dev, sizeof dev, "/dev/nbd%d", index);
+	n = nbd_fmt(line, sizeof line, "<%c>%s[%ld]: %s: %s%s\n", level, applet_name,
+		    (long)getpid(), dev, what, why);
 	if (klog_fd >= 0 && write(klog_fd, line, n) < 0)
 		(void)0;
 	if (con_fd >= 0 && level < '5' && write(con_fd, line + 3, n - 3) < 0)
 		(void)0;
+}
+
+void close_fds_but(int keep1, int keep2)
+{
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++)
+		if (fd != keep1 && fd != keep2 && fd != klog_fd)
+			close(fd);
+	con_fd = -1;
+}
+
+/* ---- the sandbox (platform/linux/sandbox.c; README, "Security") */
+
+static int sb_index = -1, confined;
+
+/* A call outside the filter: it returns -EPERM, the kernel log says
+ * which, and the device goes on being served. */
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	char num[16];
+	int e = errno;
+
+	(void)sig;
+	nbd_fmt(num, sizeof num, "%d", nbd_sandbox_refused(si, uc));
+	klog('4', sb_index, "sandbox: refused system call ", num);
+	errno = e;
+}
+
+/* Kept: CAP_SYS_ADMIN for the device's resident (NBD ioctls, RECONFIGURE),
+ * CAP_NET_ADMIN with kTLS (the kernel loads tls.ko for it only),
+ * CAP_IPC_LOCK with --swap over TLS (a relay forked by a reconnect locks
+ * its memory); nothing for a relay. NBDBOX_SANDBOX_TEST (tests/vm
+ * 57-sandbox) makes the process try an execve of a path that does not
+ * exist (refused and logged when confined, ENOENT when not) and open
+ * /dev/null for reading (refused by Landlock), and log what came of each
+ * ("execve 59: ..."): harmless either way. */
+void confine(const struct attach *a, int index, int reopen)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+	struct nbd_sandbox s = {
+		.dev_index = reopen ? index : -1, .sys_admin = index >= 0,
+		.net_admin = index >= 0 && ENABLE_TLS && a->c.tls_conf.wanted &&
+			     !a->c.tls_conf.relay,
+		.ipc_lock = index >= 0 && ENABLE_TLS && a->c.tls_conf.wanted && a->swap,
+		.resolv_conf = getenv("NBDBOX_RESOLV_CONF"),
+	};
+	struct nbd_err err;
+	char num[24];
+	int r;
+
+	if (!ENABLE_SANDBOX)
+		return;
+	if (klog_fd < 0)
+		klog_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (!a->no_sandbox) {
+		/* Again in a relay forked by a confined resident: the
+		 * capabilities only (nbd_sandbox_enter). */
+		sb_index = index;
+		sigaction(SIGSYS, &sa, NULL);
+		if ((r = nbd_sandbox_enter(&s, &err)) < 0)
+			klog('4', index, "not confined: ", err.msg);
+		else if (!confined)
+			klog('6', index, r & NBD_SB_SECCOMP ? "confined: seccomp filter" :
+			     "confined: no seccomp filter for this CPU",
+			     r & NBD_SB_LANDLOCK ? ", Landlock" : "");
+		confined = 1;
+	}
+	if (getenv("NBDBOX_SANDBOX_TEST")) {
+		char *const argv[] = { "nbdbox-sandbox-test", NULL };
+
+		r = execve("/nonexistent/nbdbox-sandbox-test", argv, argv + 1);
+		nbd_fmt(num, sizeof num, "execve %d: ", SYS_execve);
+		klog('4', index, num, strerror(errno));
+		r = open("/dev/null", O_RDONLY | O_CLOEXEC); /* Landlock: not a file it needs */
+		klog('4', index, "open /dev/null: ", r < 0 ? strerror(errno) : "opened");
+		if (r >= 0)
+			close(r);
+	}
 }
 
 /* Detach from the terminal: the caller's pipes must close when it exits
@@ -111,7 +194,13 @@ pid_t fork_detached(const struct attach *a)
 {
 	pid_t pid = fork();
 
-	if (pid == 0) {
+	if (pid == 0 && ENABLE_SANDBOX && confined) {
+		/* A relay forked by a confined resident's reconnect: the
+		 * session, /, stdio and signals are the resident's already;
+		 * memory locks are not inherited (--swap keeps CAP_IPC_LOCK). */
+		if (a->swap && mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+			klog('4', -1, "--swap: mlockall: ", strerror(errno));
+	} else if (pid == 0) {
 		setsid();
 		signal(SIGPIPE, SIG_IGN);
 		if (chdir("/") < 0)

@@ -38,6 +38,8 @@ int probe_device(const char *dev, int fmt)
 		json_str(d.backend, strlen(d.backend));
 		out(",\"mode\":\"%s\",\"data_path\":", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
 		json_str(d.datapath, strlen(d.datapath));
+		out_str(",\"confined\":");
+		json_str(d.confined, strlen(d.confined));
 		out("}\n");
 		break;
 	case PROBE_SHELL:
@@ -47,6 +49,8 @@ int probe_device(const char *dev, int fmt)
 		shell_str(d.backend, strlen(d.backend));
 		out("\nNBD_MODE='%s'\nNBD_DATA_PATH=", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
 		shell_str(d.datapath, strlen(d.datapath));
+		out_str("\nNBD_CONFINED=");
+		shell_str(d.confined, strlen(d.confined));
 		out("\n");
 		break;
 	default:
@@ -59,6 +63,8 @@ int probe_device(const char *dev, int fmt)
 				out("backend: %s\n", d.backend);
 			if (d.datapath[0])
 				out("data path: %s\n", d.datapath);
+			if (d.confined[0])
+				out("confined: %s\n", d.confined);
 		}
 		break;
 	}

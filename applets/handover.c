@@ -19,7 +19,7 @@
  * (io untouched). */
 static int start_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, struct nbd_err *err)
 {
-	int sv[2], fd;
+	int sv[2];
 	pid_t pid;
 
 	if (nbd_tls_relay_ready(io, err) < 0)
@@ -35,11 +35,11 @@ static int start_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, stru
 	}
 	if (pid == 0) {
 		/* Hold nothing of the caller's (the device, netlink sockets,
-		 * other connections' kernel ends): only our two sockets. */
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != io->fd && fd != sv[1])
-				close(fd);
+		 * other connections' kernel ends): only our two sockets (and
+		 * the kernel log). */
+		close_fds_but(io->fd, sv[1]);
 		signal(SIGHUP, SIG_IGN);
+		confine(a, -1, 0);
 		_exit(nbd_tls_relay_run(io, sv[1], err) < 0 ? err->code : 0);
 	}
 	close(sv[1]);

@@ -37,6 +37,7 @@
 //usage:  -F, --foreground       ioctl/persist: stay in front, do not daemonize
 //usage:  -m, --systemd-mark     mark the daemon argv[0] with '@' (initrd root)
 //usage:      --swap             lock the daemon in memory, exempt it from OOM
+//usage:      --no-sandbox       do not confine the daemon (README: Security)
 //usage:  -h, --help             this text
 //usage:
 //usage:Network root: --cmdline reads /proc/cmdline (or FILE): nbdroot=
@@ -60,7 +61,7 @@
 #include "parse.h"
 
 enum {
-	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP,
+	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP, OPT_NO_SANDBOX,
 };
 
 /* Persist defaults: in-flight requests on a dead socket are only requeued
@@ -105,7 +106,7 @@ int nbd_attach_main(int argc, char **argv)
 		"b" "block-size:\0" "t" "io-timeout:\0" "\x8c" "dead-timeout:\0"
 		"r" "read-only\0" "C" "connections:\0" "p" "persist\0"
 		"\x8d" "identifier:\0" "\x8e" "ioctl\0" "F" "foreground\0"
-		"m" "systemd-mark\0" "\x8f" "swap\0" "h" "help\0";
+		"m" "systemd-mark\0" "\x8f" "swap\0" "\x90" "no-sandbox\0" "h" "help\0";
 	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
 	static struct attach a;
 	struct nbd_nl_mon *mon = NULL;
@@ -168,6 +169,7 @@ int nbd_attach_main(int argc, char **argv)
 		case 'F': a.foreground = 1; break;
 		case 'm': a.mark = 1; break;
 		case OPT_SWAP: a.swap = 1; break;
+		case OPT_NO_SANDBOX: a.no_sandbox = 1; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}

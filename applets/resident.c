@@ -206,6 +206,10 @@ static int serve(struct attach *a, struct nbd_nl_mon *mon, int devfd, int index,
 		mark_argv0(a);
 		root_storage(a);
 	}
+	/* Last: the sandbox (daemon.c). An ioctl --persist reconnect opens
+	 * /dev/nbdN again. */
+	if (devfd >= 0 || PERSIST(a))
+		confine(a, index, devfd >= 0 && PERSIST(a));
 	if (devfd >= 0)
 		return serve_ioctl(a, devfd, index, mon, err);
 	return PERSIST(a) ? persist_netlink(a, mon, index) : 0;

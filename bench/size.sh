@@ -61,7 +61,7 @@ def=$(size_of default "$B/default.config")
 row "amd64 small (all applets, no TLS)" "$def" 98304
 if [ -z "$QUICK" ]; then
 	for sw in IPV6 DNS UNIX_SOCKETS JSON NETLINK NBD_ATTACH_PERSIST NBD_CLIENT NBD_LIST \
-		  NBD_PROBE NBD_DETACH NBD_COPY NBD_ATTACH_CMDLINE; do
+		  NBD_PROBE NBD_DETACH NBD_COPY NBD_ATTACH_CMDLINE SANDBOX; do
 		off "$sw" < "$B/default.config" > "$B/no-$sw.config"
 		row "  without $sw" "$(size_of "no-$sw" "$B/no-$sw.config")" "" "$def"
 	done

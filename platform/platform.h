@@ -95,6 +95,7 @@ struct nbd_devinfo {
 	char backend[256];      /* backend identifier, "" if none */
 	char datapath[96];      /* how the data flows, as nbd-attach noted it:
 				 * "plain", "kTLS ...", "TLS relay ..."; "" unknown */
+	char confined[96];      /* the serving process's, nbd_sandbox_describe() */
 };
 
 /* nbd-attach leaves a note of the data path in /run/nbdbox/nbdN (the
@@ -109,5 +110,32 @@ int nbd_dev_query(int index, struct nbd_devinfo *info, struct nbd_err *err);
 int nbd_dev_list(int *idx, int max);
 /* The page size: the largest block size the kernel takes. */
 uint32_t nbd_page_size(void);
+
+/* ---- confinement of a resident process (linux/sandbox.c) */
+struct nbd_sandbox {
+	int dev_index;           /* >= 0: /dev/nbdN may be opened again (--ioctl reconnect) */
+	int sys_admin;           /* keep CAP_SYS_ADMIN: NBD ioctls, NBD_CMD_RECONFIGURE */
+	int net_admin;           /* keep CAP_NET_ADMIN: kTLS (the kernel loads tls.ko for it) */
+	int ipc_lock;            /* keep CAP_IPC_LOCK: --swap, a relay forked later mlockall()s */
+	const char *resolv_conf; /* NULL: /etc/resolv.conf */
+};
+#define NBD_SB_CAPS     1       /* capabilities dropped but the ones asked for */
+#define NBD_SB_NNP      2       /* no_new_privs */
+#define NBD_SB_LANDLOCK 4       /* Landlock: see sandbox.c for the files left */
+#define NBD_SB_SECCOMP  8       /* the seccomp filter (not on every CPU) */
+/* Confine the calling process for good. Called again in a confined
+ * process (a relay it forked), it only drops capabilities: the rest is
+ * inherited. Returns the NBD_SB_* bits done
+ * (a kernel without Landlock or a CPU without a filter leaves its bit
+ * out), or -1 with err when a step the kernel has failed. A call outside
+ * the filter raises SIGSYS: the caller's SA_SIGINFO handler must pass its
+ * siginfo and ucontext to nbd_sandbox_refused(), which makes the call
+ * return -EPERM and returns its number. */
+int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err);
+int nbd_sandbox_refused(void *siginfo, void *ucontext);
+/* What /proc/PID/status says of a process's confinement, for nbd-probe:
+ * "yes: seccomp filter, no_new_privs, CapEff 0000000000200000", "no
+ * (CapEff ...)", or "" when it cannot be read. */
+void nbd_sandbox_describe(long pid, char *buf, size_t size);
 
 #endif

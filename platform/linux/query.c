@@ -183,6 +183,8 @@ int nbd_dev_query(int index, struct nbd_devinfo *d, struct nbd_err *err)
 		nbd_fmt(d->backend, sizeof d->backend, "%s", buf);
 	if (d->attached)
 		read_note(index, d);
+	if (d->attached && d->pid > 0)
+		nbd_sandbox_describe(d->pid, d->confined, sizeof d->confined);
 	return 0;
 }
 

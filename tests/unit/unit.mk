@@ -30,7 +30,8 @@ SAN_INC    := -I$(O) -Icore -Iplatform -Itests/unit
 SAN_CORE   := $(wildcard core/*.c) \
               core/tls/psk-file.c core/tls/ktls-info.c core/tls/x509san.c \
               $(wildcard platform/linux/nlmsg.c platform/linux/kerr.c \
-                         platform/linux/ioctl.c platform/linux/query.c)
+                         platform/linux/ioctl.c platform/linux/query.c \
+                         platform/linux/sandbox.c)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 FUZZ_SECONDS ?= 60
 

@@ -71,6 +71,7 @@ srv_add slow "$NBDKIT eval get_size='echo 4194304' thread_model='echo parallel' 
 	pread='if [ -e $W/slow.flag ]; then rm -f $W/slow.flag; sleep 9; fi; dd if=$W/slow.img skip=\$4 count=\$3 iflag=skip_bytes,count_bytes status=none'" ||
 	fail_setup "nbdkit eval (slow)"
 srv_add kres "$NBDKIT memory 16M" || fail_setup "nbdkit memory (resident)"
+srv_add sandbox "$NBDKIT memory 16M" || fail_setup "nbdkit memory (sandbox)"
 ALTCMD_chg16="$NBDKIT memory 16M"
 ALTCMD_chg32="$NBDKIT memory 32M"
 ALTCMD_chgro="$NBDKIT -r memory 16M"
