@@ -1,6 +1,8 @@
 # Test targets; included from the top Makefile.
 #   make check         install missing test tools (root, apt-get), build
 #                      all variants, run every suite; ends `N passed, N failed`
+#   make check-all     the same, with every real-root boot (tests/vm/root
+#                      README: the forms make check leaves out)
 #   make check-shell   only the shunit2 suites, against the current ./nbdbox
 #   NBDBOX_SKIP_VM=1   skip the qemu suite
 
@@ -26,10 +28,13 @@ cross-glibc:
 	  t=$$($${c}gcc -dumpmachine); \
 	  $(MAKE) --no-print-directory CROSS_COMPILE=$$c BIN=build-$$t/nbdbox || exit 1; done
 
+check-all:
+	$(Q)NBDBOX_CHECK_ALL=1 $(MAKE) --no-print-directory check
+
 check-shell: all
 	@for t in tests/shell/test_*.sh; do bash $$t || rc=1; done; exit $${rc:-0}
 
 bench: all static
 	@bench/size.sh; bench/probe.sh; bench/list10k.sh
 
-.PHONY: check check-shell bench cross-glibc
+.PHONY: check check-all check-shell bench cross-glibc

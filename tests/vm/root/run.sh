@@ -111,7 +111,7 @@ run_boot() { # the fields of one BOOTS line
 	case $kind in
 	fs) cp --sparse=always "$FS" "$img" ;;
 	sd) [ -n "${SD_IMG:-}" ] || sd_root "$GEN_CLIENT_NAME" || { res "$name-boot" FAIL "no systemd root"; return; }
-	    cp --sparse=always "$SD_IMG" "$img" ;;
+	    cp --sparse=always "$SD_IMG" "$img" && sd_boot_img "$img" ;;
 	*) cp --sparse=always "$DISK" "$img" ;;
 	esac
 	chmod 666 "$img"
@@ -135,10 +135,12 @@ run_boot() { # the fields of one BOOTS line
 	P=${GPORT_root:-$PORT_root}
 	# The systemd root's data disk: /etc/nbdtab's nbd1 at a fixed guest port.
 	if [ "$kind" = sd ]; then
-		sd_dataimg "$W/$name.data" && chmod 666 "$W/$name.data"
-		GPORT_data=$SD_DATA_PORT
-		srv_add data "nbdkit -f -i 127.0.0.1 -p \$PORT --filter=exportname file $W/$name.data \
-			exportname=data exportname-strict=true" || { res "$name-boot" FAIL "nbdkit (data) did not start"; return; }
+		for x in data scratch; do
+			sd_dataimg "$W/$name.$x" && chmod 666 "$W/$name.$x"
+			[ $x = data ] && GPORT_data=$SD_DATA_PORT || GPORT_scratch=$SD_SCRATCH_PORT
+			srv_add $x "nbdkit -f -i 127.0.0.1 -p \$PORT --filter=exportname file $W/$name.$x \
+				exportname=$x exportname-strict=true" || { res "$name-boot" FAIL "nbdkit ($x) did not start"; return; }
+		done
 	fi
 	# Failover: a second server of the same image, logging its connections.
 	case "$*" in *nbdroot.alt=*)
@@ -192,7 +194,7 @@ run_boot() { # the fields of one BOOTS line
 	t_end=$(date +%s)
 	secs=$(( t_end - t0 ))
 	srv_stop root
-	[ "$kind" = sd ] && { srv_stop data; sd_checks "$name" "$*"; }
+	[ "$kind" = sd ] && { srv_stop data; srv_stop scratch; sd_checks "$name" "$*"; }
 	case " $SERVERS " in *" alt "*)
 		srv_stop alt
 		n=$(grep -c " Connect export=" "$W/alt.nbdlog" 2>/dev/null)
@@ -235,7 +237,10 @@ run_boot() { # the fields of one BOOTS line
 			res "$name-lines" FAIL "$(wc -l < "$W/$name.lines") lines in the image, init wrote '${k:-?}', $kills kill(s) of $restarts"
 		fi
 	fi
-	errs=$(grep -i -e 'I/O error' -e 'EXT4-fs error' -e 'Buffer I/O' -e 'blocked for more than' "$W/console.log" | head -n 2)
+	# (The systemd root's scratch disk, nbd2, is detached under its mount
+	# on purpose: sdtest's stop-scratch.)
+	errs=$(grep -i -e 'I/O error' -e 'EXT4-fs error' -e 'Buffer I/O' -e 'blocked for more than' \
+		-e 'Aborting journal' "$W/console.log" | grep -v -e 'nbd2' -e '^stop-scratch' | head -n 2)
 	[ -z "$errs" ] && res "$name-console" PASS "no I/O, ext4 or hung-task line on the console" ||
 		res "$name-console" FAIL "$(echo "$errs" | tr '\n' '|')"
 	rm -f "$img" "$img.p1"
@@ -277,7 +282,7 @@ sd_checks() { # NAME ARGS
 		res "$n-data-fsck" FAIL "data disk: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 	fi
 	# The shutdown's order, from systemd's status lines after the last SD-END.
-	sed -n "${tp:-1},\$p" "$W/console.log" > "$W/$n.shutdown"
+	sed -n "${tp:-1},\$p" "$W/console.log" | sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' > "$W/$n.shutdown"
 	u=$(grep -n 'Unmounted data.mount' "$W/$n.shutdown" | head -n 1 | cut -d: -f1)
 	d=$(grep -n 'Stopped nbd@nbd1.service' "$W/$n.shutdown" | head -n 1 | cut -d: -f1)
 	if [ -n "$u" ] && [ -n "$d" ] && [ "$u" -lt "$d" ]; then
@@ -285,7 +290,7 @@ sd_checks() { # NAME ARGS
 	else
 		res "$n-data-order" FAIL "shutdown: unmount line '${u:-none}', nbd@nbd1 stop line '${d:-none}'"
 	fi
-	rm -f "$W/$n.data" "$W/$n.shutdown"
+	rm -f "$W/$n.data" "$W/$n.scratch" "$W/$n.shutdown"
 }
 
 start=$(date +%s)

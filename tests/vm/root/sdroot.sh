@@ -12,7 +12,8 @@
 # hook, dracut's 95nbd as they are, the package's nbd@.service).
 SD_CACHE=${VM_CACHE:-/var/cache/nbdbox-vm}/sdroot
 SD_PKGS=systemd-sysv,udev,kmod,e2fsprogs,iproute2,procps,initramfs-tools,nbd-client,dracut-core,dracut-network,isc-dhcp-client
-SD_DATA_PORT=10810	# the guest's port of the data export (nbdtab)
+SD_DATA_PORT=10810	# the guest's port of the data export (nbdtab: nbd1)
+SD_SCRATCH_PORT=10811	# and of the scratch export (nbd2)
 mkdir -p "$SD_CACHE"
 
 sd_base() {
@@ -56,7 +57,9 @@ sd_root() {
 	src=
 	[ "$1" = debian ] || src=$(cd "$TOP" && git ls-files -z applets core platform contrib Makefile Config.in Kbuild nbdbox.c scripts |
 		xargs -0 cat | sha256sum | cut -c1-16)
-	key=$(vr_hash "$VR_DIR/sdroot.sh" "$VR_DIR/sdtest" "$VR_DIR/sdshutdown" "$MODDIR/modules.dep" |
+	# The test scripts are not in the key: sd_boot_img puts them into
+	# each boot's copy.
+	key=$(vr_hash "$VR_DIR/sdroot.sh" "$MODDIR/modules.dep" |
 		cut -c1-8)-${1%%/*}-${src:-debian}
 	key=$(echo "$key $base" | sha256sum | cut -c1-16)
 	SD_IMG=$SD_CACHE/root-$key.ext4 SD_IT=$SD_CACHE/itools-$key.img SD_DR=$SD_CACHE/dracut-$key.img
@@ -79,9 +82,10 @@ sd_root() {
 		sd_install_nbdbox "$d" >"$d.log" 2>&1 || { vr_log "install: $(tail -n 3 "$d.log")"; rm -rf "$d"; return 1; }
 	fi
 	echo nbdtest > "$d/etc/hostname"
-	printf '/dev/nbd0 / ext4 errors=remount-ro 0 1\n/dev/nbd1 /data ext4 _netdev 0 0\n' > "$d/etc/fstab"
-	mkdir -p "$d/data"
-	printf 'nbd1 %s data port=%s\n' "$H_GUEST" "$SD_DATA_PORT" >> "$d/etc/nbdtab"
+	printf '/dev/nbd0 / ext4 errors=remount-ro 0 1\n/dev/nbd1 /data ext4 _netdev 0 0\n/dev/nbd2 /scratch ext4 _netdev 0 0\n' > "$d/etc/fstab"
+	mkdir -p "$d/data" "$d/scratch"
+	printf 'nbd1 %s data port=%s\nnbd2 %s scratch port=%s\n' "$H_GUEST" "$SD_DATA_PORT" \
+		"$H_GUEST" "$SD_SCRATCH_PORT" >> "$d/etc/nbdtab"
 	printf 'root::0:0:root:/root:/bin/bash\n' > "$d/etc/passwd.new" && sed 1d "$d/etc/passwd" >> "$d/etc/passwd.new" &&
 		mv "$d/etc/passwd.new" "$d/etc/passwd"
 	install -m 755 "$VR_DIR/sdtest" "$d/usr/local/sbin/sdtest"
@@ -100,7 +104,7 @@ sd_root() {
 	WantedBy=multi-user.target
 	UNIT
 	# No getty on the console: the test's lines are all it shows.
-	sd_chroot "$d" sh -c 'systemctl enable nbdbox-test.service nbd@nbd1.service &&
+	sd_chroot "$d" sh -c 'systemctl enable nbdbox-test.service nbd@nbd1.service nbd@nbd2.service &&
 		systemctl mask serial-getty@ttyS0.service getty@tty1.service' >>"$d.log" 2>&1 ||
 		{ vr_log "systemctl enable: $(tail -n 3 "$d.log")"; rm -rf "$d"; return 1; }
 	# The initramfs images, by the root's own generators (initramfs-tools
@@ -124,7 +128,18 @@ sd_root() {
 	vr_log "systemd root ($1) built in $(( $(date +%s) - t0 ))s: $(du -h --apparent-size "$SD_IMG" | cut -f1)"
 }
 
-# The data export: a small ext4 with a marker, served as export "data".
+# The data and scratch exports: a small ext4 each.
 sd_dataimg() { # OUT
 	mke2fs -q -F -t ext4 -L nbddata "$1" 32M >/dev/null 2>&1
+}
+
+# A boot's copy of the root gets the current test scripts (debugfs, so a
+# change to them rebuilds nothing).
+sd_boot_img() { # IMG
+	for f in "sdtest /usr/local/sbin/sdtest" "sdshutdown /usr/lib/systemd/system-shutdown/sdtest"; do
+		set -- "$1" $f
+		debugfs -w -R "rm $3" "$1" >/dev/null 2>&1
+		debugfs -w -R "write $VR_DIR/$2 $3" "$1" >/dev/null 2>&1 || return 1
+		debugfs -w -R "sif $3 mode 0100755" "$1" >/dev/null 2>&1 || return 1
+	done
 }
