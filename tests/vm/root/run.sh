@@ -284,9 +284,9 @@ sd_checks() { # NAME ARGS
 	# The shutdown's order, from systemd's status lines after the last SD-END.
 	sed -n "${tp:-1},\$p" "$W/console.log" | sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' > "$W/$n.shutdown"
 	u=$(grep -n 'Unmounted data.mount' "$W/$n.shutdown" | head -n 1 | cut -d: -f1)
-	d=$(grep -n 'Stopped nbd@nbd1.service' "$W/$n.shutdown" | head -n 1 | cut -d: -f1)
+	d=$(grep -n 'Stopping nbd@nbd1.service' "$W/$n.shutdown" | head -n 1 | cut -d: -f1)
 	if [ -n "$u" ] && [ -n "$d" ] && [ "$u" -lt "$d" ]; then
-		res "$n-data-order" PASS "shutdown: /data unmounted (line $u), then nbd@nbd1 stopped (line $d)"
+		res "$n-data-order" PASS "shutdown: /data unmounted (line $u) before nbd@nbd1's stop began (line $d)"
 	else
 		res "$n-data-order" FAIL "shutdown: unmount line '${u:-none}', nbd@nbd1 stop line '${d:-none}'"
 	fi
