@@ -11,8 +11,8 @@ case $(uname -m) in arm*|i?86|mips|mipsel|ppc) bits=32 ;; esac
 farend() { # DEV: 1 MiB pattern at the last MiB, read back direct
 	want=$(md5of "$(pattern 1)" 1)
 	dd if=/tmp/pattern.1 of="$1" bs=1M seek=$((big / 1048576 - 1)) oflag=direct conv=fsync 2>/tmp/dd.err &&
-		got=$(dd if="$1" bs=1M skip=$((big / 1048576 - 1)) count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
-	[ "${got:-}" = "$want" ]
+		fgot=$(dd if="$1" bs=1M skip=$((big / 1048576 - 1)) count=1 iflag=direct 2>/dev/null | md5sum | cut -d" " -f1)
+	[ "${fgot:-}" = "$want" ]
 }
 if need_applet nbd-attach; then
 	for mode in netlink ioctl; do
@@ -28,7 +28,7 @@ if need_applet nbd-attach; then
 					fail ioctl-bs "block size $lbs, want 1024 on a 32-bit CPU"
 			fi
 			farend "$dev" && pass "$mode-farend" "1 MiB at the last MiB, md5 ok" ||
-				fail "$mode-farend" "md5 '${got:-}', want $want: $(tail -n 1 /tmp/dd.err)"
+				fail "$mode-farend" "md5 '${fgot:-}', want $want: $(tail -n 1 /tmp/dd.err)"
 			nbd-detach "$dev"
 		else
 			fail "$mode-size" "attach $opt failed: $(cat /tmp/attach.err)"

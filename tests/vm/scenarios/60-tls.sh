@@ -7,17 +7,7 @@
 # static-tls) and the modules tls, gcm, ctr, ghash-generic (kernel.sh).
 # SKIPs without.
 # run.sh puts the TLS build in as /bin/nbdbox-tls: its applets first.
-if [ -x /bin/nbdbox-tls ]; then
-	mkdir -p /tmp/tlsbin
-	for a in nbdbox nbd-attach nbd-detach nbd-probe nbd-list; do
-		ln -sf /bin/nbdbox-tls /tmp/tlsbin/$a
-	done
-	PATH=/tmp/tlsbin:$PATH
-fi
-
-tls_stat() { # COUNTER
-	awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat 2>/dev/null
-}
+use_tls_build
 relays() { ps | grep -v grep | grep -c 'nbd-attach.*tls'; }
 
 if ! need_applet nbd-attach; then

@@ -4,14 +4,7 @@
 # Per suite: attach (netlink), nbd-probe names kTLS, a 4 MiB pattern
 # written and read back direct, md5-exact, and the kernel's TlsTxSw and
 # TlsRxSw counters rising (the data went through kTLS, not a relay).
-if [ -x /bin/nbdbox-tls ]; then
-	mkdir -p /tmp/tlsbin
-	for a in nbdbox nbd-attach nbd-detach nbd-probe nbd-list; do
-		ln -sf /bin/nbdbox-tls /tmp/tlsbin/$a
-	done
-	PATH=/tmp/tlsbin:$PATH
-fi
-tls_stat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat 2>/dev/null; }
+use_tls_build
 
 if ! need_applet nbd-attach; then
 	:
