@@ -69,67 +69,6 @@ enum {
 #define PERSIST_IO_TIMEOUT   10
 #define PERSIST_DEAD_TIMEOUT 120
 
-/* TLS: kTLS on the same TCP socket when the kernel can take it, else (or
- * with --tls-relay) a relay process over a socketpair. */
-static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_err *err)
-{
-	char sess[64];           /* "TLSv1.3 TLS13-AES128-GCM-SHA256" */
-	int pid;
-
-	nbd_tls_active(io, sess, sizeof sess);
-	if (!a->c.tls_conf.relay) {
-		*fd = nbd_tls_ktls(io, err);
-		if (*fd >= 0) {
-			nbd_fmt(a->datapath, sizeof a->datapath, "kTLS, %s", sess);
-			return 0;
-		}
-		if (err->code != NBX_NOTSUP)
-			return -1;      /* keys half installed: the link is lost */
-		msg("%s; using the user-space relay", err->msg);
-	}
-	if ((pid = attach_relay(a, io, fd, err)) < 0) {
-		nbd_io_close(io);
-		return -1;
-	}
-	nbd_fmt(a->datapath, sizeof a->datapath, "TLS relay pid %d, %s", pid, sess);
-	return 0;
-}
-
-int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
-{
-	static struct nbd_hs hs;
-	struct nbd_io io;
-	const char *why;
-	char wb[96];
-
-	if (conn_open(&a->c, &io, &hs, err) < 0)
-		return -1;
-	/* GOAL_GO alone: no structured replies, no extended headers. The
-	 * kernel speaks simple replies only. */
-	if (nbd_hs_run(&hs, NBD_GOAL_GO) < 0) {
-		nbd_hs_close(&hs);
-		return -1;
-	}
-	/* Every later connection, -C N or a --persist reconnect, must lead
-	 * to what the kernel already has, or it gets none. */
-	if (!a->have_first) {
-		a->first = hs.exp;
-		a->have_first = 1;
-	} else if ((why = nbd_export_changed(&a->first, &hs.exp, !a->read_only, a->conns > 1,
-					     wb, sizeof wb))) {
-		nbd_hs_close(&hs);
-		if (a->c.nalt)          /* --alt: try the next server */
-			a->c.cur = (a->c.cur + 1) % (a->c.nalt + 1);
-		return nbd_seterr_peer(err, io.peer, NBX_EXPORT, 0,
-				       "connection %d: %s: not handing it to the kernel", nth + 1, why);
-	}
-	if (ENABLE_TLS && hs.tls_done)
-		return tls_handoff(a, &io, fd, err);
-	nbd_fmt(a->datapath, sizeof a->datapath, "plain");
-	*fd = nbd_sock_release(&io);
-	return 0;
-}
-
 static int is_pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
 /* Block size and size for the kernel: see the usage text. */
@@ -156,38 +95,6 @@ static void choose_sizes(struct attach *a)
 	a->conf.tflags = a->first.tflags;
 	if (a->read_only)
 		a->conf.tflags |= NBD_TF_HAS_FLAGS | NBD_TF_READ_ONLY;
-}
-
-void attach_close_fds(struct nbd_devconf *conf)
-{
-	int i;
-
-	for (i = 0; i < conf->nfds; i++)
-		if (conf->fds[i] >= 0)
-			close(conf->fds[i]);
-	conf->nfds = 0;
-}
-
-int attach_connect_all(struct attach *a, int n, struct nbd_err *err)
-{
-	int i, fd;
-
-	for (i = 0; i < n; i++) {
-		if (attach_negotiate(a, i, &fd, err) < 0) {
-			attach_close_fds(&a->conf);
-			return -1;
-		}
-		a->conf.fds[a->conf.nfds++] = fd;
-		/* Refuse before opening more connections or touching the
-		 * kernel (which would say only EINVAL). */
-		if (i == 0 && a->conns > 1 && !(a->first.tflags & NBD_TF_CAN_MULTI_CONN)) {
-			attach_close_fds(&a->conf);
-			return nbd_seterr(err, NBX_NOTSUP, 0,
-					  "-C %d: the server does not advertise CAN_MULTI_CONN: "
-					  "it allows one connection only", a->conns);
-		}
-	}
-	return 0;
 }
 
 int attach_spec_main(int argc, char **argv);
