@@ -278,12 +278,16 @@ demo:
 #       package's parser) under /etc/initramfs-tools
 #   make install-dracut [CMDLINE=1]   dracut module 99nbdbox (or
 #       99nbdbox-cmdline); add it with `dracut --add nbdbox[-cmdline]`
+#   make install-systemd   contrib/systemd/nbd@.service (nbdtab attaches)
+#       under /etc/systemd/system, where it overrides the nbd-client
+#       package's unit of the same name
 PREFIX      ?= /usr
 DESTDIR     ?=
 INSTALL_BIN ?= nbdbox.static
 SBINDIR      = $(DESTDIR)$(PREFIX)/sbin
 ITOOLSDIR   ?= $(DESTDIR)/etc/initramfs-tools
 DRACUTDIR   ?= $(DESTDIR)$(PREFIX)/lib/dracut/modules.d
+SYSTEMDDIR  ?= $(DESTDIR)/etc/systemd/system
 
 install: $(patsubst nbdbox.static,static,$(patsubst nbdbox.small,small,$(INSTALL_BIN)))
 	install -d $(SBINDIR)
@@ -304,7 +308,11 @@ install-dracut:
 	install -m 755 contrib/dracut/99nbdbox$(if $(CMDLINE),-cmdline)/* \
 	  $(DRACUTDIR)/99nbdbox$(if $(CMDLINE),-cmdline)/
 
-.PHONY: install install-initramfs-tools install-dracut
+install-systemd:
+	install -d $(SYSTEMDDIR)
+	install -m 644 contrib/systemd/nbd@.service $(SYSTEMDDIR)/nbd@.service
+
+.PHONY: install install-initramfs-tools install-dracut install-systemd
 
 # Another CPU under qemu-user: make check-cross ARCH=s390x (armhf, arm64,
 # mips, ppc64, riscv64 ...); tests/cross/check.sh says what it skips.

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/statfs.h>
@@ -151,7 +152,10 @@ static int from_initrd(void)
 	if (access("/etc/initrd-release", F_OK) == 0)
 		return 1;
 	return statfs("/", &st) == 0 &&
-	       (st.f_type == 0x858458f6 /* RAMFS_MAGIC */ || st.f_type == 0x01021994 /* TMPFS_MAGIC */);
+	       /* f_type: signed int on glibc's armhf, long on mips: compared
+		* as the 32-bit magic it is. */
+	       ((uint32_t)st.f_type == 0x858458f6 /* RAMFS_MAGIC */ ||
+		(uint32_t)st.f_type == 0x01021994 /* TMPFS_MAGIC */);
 }
 
 void mark_argv0(const struct attach *a)

@@ -5,10 +5,11 @@
 # carry on (the suites then fail or skip what they cannot run).
 #
 #   EXTRA_PKGS="..."   more packages to ensure
-#   CROSS_ARCHES="s390x armhf"   the targets of make check-cross (Debian
+#   CROSS_ARCHES="s390x armhf arm64"   the targets of make check-cross and
+#                      of the other CPUs' kernels in tests/vm (Debian
 #                      architecture names; "" for none): gcc-TRIPLET,
 #                      libc6-dev-ARCH-cross, musl-dev:ARCH, qemu-user
-CROSS_ARCHES=${CROSS_ARCHES-s390x armhf}
+CROSS_ARCHES=${CROSS_ARCHES-s390x armhf arm64}
 CROSS_PKGS= FOREIGN=
 for a in $CROSS_ARCHES; do
 	case $a in
@@ -31,7 +32,8 @@ done
 PKGS="build-essential make gcc nbd-client nbd-server nbdkit libnbd-bin qemu-utils
 qemu-system-x86 shunit2 libwolfssl-dev musl-tools busybox-static kmod cpio
 gnutls-bin valgrind python3 file procps kconfig-frontends e2fsprogs
-initramfs-tools dracut-core dracut-network isc-dhcp-client ${EXTRA_PKGS:-}"
+initramfs-tools dracut-core dracut-network isc-dhcp-client mmdebstrap
+qemu-system-arm qemu-system-misc ${EXTRA_PKGS:-}"
 
 command -v dpkg-query > /dev/null 2>&1 || {
 	echo "install-deps: no dpkg here; install by hand: $PKGS" | tr '\n' ' '; echo

@@ -152,3 +152,17 @@ persist_read() { # [nbd-attach OPTIONS]
 		pass "" "read across a server restart, md5 ok (ended ${secs}s after the kill)"
 	fi
 }
+
+# The TLS scenarios: the TLS build (run.sh puts it in as /bin/nbdbox-tls)
+# first on PATH for its applets; the kernel's kTLS counters.
+use_tls_build() {
+	[ -x /bin/nbdbox-tls ] || return 0
+	mkdir -p /tmp/tlsbin
+	for a in nbdbox nbd-attach nbd-detach nbd-probe nbd-list; do
+		ln -sf /bin/nbdbox-tls /tmp/tlsbin/$a
+	done
+	PATH=/tmp/tlsbin:$PATH
+}
+tls_stat() { # COUNTER
+	awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat 2>/dev/null
+}
