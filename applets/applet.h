@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include "err.h"
 #include "hs.h"
+#include "clock.h"
+#include "sock.h"
 #include "tls.h"
 #include "uri.h"
 

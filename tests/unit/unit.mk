@@ -25,14 +25,16 @@ endif
 SAN_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -O1 \
               $(UNIT_SAN) -fno-omit-frame-pointer
 SAN_INC    := -I$(O) -Icore -Iplatform -Itests/unit
-# The pure core (no TLS library) plus pure platform pieces, if present.
-SAN_CORE   := $(filter-out core/tls%.c,$(wildcard core/*.c)) \
+# The pure core (no TLS library: core/tls/'s pure pieces, not the ones
+# that need wolfSSL) plus pure platform pieces, if present.
+SAN_CORE   := $(wildcard core/*.c) \
+              core/tls/psk-file.c core/tls/ktls-info.c core/tls/x509san.c \
               $(wildcard platform/linux/nlmsg.c platform/linux/kerr.c \
                          platform/linux/ioctl.c platform/linux/query.c)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 FUZZ_SECONDS ?= 60
 
-$(SAN_O)/unit: $(SAN_CORE) $(UNIT_SRCS) $(wildcard core/*.h tests/unit/*.h platform/*.h platform/linux/*.h) $(O)/autoconf.h
+$(SAN_O)/unit: $(SAN_CORE) $(UNIT_SRCS) $(wildcard core/*.h core/tls/*.h tests/unit/*.h platform/*.h platform/linux/*.h) $(O)/autoconf.h
 	@mkdir -p $(SAN_O)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(SAN_CFLAGS) $(SAN_INC) $(UNIT_LDFLAGS) -o $@ $(SAN_CORE) $(UNIT_SRCS)

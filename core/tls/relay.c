@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "tls-int.h"
+#include "int.h"
 
 #define RELAY_BUF (256 * 1024)
 #define RELAY_CHUNK (64 * 1024)   /* per wolfSSL_write: four full records */

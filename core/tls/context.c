@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fmt.h"
-#include "tls-int.h"
+#include "int.h"
 
 /* AEAD only, and only what the kernel's TLS ULP can take over
  * (AES-GCM-128/256, ChaCha20-Poly1305): the session must be able to
