@@ -31,7 +31,8 @@ done
 PKGS="build-essential make gcc nbd-client nbd-server nbdkit libnbd-bin qemu-utils
 qemu-system-x86 shunit2 libwolfssl-dev musl-tools busybox-static kmod cpio
 gnutls-bin valgrind python3 file procps kconfig-frontends e2fsprogs
-initramfs-tools dracut-core dracut-network isc-dhcp-client ${EXTRA_PKGS:-}"
+initramfs-tools dracut-core dracut-network isc-dhcp-client
+scdoc groff man-db bash-completion debhelper devscripts lintian mmdebstrap ${EXTRA_PKGS:-}"
 
 command -v dpkg-query > /dev/null 2>&1 || {
 	echo "install-deps: no dpkg here; install by hand: $PKGS" | tr '\n' ' '; echo
