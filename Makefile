@@ -238,12 +238,16 @@ demo: all
 #       package's parser) under /etc/initramfs-tools
 #   make install-dracut [CMDLINE=1]   dracut module 99nbdbox (or
 #       99nbdbox-cmdline); add it with `dracut --add nbdbox[-cmdline]`
+#   make install-systemd   contrib/systemd/nbd@.service (nbdtab attaches)
+#       under /etc/systemd/system, where it overrides the nbd-client
+#       package's unit of the same name
 PREFIX      ?= /usr
 DESTDIR     ?=
 INSTALL_BIN ?= nbdbox.static
 SBINDIR      = $(DESTDIR)$(PREFIX)/sbin
 ITOOLSDIR   ?= $(DESTDIR)/etc/initramfs-tools
 DRACUTDIR   ?= $(DESTDIR)$(PREFIX)/lib/dracut/modules.d
+SYSTEMDDIR  ?= $(DESTDIR)/etc/systemd/system
 
 install: $(if $(filter nbdbox.static,$(INSTALL_BIN)),static,$(INSTALL_BIN)) install-man install-completion
 	install -d $(SBINDIR)
@@ -293,7 +297,11 @@ install-completion:
 	$(Q)for a in nbd-list nbd-probe nbd-attach nbd-detach nbd-copy nbd-client; do \
 	  ln -sfn nbdbox $(DESTDIR)$(BASHCOMPDIR)/$$a; done
 
-.PHONY: install install-initramfs-tools install-dracut man install-man install-completion
+install-systemd:
+	install -d $(SYSTEMDDIR)
+	install -m 644 contrib/systemd/nbd@.service $(SYSTEMDDIR)/nbd@.service
+
+.PHONY: install install-initramfs-tools install-dracut install-systemd man install-man install-completion
 
 # Another CPU under qemu-user: make check-cross ARCH=s390x (armhf, arm64,
 # mips, ppc64, riscv64 ...); tests/cross/check.sh says what it skips.

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -87,7 +88,8 @@ static int from_initrd(void)
 	if (access("/etc/initrd-release", F_OK) == 0)
 		return 1;
 	return statfs("/", &st) == 0 &&
-	       (st.f_type == 0x858458f6 /* RAMFS_MAGIC */ || st.f_type == 0x01021994 /* TMPFS_MAGIC */);
+	       ((uint32_t)st.f_type == 0x858458f6 /* RAMFS_MAGIC */ ||
+	        (uint32_t)st.f_type == 0x01021994 /* TMPFS_MAGIC */);
 }
 
 static void mark_argv0(const struct attach *a)

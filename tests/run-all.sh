@@ -4,8 +4,13 @@
 # if anything failed. A suite that ends without its line counts as one
 # failure (it crashed, or hung until its time limit).
 #
-#   NBDBOX_SKIP_VM=1     skip tests/vm/run.sh and tests/vm/root/run.sh
+#   NBDBOX_SKIP_VM=1     skip tests/vm/run.sh, tests/vm/arches.sh and
+#                        tests/vm/root/run.sh
 #   NBDBOX_SKIP_VMROOT=1 skip only the real-root boots (tests/vm/root/run.sh)
+#   NBDBOX_CHECK_ALL=1   (make check-all) every real-root boot; without it
+#                        the boots of VMROOT_CHECK below
+#   VM_ARCHES="armhf s390x arm64"  the other CPUs' kernels (tests/vm/arches.sh;
+#                        "" for none)
 #   CROSS_ARCHES="s390x armhf"  make check-cross for these ("" for none):
 #                        a 64-bit big-endian CPU and a 32-bit one
 #   NBDBOX_SKIP_VALGRIND=1  skip the shell suites under valgrind
@@ -87,13 +92,24 @@ if [ -f tests/vm/run.sh ]; then
 		echo "==== vm: skipped (NBDBOX_SKIP_VM=1)"
 	else
 		run_suite vm "${VM_TIMEOUT:-3000}" bash tests/vm/run.sh
+		if [ -n "${VM_ARCHES-armhf s390x arm64}" ]; then
+			run_suite vm-arches "${VM_TIMEOUT:-3000}" bash tests/vm/arches.sh ${VM_ARCHES-armhf s390x arm64}
+		fi
 	fi
 fi
+# The real-root boots in make check, chosen by what only a boot shows (the
+# forms of nbdroot=/root= each script parses are unit-tested): Debian's
+# mkinitramfs and dracut scripts with a server restart, contrib's hook and
+# module (--cmdline), a partitioned disk, nbdopts' block size, a host name
+# that switch_root deletes, TLS, failover, and the Debian systemd root
+# (two generators, a reboot). make check-all boots every form.
+VMROOT_CHECK="it-3field dr-name itcl-uri drcl-name bb-part bb-dropts bb-uri bb-tls bb-failover sd-it sd-dr sd-reboot"
+[ "${NBDBOX_CHECK_ALL:-0}" = 1 ] && VMROOT_CHECK=
 if [ -f tests/vm/root/run.sh ]; then
 	if [ "${NBDBOX_SKIP_VM:-0}" = 1 ] || [ "${NBDBOX_SKIP_VMROOT:-0}" = 1 ]; then
 		echo "==== vmroot: skipped (NBDBOX_SKIP_VM=1 or NBDBOX_SKIP_VMROOT=1)"
 	else
-		run_suite vmroot "${VMROOT_TIMEOUT:-3600}" bash tests/vm/root/run.sh
+		run_suite vmroot "${VMROOT_TIMEOUT:-3600}" bash tests/vm/root/run.sh $VMROOT_CHECK
 	fi
 fi
 

@@ -5,6 +5,17 @@
 
 VMDIR=$TOP/tests/vm
 H_GUEST=10.0.2.100    # where the guest finds the host's servers (guestfwd)
+# ARCH=amd64 (default) | arm64 | armhf | s390x: the guest's CPU, with
+# Debian's kernel for it (kernel.sh) and nbdbox cross-built static for it.
+ARCH=${ARCH:-amd64}
+export ARCH
+case $ARCH in
+amd64) VM_TRIPLET= VM_QEMU_PKG=qemu-system-x86 ;;
+arm64) VM_TRIPLET=aarch64-linux-gnu VM_QEMU_PKG=qemu-system-arm ;;
+armhf) VM_TRIPLET=arm-linux-gnueabihf VM_QEMU_PKG=qemu-system-arm ;;
+s390x) VM_TRIPLET=s390x-linux-gnu VM_QEMU_PKG=qemu-system-misc ;;
+*) echo "vm: unknown ARCH '$ARCH' (amd64 arm64 armhf s390x)" >&2; exit 1 ;;
+esac
 
 vm_log() { echo "vm: $*" >&2; }
 
@@ -16,6 +27,7 @@ vm_need() { # vm_need CMD PACKAGE: install what a fresh Debian 12 lacks
 }
 vm_deps() {
 	vm_need qemu-system-x86_64 qemu-system-x86
+	[ "$ARCH" = amd64 ] || vm_need "$(vm_qemu_cmd)" "$VM_QEMU_PKG"
 	vm_need nbdkit nbdkit
 	vm_need nbd-server nbd-server
 	vm_need qemu-nbd qemu-utils
@@ -111,20 +123,53 @@ vm_conf_servers() {
 # The TLS build for the TLS scenario (static, with the small wolfSSL that
 # scripts/wolfssl-musl.sh builds from Debian's source package), unless
 # NBDBOX_TLS names one.
+# Another CPU: make static[-tls] CROSS_COMPILE=TRIPLET-, linked apart
+# (build-static[-tls]-TRIPLET/nbdbox) so ./nbdbox.static stays amd64's.
 vm_nbdbox_tls() {
 	if [ -n "${NBDBOX_TLS:-}" ]; then echo "$NBDBOX_TLS"; return; fi
+	if [ -n "$VM_TRIPLET" ]; then
+		b=build-static-tls-$VM_TRIPLET/nbdbox
+		make -C "$TOP" static-tls CROSS_COMPILE="$VM_TRIPLET-" STATIC_TLS_BIN="$b" \
+			>"$W/make-tls.log" 2>&1 || { cat "$W/make-tls.log" >&2; return 1; }
+		echo "$TOP/$b"; return
+	fi
 	make -C "$TOP" static-tls >"$W/make-tls.log" 2>&1 || { cat "$W/make-tls.log" >&2; return 1; }
 	echo "$TOP/nbdbox.static-tls"
 }
 
 vm_nbdbox() { # build the static binary unless NBDBOX names one
 	if [ -n "${NBDBOX:-}" ]; then echo "$NBDBOX"; return; fi
+	if [ -n "$VM_TRIPLET" ]; then
+		b=build-static-$VM_TRIPLET/nbdbox
+		make -C "$TOP" static CROSS_COMPILE="$VM_TRIPLET-" STATIC_BIN="$b" \
+			>"$W/make.log" 2>&1 || { cat "$W/make.log" >&2; return 1; }
+		echo "$TOP/$b"; return
+	fi
 	make -C "$TOP" static >"$W/make.log" 2>&1 || { cat "$W/make.log" >&2; return 1; }
 	echo "$TOP/nbdbox.static"
 }
 
+# qemu per CPU (as measured in ../shared/TESTBED.md): the machine, the
+# console and the NIC (the guest's init names it eth0 in every case).
+vm_qemu_cmd() {
+	case $ARCH in
+	amd64) echo qemu-system-x86_64 ;; arm64) echo qemu-system-aarch64 ;;
+	armhf) echo qemu-system-arm ;; s390x) echo qemu-system-s390x ;;
+	esac
+}
+vm_qemu_args() {
+	case $ARCH in
+	amd64) VM_MACH="-accel tcg -cpu max" VM_CON=ttyS0 VM_NIC="e1000,netdev=n,romfile=" ;;
+	arm64) VM_MACH="-M virt -cpu cortex-a57" VM_CON=ttyAMA0 VM_NIC="virtio-net-pci,netdev=n,romfile=" ;;
+	armhf) VM_MACH="-M virt,highmem=off -cpu cortex-a15" VM_CON=ttyAMA0 VM_NIC="virtio-net-device,netdev=n" ;;
+	s390x) VM_MACH="-M s390-ccw-virtio -cpu max" VM_CON=ttysclp0 VM_NIC="virtio-net-ccw,netdev=n" ;;
+	esac
+}
+
 # vm_boot TIMEOUT INITRD [APPEND]: boot in the background; the console goes
 # to the fifo $W/console. VM_APPEND_LOG replaces "quiet loglevel=3".
+# VM_REBOOT=1: a guest reboot restarts the guest (same kernel, initrd and
+# command line) instead of ending qemu; a power-off ends it either way.
 vm_boot() {
 	eval "$("$VMDIR/kernel.sh")"
 	fwd=""
@@ -137,11 +182,13 @@ vm_boot() {
 		fwd="$fwd,guestfwd=tcp:$H_GUEST:$gp-cmd:/bin/busybox nc 127.0.0.1 $p"
 	done
 	mkfifo "$W/console"
-	timeout -s KILL "$1" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp "${VM_SMP:-1}" \
-		-nographic -no-reboot -nodefaults -serial stdio \
+	vm_qemu_args
+	# shellcheck disable=SC2086
+	timeout -s KILL "$1" "$(vm_qemu_cmd)" $VM_MACH -m 512 -smp "${VM_SMP:-1}" \
+		-nographic $([ -n "${VM_REBOOT:-}" ] || echo -no-reboot) -nodefaults -serial stdio \
 		-kernel "$KERNEL" -initrd "$2" \
-		-append "console=ttyS0 ${VM_APPEND_LOG:-quiet loglevel=3} panic=-1 ${3:-}" \
-		-netdev "user,id=n,restrict=on$fwd" -device e1000,netdev=n,romfile= \
+		-append "console=$VM_CON ${VM_APPEND_LOG:-quiet loglevel=3} panic=-1 ${3:-}" \
+		-netdev "user,id=n,restrict=on$fwd" -device "$VM_NIC" \
 		</dev/null >"$W/console" 2>"$W/qemu.err" &
 	VM_PIDS="$VM_PIDS $!"
 	VM_QEMU=$!

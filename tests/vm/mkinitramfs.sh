@@ -22,6 +22,8 @@ if ldd "$BB" >/dev/null 2>&1; then
 fi
 
 eval "$("$HERE/kernel.sh")"
+# Another CPU (ARCH=...): that CPU's busybox-static, from kernel.sh.
+[ "${ARCH:-amd64}" = amd64 ] || BB=$BUSYBOX
 
 ROOT=$(mktemp -d "${TMPDIR:-/tmp}/nbdbox-initrd.XXXXXX")
 trap 'rm -rf "$ROOT"' EXIT

@@ -15,6 +15,14 @@ tls_setup() {
 	# --persist over TLS: run.sh's persist image, restarted under a read.
 	srv_add tlspersist "$NBDKIT --tls=require --tls-certificates=$d/srv --filter=delay file $W/persist.img rdelay=20ms" ||
 		return 1
+	# One cipher suite each (scenarios/61-tls-ciphers.sh): qemu-nbd with a
+	# GnuTLS priority that leaves only it (nbdkit has no priority option).
+	for c in chacha:CHACHA20-POLY1305 aes256:AES-256-GCM; do
+		truncate -s 16M "$W/tls-${c%%:*}.img"
+		srv_add "tls${c%%:*}" "qemu-nbd -f raw -b 127.0.0.1 -p \$PORT -t --fork --pid-file=$W/tls${c%%:*}.pid \
+			--object tls-creds-x509,id=t,endpoint=server,dir=$d/srv,verify-peer=off,priority=NORMAL:-CIPHER-ALL:+${c#*:} \
+			--tls-creds t $W/tls-${c%%:*}.img" || return 1
+	done
 	vm_conf TLS_CA "$(cat "$d/srv/ca-cert.pem")"
 	vm_conf TLS_PSK "$(cat "$d/psk/keys.psk")"
 }
