@@ -51,8 +51,6 @@ comp() {
 		printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort' 2>&1
 }
 
-OPT_RE='(^|[[:space:],/|(\[])--?[A-Za-z][A-Za-z0-9-]*(=no)?'
-help_opts() { grep -oE "$OPT_RE" | sed -E 's/^[^-]*//' | LC_ALL=C sort -u; }
 
 test_complete_p_every_command() {
 	local c out

@@ -39,12 +39,9 @@ page_of() {
 	esac
 }
 
-OPT_RE='(^|[[:space:],/|(\[])--?[A-Za-z][A-Za-z0-9-]*(=no)?'
-help_opts() { grep -oE "$OPT_RE" | sed -E 's/^[^-]*//' | LC_ALL=C sort -u; }
 # The options a page documents: in its OPTIONS and TLS sections.
 page_opts() {
-	awk '/^# /{on = ($0 ~ /OPTIONS|TLS/); next} on' "$1" | tr -d '*_' |
-		grep -oE "$OPT_RE" | sed -E 's/^[^-]*//' | LC_ALL=C sort -u
+	awk '/^# /{on = ($0 ~ /OPTIONS|TLS/); next} on' "$1" | tr -d '*_' | help_opts
 }
 
 test_scdoc_builds_every_page() {
