@@ -249,7 +249,7 @@ ITOOLSDIR   ?= $(DESTDIR)/etc/initramfs-tools
 DRACUTDIR   ?= $(DESTDIR)$(PREFIX)/lib/dracut/modules.d
 SYSTEMDDIR  ?= $(DESTDIR)/etc/systemd/system
 
-install: $(if $(filter nbdbox.static,$(INSTALL_BIN)),static,$(INSTALL_BIN)) install-man install-completion
+install: $(if $(filter nbdbox.static,$(INSTALL_BIN)),static,$(INSTALL_BIN))
 	install -d $(SBINDIR)
 	install -m 755 $(INSTALL_BIN) $(SBINDIR)/nbdbox
 	$(Q)for a in $$(./$(INSTALL_BIN) --list); do \
@@ -282,6 +282,9 @@ $(O)/man/%: doc/%.scd
 	@echo "  SCDOC   $@"
 	$(Q)scdoc < $< > $@.tmp && mv $@.tmp $@
 man: $(MAN_PAGES)
+
+# make install also installs the man pages and the completion.
+install: install-man install-completion
 
 install-man: man
 	$(Q)for p in $(MAN_PAGES); do s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
