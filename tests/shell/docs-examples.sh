@@ -55,12 +55,12 @@ run_one() { # CMD EXPECTED
 		echo "ok $rc $cmd"
 	fi
 }
-cmd= want=
+cmd='' want=''
 while IFS= read -r line; do
 	case $line in
 	'$ '*|$'\001')
 		[ -n "$cmd" ] && run_one "$cmd" "$want"
-		cmd= want=
+		cmd='' want=''
 		[ "$line" = $'\001' ] || cmd=${line#\$ } ;;
 	*)
 		[ -n "$cmd" ] && want=${want:+$want$'\n'}$line ;;
