@@ -13,7 +13,9 @@
 #  - the same root with Debian's nbd-client package: nbdbox beside it
 #    (no file of it touched), opt-in yes and cmdline, purge; then
 #    nbdbox-nbd-client in its place (apt removes nbd-client, /etc/nbdtab
-#    stays as the administrator wrote it).
+#    stays as the administrator wrote it);
+#  - dracut (the host's, with the package's modules): nbdbox only when
+#    add_dracutmodules asks for it, then with the libraries it links.
 #   bash tests/pkg/run.sh        ends with "pkg: N passed, N failed"
 #   NBDBOX_PKG_KEEP=1            keep the work directory (/var/tmp/nbdbox-pkg.*)
 cd "$(dirname "$0")/../.." || exit 1
@@ -184,6 +186,29 @@ check "B: nbdbox-nbd-client in place of nbd-client" install_debs "$DEB2" "$CLI2"
 check "B: nbd-client removed by the Conflicts" test "$(status nbd-client)" != ii
 check "B: /usr/sbin/nbd-client -> nbdbox" test "$(readlink "$R/usr/sbin/nbd-client")" = nbdbox
 check "B: /etc/nbdtab as the administrator wrote it" cmp -s "$W/nbdtab" "$R/etc/nbdtab"
+
+# ---- dracut: the host's dracut (Debian's dracut and initramfs-tools
+# conflict: no root of its own) with the package's modules and binary.
+if command -v dracut > /dev/null && [ -d /usr/lib/dracut/modules.d ]; then
+	X=$W/deb; mkdir -p "$X" "$W/dconf"
+	dpkg-deb -x "$DEB1" "$X"
+	cp -a /usr/lib/dracut "$W/dracut"
+	cp -a "$X"/usr/lib/dracut/modules.d/99nbdbox* "$W/dracut/modules.d/"
+	drac() { # drac IMAGE: dracut with the package's modules, conf in $W/dconf
+		NBDBOX=$X/usr/sbin/nbdbox dracutbasedir=$W/dracut dracut -q --force --no-hostonly \
+			--no-kernel --conf /dev/null --confdir "$W/dconf" "$1" > "$W/dracut.log" 2>&1 &&
+			lsinitrd "$1"
+	}
+	img=$(drac "$W/d0.img")
+	check "D: dracut, not asked for: no nbdbox" eval '[ -n "$img" ] && ! has_nbdbox "$img"'
+	echo 'add_dracutmodules+=" nbdbox "' > "$W/dconf/nbdbox.conf"
+	img=$(drac "$W/d1.img")
+	check "D: dracut, add_dracutmodules+=\" nbdbox \": nbdbox and the libraries it links" eval \
+		'has_nbdbox "$img" && grep -q "libwolfssl.so" <<< "$img" &&
+		 ! grep -E " (usr/)?sbin/nbd-client$" <<< "$img" | grep -q "^-"'
+else
+	bad "D: no dracut on this host (dracut-core)"
+fi
 
 echo "pkg: $((SECONDS - t0)) s"
 finish

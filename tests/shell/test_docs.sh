@@ -142,6 +142,34 @@ test_nbdtab_example_parses() {
 	assertEquals "devices in the example" 3 "$n"
 }
 
+test_nbdtab_options_are_the_tables() {
+	# nbdbox-nbdtab(5)'s options: those of the NBDTAB_OPTIONS rows (the one
+	# declaration nbdtab.c parses with), and each one nbd-attach --tab
+	# takes (sdp and preinit: "not supported", exit 7, as the page says).
+	local page src h o line
+	page=$(sed -n '/comma-separated:/,/^# EXAMPLES/p' "$DOC/nbdbox-nbdtab.5.scd" |
+		grep -oE '\*[a-z_]+=?\*' | tr -d '*=' | LC_ALL=C sort -u)
+	h=$(grep -l '^#define NBDTAB_OPTIONS' "$TOP"/core/*.h "$TOP"/core/*/*.h 2> /dev/null | head -n 1)
+	src=$(sed -n '/^#define NBDTAB_OPTIONS/,/^$/p' "$h" | grep -oE 'X\("[a-z_]+"' |
+		sed -E 's/X\("(.*)"/\1/' | LC_ALL=C sort -u)
+	assertNotEquals "no NBDTAB_OPTIONS rows found in core/" "" "$src"
+	assertEquals "nbdtab options: the rows (<) and the page (>)" "" \
+		"$(diff <(echo "$src") <(echo "$page") | grep '^[<>]')"
+	for o in $page; do
+		case $o in
+		port) line=port=10809 ;; bs) line=bs=4096 ;; timeout) line=timeout=30 ;;
+		conns) line=conns=2 ;; *file) line=$o=/etc/nbd/x.pem ;; tlshostname) line=$o=srv ;;
+		*) line=$o ;;
+		esac
+		echo "nbd0 10.0.0.5 root $line" > "$TMPD/tab1"
+		run env NBDTAB="$TMPD/tab1" "$TLSBIN" nbd-attach --tab nbd0 --explain
+		case $o in
+		sdp|preinit) assert_rc 7 "$o" ;;
+		*) assert_rc 0 "$o" ;;
+		esac
+	done
+}
+
 test_readme_examples_are_the_pages() {
 	# Where the README and a page show the same command, one text: the
 	# README's nbd-list example and its output are the page's.
