@@ -10,7 +10,7 @@ check() {
 }
 depends() { echo network rootfs-block; }
 install() {
-	inst_binary "$(nbdbox_bin)" /usr/sbin/nbdbox  # and its libraries, if dynamic
+	inst_simple "$(nbdbox_bin)" /usr/sbin/nbdbox
 	ln -sf nbdbox "${initdir}/usr/sbin/nbd-attach"
 	ln -sf nbdbox "${initdir}/usr/sbin/nbd-client"
 	inst_hook cmdline 90 "$moddir/parse-nbdbox.sh"

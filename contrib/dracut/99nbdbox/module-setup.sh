@@ -14,7 +14,7 @@ install() {
 	for d in /sbin /usr/sbin /bin /usr/bin; do
 		[ -e "${initdir}$d/nbd-client" ] && rm -f "${initdir}$d/nbd-client"
 	done
-	inst_binary "$(nbdbox_bin)" /usr/sbin/nbdbox  # and its libraries, if dynamic
+	inst_simple "$(nbdbox_bin)" /usr/sbin/nbdbox
 	ln -sf nbdbox "${initdir}/usr/sbin/nbd-client"
 	ln -sf nbdbox "${initdir}/usr/sbin/nbd-attach"
 }
