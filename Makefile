@@ -308,11 +308,43 @@ install-dracut:
 	install -m 755 contrib/dracut/99nbdbox$(if $(CMDLINE),-cmdline)/* \
 	  $(DRACUTDIR)/99nbdbox$(if $(CMDLINE),-cmdline)/
 
+# ---- man pages (doc/*.scd, scdoc) and bash completion
+#   make man                 build/man/*.[1578]
+#   make install-man [MANDIR=PREFIX/share/man]   nbd-client.8 and nbdtab.5
+#       as links to nbdbox's pages only where no other page has that name
+#   make install-completion [BASHCOMPDIR=PREFIX/share/bash-completion/completions]
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MAN_SRCS    := $(wildcard doc/*.scd)
+MAN_PAGES   := $(patsubst doc/%.scd,$(O)/man/%,$(MAN_SRCS))
+$(O)/man/%: doc/%.scd
+	@mkdir -p $(dir $@)
+	@echo "  SCDOC   $@"
+	$(Q)scdoc < $< > $@.tmp && mv $@.tmp $@
+man: $(MAN_PAGES)
+
+# make install also installs the man pages and the completion.
+install: install-man install-completion
+
+install-man: man
+	$(Q)for p in $(MAN_PAGES); do s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+	  install -m 644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
+	$(Q)for l in man8/nbd-client.8:nbdbox-nbd-client.8 man5/nbdtab.5:nbdbox-nbdtab.5; do \
+	  d=$(DESTDIR)$(MANDIR)/$${l%%:*}; \
+	  if [ -e $$d ] || [ -e $$d.gz ]; then [ -L $$d ] || { echo "  SKIP    $$d (another page)"; continue; }; fi; \
+	  ln -sfn $${l#*:} $$d; echo "  LN      $$d"; done
+
+install-completion:
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 contrib/bash-completion/nbdbox $(DESTDIR)$(BASHCOMPDIR)/nbdbox
+	$(Q)for a in nbd-list nbd-probe nbd-attach nbd-detach nbd-copy nbd-client; do \
+	  ln -sfn nbdbox $(DESTDIR)$(BASHCOMPDIR)/$$a; done
+
 install-systemd:
 	install -d $(SYSTEMDDIR)
 	install -m 644 contrib/systemd/nbd@.service $(SYSTEMDDIR)/nbd@.service
 
-.PHONY: install install-initramfs-tools install-dracut install-systemd
+.PHONY: install install-initramfs-tools install-dracut install-systemd man install-man install-completion
 
 # Another CPU under qemu-user: make check-cross ARCH=s390x (armhf, arm64,
 # mips, ppc64, riscv64 ...); tests/cross/check.sh says what it skips.

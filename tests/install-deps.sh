@@ -33,7 +33,8 @@ PKGS="build-essential make gcc nbd-client nbd-server nbdkit libnbd-bin qemu-util
 qemu-system-x86 shunit2 libwolfssl-dev musl-tools busybox-static kmod cpio
 gnutls-bin valgrind python3 file procps kconfig-frontends e2fsprogs
 initramfs-tools dracut-core dracut-network isc-dhcp-client mmdebstrap
-qemu-system-arm qemu-system-misc ${EXTRA_PKGS:-}"
+qemu-system-arm qemu-system-misc scdoc groff man-db bash-completion debhelper
+devscripts lintian ${EXTRA_PKGS:-}"
 
 command -v dpkg-query > /dev/null 2>&1 || {
 	echo "install-deps: no dpkg here; install by hand: $PKGS" | tr '\n' ' '; echo

@@ -14,6 +14,7 @@
 #   CROSS_ARCHES="s390x armhf"  make check-cross for these ("" for none):
 #                        a 64-bit big-endian CPU and a 32-bit one
 #   NBDBOX_SKIP_VALGRIND=1  skip the shell suites under valgrind
+#   NBDBOX_SKIP_PKG=1    skip the Debian package suite (tests/pkg/run.sh)
 #   SUITE_TIMEOUT=SECS   per-suite limit (default 1200; the VM suite 3000)
 cd "$(dirname "$0")/.." || exit 1
 
@@ -62,6 +63,15 @@ for t in tests/shell/test_*.sh; do
 	n=$(basename "$t" .sh)
 	run_suite "${n#test_}" "$limit" bash "$t"
 done
+# The Debian package: built, installed into a Debian 12 root with and
+# without Debian's nbd-client, purged (tests/pkg/run.sh, about 2.5 min).
+if [ -f tests/pkg/run.sh ]; then
+	if [ "${NBDBOX_SKIP_PKG:-0}" = 1 ]; then
+		echo "==== pkg: skipped (NBDBOX_SKIP_PKG=1)"
+	else
+		run_suite pkg "$limit" bash tests/pkg/run.sh
+	fi
+fi
 # The TLS suite once more on the static musl build with the small wolfSSL
 # (make static), the binary make install installs and the VM runs.
 if [ -x nbdbox.static ]; then

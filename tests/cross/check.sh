@@ -41,8 +41,10 @@ command -v "$QEMU" > /dev/null || fail_early "no $QEMU (apt-get install qemu-use
 # Generic netlink sockets are not emulated (socket(AF_NETLINK,
 # NETLINK_GENERIC) fails), nor are the NBD ioctls; the kernel paths run in
 # tests/vm on amd64. Suites:
-SKIP_SUITES="build"
+SKIP_SUITES="build docs completion"
 #   build: builds host configurations with make; nothing target-specific.
+#   docs, completion: man pages and bash completion against the --help
+#     texts, which are the same on every CPU.
 # Single tests (shunit2 function names; lib.sh and test_attach_host.sh
 # honour NBDBOX_SKIP):
 SKIP_TESTS="test_stub test_install"

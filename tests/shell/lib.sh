@@ -28,6 +28,11 @@ chmod 755 "$TMPD"
 : > "$TMPD/pids.test"
 PIDS_FILE=$TMPD/pids.test  # where start_* record; oneTimeSetUp uses suite
 
+# help_opts < TEXT: the options a --help text (or a man page's options)
+# names, one a line, sorted: -x, --long, -long (nbd-client's), --x=no.
+OPT_RE='(^|[[:space:],/|(\[])--?[A-Za-z][A-Za-z0-9-]*(=no)?'
+help_opts() { grep -oE "$OPT_RE" | sed -E 's/^[^-]*//' | LC_ALL=C sort -u; }
+
 # ---- process bookkeeping
 
 save_pid() { echo "$1" >> "$PIDS_FILE"; }
