@@ -18,6 +18,14 @@ struct attach {
 	struct nbd_export first;   /* what the first handshake said */
 	int have_first;            /* later ones, reconnects too, must agree */
 	char datapath[96];         /* for nbd-probe DEVICE: plain, kTLS, relay */
+	/* Spreading (-C N with --alt, read-only or --shared-store): nsrv
+	 * servers (0: not spreading), connection i's home is server
+	 * nbd_spread_home(i, nsrv) (core/spread.h); at[i] the server it
+	 * talks to now; kfd[i] the resident's reference to the socket the
+	 * kernel has for it (-1: none), to see it die. */
+	int shared_store, nsrv;
+	int at[NBD_MAX_CONNS], kfd[NBD_MAX_CONNS];
+	char peer[NBD_MAX_CONNS][64];  /* "host:port" of at[i], for the note */
 };
 
 /* --persist, read through this so that with NBD_ATTACH_PERSIST off the
@@ -35,6 +43,9 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err);
  * into a->conf.fds; on failure none is left open. */
 int attach_connect_all(struct attach *a, int n, struct nbd_err *err);
 void attach_close_fds(struct nbd_devconf *conf);
+/* The note nbd-probe DEVICE reads: the data path, and the server each
+ * connection talks to (a->peer). */
+void attach_note(struct attach *a, int index);
 
 /* ---- resident.c */
 /* Fork the TLS relay for io's session: *kernel_fd gets the kernel's end of

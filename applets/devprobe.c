@@ -14,6 +14,8 @@ int probe_device(const char *dev, int fmt)
 	struct nbd_devinfo d;
 	struct nbd_err err;
 	char path[32];
+	const char *p;
+	size_t n;
 	int index = nbd_dev_index(dev);
 
 	if (index < 0)
@@ -38,7 +40,14 @@ int probe_device(const char *dev, int fmt)
 		json_str(d.backend, strlen(d.backend));
 		out(",\"mode\":\"%s\",\"data_path\":", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
 		json_str(d.datapath, strlen(d.datapath));
-		out("}\n");
+		out(",\"connections\":[");
+		for (p = d.conns; *p; p += n + (p[n] != 0)) {
+			n = strcspn(p, "\n");
+			if (p != d.conns)
+				out_char(',');
+			json_str(p + strcspn(p, " ") + 1, n - strcspn(p, " ") - 1);
+		}
+		out("]}\n");
 		break;
 	case PROBE_SHELL:
 		out("NBD_DEVICE='%s'\nNBD_ATTACHED=%d\nNBD_SIZE=%llu\nNBD_READ_ONLY=%d\n"
@@ -47,6 +56,9 @@ int probe_device(const char *dev, int fmt)
 		shell_str(d.backend, strlen(d.backend));
 		out("\nNBD_MODE='%s'\nNBD_DATA_PATH=", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
 		shell_str(d.datapath, strlen(d.datapath));
+		/* "N SERVER" lines, as noted */
+		out("\nNBD_CONNECTIONS=");
+		shell_str(d.conns, strlen(d.conns));
 		out("\n");
 		break;
 	default:
@@ -59,6 +71,10 @@ int probe_device(const char *dev, int fmt)
 				out("backend: %s\n", d.backend);
 			if (d.datapath[0])
 				out("data path: %s\n", d.datapath);
+			for (p = d.conns; *p; p += n + (p[n] != 0)) {
+				n = strcspn(p, "\n");
+				out("connection %.*s\n", (int)n, p);
+			}
 		}
 		break;
 	}

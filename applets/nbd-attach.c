@@ -30,7 +30,12 @@
 //usage:  -t, --io-timeout SECS  per-request timeout in the kernel
 //usage:      --dead-timeout SECS  all links dead: I/O waits SECS for a reconnect
 //usage:  -r, --read-only        attach read-only whatever the server offers
-//usage:  -C, --connections N    N connections (1-16; N > 1 needs CAN_MULTI_CONN)
+//usage:  -C, --connections N    N connections (1-16; N > 1 needs CAN_MULTI_CONN);
+//usage:                         with --alt spread round-robin over the servers,
+//usage:                         the first server first (read-only exports only)
+//usage:      --shared-store     the servers serve one coherent store (a write
+//usage:                         through one is read back through any other):
+//usage:                         spread a writable export too
 //usage:  -p, --persist          reconnect when the link dies (stays resident)
 //usage:      --identifier ID    backend identifier (netlink, kernel 5.14+)
 //usage:      --ioctl            use the ioctl interface, not netlink
@@ -58,9 +63,10 @@
 #include "attach.h"
 #include "fmt.h"
 #include "parse.h"
+#include "spread.h"
 
 enum {
-	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP,
+	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP, OPT_SHARED,
 };
 
 /* Persist defaults: in-flight requests on a dead socket are only requeued
@@ -123,6 +129,10 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 		return nbd_seterr_peer(err, io.peer, NBX_EXPORT, 0,
 				       "connection %d: %s: not handing it to the kernel", nth + 1, why);
 	}
+	if (nth >= 0 && nth < NBD_MAX_CONNS) {
+		a->at[nth] = a->c.cur;
+		nbd_fmt(a->peer[nth], sizeof a->peer[nth], "%s", io.peer);
+	}
 	if (ENABLE_TLS && hs.tls_done)
 		return tls_handoff(a, &io, fd, err);
 	nbd_fmt(a->datapath, sizeof a->datapath, "plain");
@@ -168,11 +178,30 @@ void attach_close_fds(struct nbd_devconf *conf)
 	conf->nfds = 0;
 }
 
+/* Spreading a writable export over servers that each hold a copy would
+ * let the copies diverge (a write reaches one server, a later read of
+ * the same block may come from another). */
+static int spread_refused(struct attach *a, struct nbd_err *err)
+{
+	if (!a->nsrv || a->read_only || (a->first.tflags & NBD_TF_READ_ONLY) || a->shared_store)
+		return 0;
+	attach_close_fds(&a->conf);
+	return nbd_seterr(err, NBX_USAGE, 0,
+			  "-C %d over %d servers: the export is writable, and writes through one "
+			  "server would not reach the copies of the others: attach read-only (-r), "
+			  "or say --shared-store if the servers serve one coherent store",
+			  a->conns, a->nsrv);
+}
+
 int attach_connect_all(struct attach *a, int n, struct nbd_err *err)
 {
 	int i, fd;
 
 	for (i = 0; i < n; i++) {
+		/* Spreading: connection i starts at its home server (and
+		 * moves on, as --alt does, when that one does not answer). */
+		if (a->nsrv)
+			a->c.cur = nbd_spread_home(i, a->nsrv);
 		if (attach_negotiate(a, i, &fd, err) < 0) {
 			attach_close_fds(&a->conf);
 			return -1;
@@ -186,8 +215,28 @@ int attach_connect_all(struct attach *a, int n, struct nbd_err *err)
 					  "-C %d: the server does not advertise CAN_MULTI_CONN: "
 					  "it allows one connection only", a->conns);
 		}
+		if (i == 0 && spread_refused(a, err))
+			return -1;
 	}
 	return 0;
+}
+
+void attach_note(struct attach *a, int index)
+{
+	char conns[NBD_MAX_CONNS * 80], *p = conns;
+	int i;
+
+	conns[0] = 0;
+	for (i = 0; i < a->conns; i++) {
+		int home = nbd_spread_home(i, a->nsrv);
+
+		if (a->nsrv && a->at[i] != home)
+			p += nbd_fmt(p, sizeof conns - (size_t)(p - conns), "%d %s (away from home: %s)\n",
+				     i + 1, a->peer[i], home ? a->c.alt[home - 1] : "the first server");
+		else
+			p += nbd_fmt(p, sizeof conns - (size_t)(p - conns), "%d %s\n", i + 1, a->peer[i]);
+	}
+	nbd_dev_note(index, a->datapath, conns);
 }
 
 int attach_spec_main(int argc, char **argv);
@@ -198,7 +247,7 @@ int nbd_attach_main(int argc, char **argv)
 		"b" "block-size:\0" "t" "io-timeout:\0" "\x8c" "dead-timeout:\0"
 		"r" "read-only\0" "C" "connections:\0" "p" "persist\0"
 		"\x8d" "identifier:\0" "\x8e" "ioctl\0" "F" "foreground\0"
-		"m" "systemd-mark\0" "\x8f" "swap\0" "h" "help\0";
+		"m" "systemd-mark\0" "\x8f" "swap\0" "\x90" "shared-store\0" "h" "help\0";
 	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
 	static struct attach a;
 	struct nbd_nl_mon *mon = NULL;
@@ -261,6 +310,7 @@ int nbd_attach_main(int argc, char **argv)
 		case 'F': a.foreground = 1; break;
 		case 'm': a.mark = 1; break;
 		case OPT_SWAP: a.swap = 1; break;
+		case OPT_SHARED: a.shared_store = 1; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}
@@ -275,6 +325,12 @@ int nbd_attach_main(int argc, char **argv)
 	}
 	if (i < argc)
 		return usage_error("unexpected argument '%s'", argv[i]);
+	/* -C N with alternatives: the N connections spread over the
+	 * servers (core/spread.h); -C 1 is failover as before. */
+	if (a.c.nalt && a.conns > 1)
+		a.nsrv = a.c.nalt + 1;
+	for (i = 0; i < NBD_MAX_CONNS; i++)
+		a.kfd[i] = -1;
 	if (a.use_ioctl && a.conf.identifier)
 		return usage_error("--identifier needs netlink (not with --ioctl)");
 	if (PERSIST(&a)) {

@@ -203,7 +203,7 @@ int attach_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, struct nbd
 
 static int print_dev(struct attach *a, int index)
 {
-	nbd_dev_note(index, a->datapath);
+	attach_note(a, index);
 	out("/dev/nbd%d\n", index);
 	return finish_output();
 }
@@ -448,7 +448,7 @@ int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 		if (r < 0)
 			res.index = -1;
 		else
-			nbd_dev_note(res.index, a->datapath);
+			attach_note(a, res.index);
 		if (write(fd, &res, sizeof res) < 0 || r < 0)
 			_exit(NBX_FAIL);
 		close(fd);

@@ -155,6 +155,12 @@ vm_boot() {
 #                                          NAME's port (another export)
 #   SIGNAL touch FLAG                      create $W/FLAG.flag (servers that
 #                                          change behaviour when it exists)
+#   SIGNAL stop-server NAME / start-server NAME   kill -9 NAME / start it
+#   SIGNAL count-reads TAG NAME...         append "host: reads TAG NAME=N ..."
+#                                          to the console log: the reads in
+#                                          $W/NAME.reqlog (nbdkit's log filter)
+#                                          so far; a scenario's NN-name.host
+#                                          judges them after the run
 # The kill is SIGKILL, as a crash or a lost link: on SIGTERM nbdkit answers
 # the requests in flight with ESHUTDOWN, which the kernel fails as I/O
 # errors (a reply, not a dead link: no client can retry those).
@@ -176,6 +182,22 @@ vm_read() {
 				>>"$W/host.log" 2>&1 &
 			VM_PIDS="$VM_PIDS $!"
 			echo "host: $1 restarts as $2 (down ${3:-3} s)" >> "$W/console.log" ;;
+		*"SIGNAL stop-server "*)
+			set -- ${line#*SIGNAL stop-server }
+			srv_stop "$1" KILL >>"$W/host.log" 2>&1
+			echo "host: stopped $1" >> "$W/console.log" ;;
+		*"SIGNAL start-server "*)
+			set -- ${line#*SIGNAL start-server }
+			srv_start "$1" >>"$W/host.log" 2>&1
+			echo "host: started $1" >> "$W/console.log" ;;
+		*"SIGNAL count-reads "*)
+			set -- ${line#*SIGNAL count-reads }
+			c="host: reads $1"; shift
+			for s in "$@"; do
+				case $s in *[!A-Za-z0-9_]*) continue ;; esac
+				c="$c $s=$(grep -c ' Read id=' "$W/$s.reqlog" 2>/dev/null)"
+			done
+			echo "$c" >> "$W/console.log" ;;
 		*"SIGNAL touch "*)
 			set -- ${line#*SIGNAL touch }
 			case $1 in *[!A-Za-z0-9_-]*) ;; *) : > "$W/$1.flag" ;; esac ;;

@@ -24,6 +24,16 @@ for f in "$VMDIR"/scenarios/[0-9][0-9]-*.sh; do
 	SCN_FILES="$SCN_FILES $f"
 done
 [ -n "$SCN_FILES" ] || fail_setup "no scenario matches: $*"
+# CPUs: as many as the most any chosen scenario asks for in a line
+# `# vm-smp: N` (the nbd driver puts each CPU's I/O on its own hardware
+# queue, that is, its own connection), unless VM_SMP says.
+if [ -z "${VM_SMP:-}" ]; then
+	VM_SMP=1
+	for f in $SCN_FILES; do
+		n=$(sed -n 's/^# vm-smp: \([0-9]*\)$/\1/p' "$f")
+		[ -n "$n" ] && [ "$n" -gt "$VM_SMP" ] && VM_SMP=$n
+	done
+fi
 
 # ---- host servers (127.0.0.1 only)
 BIN=$(vm_nbdbox) || fail_setup "make static failed"
@@ -71,6 +81,16 @@ srv_add slow "$NBDKIT eval get_size='echo 4194304' thread_model='echo parallel' 
 	pread='if [ -e $W/slow.flag ]; then rm -f $W/slow.flag; sleep 9; fi; dd if=$W/slow.img skip=\$4 count=\$3 iflag=skip_bytes,count_bytes status=none'" ||
 	fail_setup "nbdkit eval (slow)"
 srv_add kres "$NBDKIT memory 16M" || fail_setup "nbdkit memory (resident)"
+# Spreading (scenarios 3x-spread*): one read-only image on three servers,
+# each logging its requests (count-reads); spbig, a server of another
+# export to swap in.
+dd if=/dev/urandom of="$W/spread.img" bs=1M count=16 2>/dev/null
+for s in sp0 sp1 sp2; do
+	srv_add $s "$NBDKIT -r --filter=log file $W/spread.img logfile=$W/$s.reqlog logappend=true" ||
+		fail_setup "nbdkit file -r (spread)"
+done
+ALTCMD_spbig="$NBDKIT -r --filter=log memory 32M logfile=$W/sp2.reqlog logappend=true"
+ALTCMD_sp2="$SRVCMD_sp2"
 ALTCMD_chg16="$NBDKIT memory 16M"
 ALTCMD_chg32="$NBDKIT memory 32M"
 ALTCMD_chgro="$NBDKIT -r memory 16M"
@@ -92,6 +112,7 @@ unit=/lib/systemd/system/nbd@.service
 vm_conf PERSIST_MD5 "$(md5sum < "$W/persist.img" | cut -d' ' -f1)"
 vm_conf PERSIST_MIB 16
 vm_conf SLOW_MD5 "$(md5sum < "$W/slow.img" | cut -d' ' -f1)"
+vm_conf SPREAD_MD5 "$(md5sum < "$W/spread.img" | cut -d' ' -f1)"
 
 # ---- initramfs and boot
 "$VMDIR/mkinitramfs.sh" "$W/initrd" "$BIN" "$W/vm.conf" $SCN_FILES ||
@@ -124,6 +145,15 @@ case "$SCN_FILES" in *persist-changed*)
 		echo "  persist-changed-console FAIL no refusal line on the console"; failn=$((failn + 1))
 	fi ;;
 esac
+# Checks made on the host after the run: a scenario's NN-name.host file
+# (sourced) reads the console log and calls host_check.
+host_check() { # NAME PASS|FAIL DETAIL
+	echo "  $1 $2 $3"
+	if [ "$2" = PASS ]; then pass=$((pass + 1)); else failn=$((failn + 1)); fi
+}
+for f in $SCN_FILES; do
+	[ -f "${f%.sh}.host" ] && . "${f%.sh}.host"
+done
 for f in $SCN_FILES; do
 	n=${f##*/}; n=${n%.sh}; n=${n#[0-9][0-9]-}
 	# init closes every scenario it ran with VM-END, after reporting it.
