@@ -51,6 +51,17 @@ static const struct applet *find(const char *name)
 	return NULL;
 }
 
+int run_applet(int argc, char **argv)
+{
+	const struct applet *a = find(argv[0]);
+
+	if (!a) {
+		msg("applet not found: %s", argv[0]);
+		return 127;
+	}
+	return a->main(argc, argv);
+}
+
 static void list(void)
 {
 	const struct applet *a;

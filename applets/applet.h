@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include "err.h"
 #include "hs.h"
+#include "clock.h"
+#include "sock.h"
 #include "tls.h"
 #include "uri.h"
 
@@ -34,6 +36,10 @@ struct applet {
 extern const struct applet applets[];
 extern const char *applet_name;
 extern const char *applet_usage;
+/* Run another applet, as the table (nbdbox.c) has it: argv[0] names it.
+ * One applet starts another only this way, never by calling its main.
+ * The caller's applet_name stays (its messages keep its name). */
+int run_applet(int argc, char **argv);
 
 /* "APPLET: message\n" on stderr in one write. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

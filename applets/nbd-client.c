@@ -12,7 +12,7 @@
 //applet:nbd-client nbd_client_main NBD_CLIENT
 //kbuild:obj-$(CONFIG_NBD_CLIENT) += nbd-client.o
 //usage:Usage: nbd-client [bs=SIZE] [timeout=SECS] HOST [PORT] DEVICE [OPTIONS]
-//usage:       nbd-client -unix PATH DEVICE [OPTIONS]
+//usage:       nbd-client -u|-unix PATH DEVICE [OPTIONS]
 //usage:       nbd-client -c|-check DEVICE     pid of the owner; exit 1 if not attached
 //usage:       nbd-client -d|-disconnect DEVICE
 //usage:       nbd-client -l|-list HOST [PORT]
@@ -37,6 +37,7 @@
 //usage:  -i, -identifier ID      backend identifier
 //usage:  -g, -no-optgo           accepted: NBD_OPT_EXPORT_NAME is used by itself
 //usage:                          when the server has no NBD_OPT_GO
+//usage:  -h, -help               this text
 //usage:  -B/-size, -P/-preinit, -S/-sdp: not supported (exit 7)
 
 #include <string.h>
@@ -44,39 +45,7 @@
 #include "applet.h"
 #include "platform.h"
 #include "parse.h"
-
-int nbd_attach_main(int argc, char **argv);
-int nbd_detach_main(int argc, char **argv);
-int nbd_list_main(int argc, char **argv);
-
-/* nbd-client's options, in one order: its long names, its short letters,
- * which take an argument, and what nbd-attach calls the first NATTACH
- * (the rest are nbd-client's own, or accepted and ignored). */
-static const char names[] = "name\0block-size\0timeout\0persist\0nofork\0nonetlink\0"
-	"systemd-mark\0connections\0readonly\0swap\0enable-tls\0certfile\0keyfile\0"
-	"cacertfile\0tlshostname\0unix\0identifier\0no-optgo\0size\0preinit\0sdp\0"
-	"version\0check\0disconnect\0list\0help\0";
-static const char letters[] = "NbtpnLmCRsxFKAHuigBPSVcdlh";
-#define HAS_ARG(k) strchr("NbtCFKAHuiBcd", letters[k])   /* takes an argument */
-#define NATTACH 17
-static const char attach[] = "-N\0-b\0-t\0-p\0-F\0--ioctl\0-m\0-C\0-r\0--swap\0--tls\0"
-	"--tls-cert\0--tls-key\0--tls-ca\0--tls-hostname\0-u\0--identifier\0";
-
-static const char *word(const char *list, int k)
-{
-	while (k--)
-		list += strlen(list) + 1;
-	return list;
-}
-
-static int find(const char *arg)
-{
-	const char *a = arg + 1 + (arg[1] == '-'), *l;
-
-	if (a[0] && !a[1])
-		return (l = strchr(letters, a[0])) ? (int)(l - letters) : -1;
-	return nbd_word_find(names, a, strlen(a));
-}
+#include "clientopt.h"
 
 /* -check: like the reference client, print the pid that serves the device
  * and exit 0, or exit 1 when it is not attached. */
@@ -97,6 +66,7 @@ int nbd_client_main(int argc, char **argv)
 {
 	/* Worst case every argument becomes two: "bs=512" -> "-b" "512". */
 	char *av[2 * argc + 2], *pos[3];
+	const struct nbd_client_opt *o;
 	int ac = 1, npos = 0, list = 0, i, k;
 
 	if (!ENABLE_NBD_ATTACH || !ENABLE_NBD_DETACH || !ENABLE_NBD_LIST) {
@@ -117,32 +87,34 @@ int nbd_client_main(int argc, char **argv)
 			pos[npos++] = a;
 			continue;
 		}
-		if ((k = find(a)) < 0)
+		if ((k = nbd_client_opt_find(a)) < 0)
 			return usage_error("unknown option '%s'", a);
-		if (HAS_ARG(k) && ++i >= argc)
+		o = &nbd_client_opts[k];
+		if (o->arg && ++i >= argc)
 			return usage_error("option '%s' needs an argument", a);
-		switch (letters[k]) {
+		switch (o->letter) {
 		case 'h':
 			return show_usage();
 		case 'c':
 			return check(argv[i]);
 		case 'd':
 			argv[i - 1] = "nbd-detach";
-			return nbd_detach_main(2, argv + i - 1);
+			return run_applet(2, argv + i - 1);
 		case 'l':
 			list = 1;
 			continue;
 		case 'V':
 			out("This is nbd-client (nbdbox), the command line of nbd 3.24\n");
 			return finish_output();
-		case 'B': case 'P': case 'S':
+		}
+		if (o->kind == NBDC_NOTSUP) {
 			msg("'%s' is not supported by nbdbox", a);
 			return NBX_NOTSUP;
 		}
-		if (k >= NATTACH)
+		if (!o->attach)
 			continue;
-		av[ac++] = (char *)word(attach, k);
-		if (HAS_ARG(k))
+		av[ac++] = (char *)o->attach;
+		if (o->arg)
 			av[ac++] = argv[i];
 	}
 	if (list) {
@@ -158,5 +130,5 @@ int nbd_client_main(int argc, char **argv)
 		av[ac++] = pos[i];
 	av[0] = list ? "nbd-list" : "nbd-attach";
 	av[ac] = NULL;
-	return list ? nbd_list_main(ac, av) : nbd_attach_main(ac, av);
+	return run_applet(ac, av);
 }

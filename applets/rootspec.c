@@ -26,11 +26,6 @@
 #include "fmt.h"
 #include "platform.h"
 
-int nbd_attach_main(int argc, char **argv);
-
-/* Default --wait for a root: the server may boot after us. */
-#define ROOT_WAIT "300"
-
 /* Read a whole small file (the command line, nbdtab): bounded. */
 static long read_small(const char *path, char *buf, size_t cap)
 {
@@ -52,101 +47,6 @@ static long read_small(const char *path, char *buf, size_t cap)
 	}
 	close(fd);
 	return n == (size_t)-1 ? -1 : (long)n;
-}
-
-static char *num(char *buf, size_t cap, unsigned long v)
-{
-	nbd_fmt(buf, cap, "%lu", v);
-	return buf;
-}
-
-/* The nbd-attach argv a spec means: options first (the caller's own
- * after ours, so they win), then the server and the device. */
-struct av {
-	int n;
-	char *v[64];
-	char nums[6][24];
-	char dev[24];
-};
-
-static void add(struct av *a, const char *s)
-{
-	if (a->n < (int)(sizeof a->v / sizeof *a->v) - 1)
-		a->v[a->n++] = (char *)s;
-	a->v[a->n] = NULL;
-}
-
-static void add2(struct av *a, const char *opt, const char *val)
-{
-	add(a, opt);
-	add(a, val);
-}
-
-static int build(struct av *a, const struct nbd_spec *sp, int root, int nextra, char **extra)
-{
-	const char *server = sp->host;
-	int i;
-
-	a->n = 0;
-	add(a, "nbd-attach");
-	if (root) {
-		/* As Debian's local-top/nbd does (-swap -persist -systemd-mark):
-		 * the root's resident process is locked in memory, spared by
-		 * the OOM killer and by systemd. */
-		add2(a, "--wait", ROOT_WAIT);
-		add(a, "-m"), add(a, "--swap");
-	} else if (sp->swap) {
-		add(a, "--swap");
-	}
-	if (sp->persist)
-		add(a, "-p");
-	if (sp->block_size)
-		add2(a, "-b", num(a->nums[0], sizeof a->nums[0], sp->block_size));
-	else if (sp->part)
-		add2(a, "-b", "512");    /* nbd #87: larger ones lose partitions */
-	if (sp->timeout_s >= 0)
-		add2(a, "-t", num(a->nums[1], sizeof a->nums[1], (unsigned long)sp->timeout_s));
-	if (sp->conns)
-		add2(a, "-C", num(a->nums[2], sizeof a->nums[2], (unsigned long)sp->conns));
-	if (sp->read_only)
-		add(a, "-r");
-	if (sp->use_ioctl)
-		add(a, "--ioctl");
-	if (sp->tls)
-		add(a, "--tls");
-	if (sp->certfile[0])
-		add2(a, "--tls-cert", sp->certfile);
-	if (sp->keyfile[0])
-		add2(a, "--tls-key", sp->keyfile);
-	if (sp->cacertfile[0])
-		add2(a, "--tls-ca", sp->cacertfile);
-	if (sp->tlshostname[0])
-		add2(a, "--tls-hostname", sp->tlshostname);
-	for (i = 0; i < sp->nalt; i++)
-		add2(a, "--alt", sp->alt[i]);
-	if (sp->has_name)
-		add2(a, "-N", sp->name);
-	for (i = 0; i < nextra; i++)
-		add(a, extra[i]);
-	if (sp->unix_path[0]) {
-		add2(a, "-u", sp->unix_path);
-	} else if (sp->uri[0]) {
-		add(a, sp->uri);
-	} else {
-		if (sp->host_dhcp) {
-			/* initramfs-tools' DHCP hands over ROOTSERVER. */
-			server = getenv("ROOTSERVER");
-			if (!server || !*server)
-				return msg("%s: no server named (and no ROOTSERVER from DHCP): give "
-					   "nbdroot=SERVER,...", sp->word), NBX_USAGE;
-		}
-		add(a, server);
-		if (sp->port[0])
-			add(a, sp->port);
-	}
-	nbd_fmt(a->dev, sizeof a->dev, "/dev/nbd%d", sp->index);
-	add(a, a->dev);
-	return 0;
 }
 
 static void print_shell_word(const char *s)
@@ -206,7 +106,7 @@ int attach_spec_main(int argc, char **argv)
 {
 	static char text[NBD_CMDLINE_MAX + 2];
 	static struct nbd_spec sp;
-	static struct av av;
+	static struct nbd_argv av;
 	struct nbd_err err;
 	const char *file = NULL, *tabdev = NULL;
 	char *extra[32], line[768], sink[64];
@@ -258,10 +158,8 @@ int attach_spec_main(int argc, char **argv)
 	}
 	if (r < 0)
 		return report(&err);
-	if (sp.no_optgo || sp.swap || sp.nofork)
-		(void)0;        /* GO falls back by itself; see README */
-	if ((r = build(&av, &sp, cmdline, nextra, extra)))
-		return r;
+	if (nbd_spec_argv(&av, &sp, cmdline, getenv("ROOTSERVER"), nextra, extra, &err) < 0)
+		return report(&err);
 	understood(&sp, line, sizeof line);
 	if (explain) {
 		out("%s\n", line);
@@ -286,7 +184,7 @@ int attach_spec_main(int argc, char **argv)
 		close(pfd[0]);
 		dup2(pfd[1], 1);
 		close(pfd[1]);
-		_exit(nbd_attach_main(av.n, av.v));
+		_exit(run_applet(av.n, av.v));
 	}
 	close(pfd[1]);
 	while ((n = read(pfd[0], sink, sizeof sink)) > 0 || (n < 0 && errno == EINTR))

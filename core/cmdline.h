@@ -66,6 +66,48 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 int nbd_spec_clientopt(struct nbd_spec *spec, const char *w, const char *next,
 		       struct nbd_err *err);
 
+/* The nbd-attach argv a spec means: options first (the rows of
+ * clientopt.h, then extra[0..nextra), the caller's own, so they win), then
+ * the server and the device. root: a network root (--cmdline): --wait
+ * NBD_ROOT_WAIT -m --swap. rootserver: the server when the spec leaves it
+ * to DHCP (initramfs-tools' ROOTSERVER). 0, or -1 with err. */
+#define NBD_ROOT_WAIT "300"      /* the server may boot after us */
+struct nbd_argv {
+	int n, nnums;
+	char *v[64];
+	char nums[3][24];
+	char dev[24];
+};
+int nbd_spec_argv(struct nbd_argv *a, const struct nbd_spec *sp, int root,
+		  const char *rootserver, int nextra, char **extra, struct nbd_err *err);
+
+/* nbdtab's options (nbdtab(5)), stated once: X("name", ARG, KIND, FIELD).
+ * ARG 1: written name=value, 0: name alone. KIND: PORT (the port, 1 to
+ * 65535), BS, TIMEOUT, CONNS (a checked number, nbd_spec_setnum), STR (a
+ * non-empty string into FIELD), FLAG (FIELD = 1), UNIX (the host field
+ * is a socket path), NOTSUP (refused, exit 7). FIELD: the struct nbd_spec
+ * member, "_" when none. nbd-attach's argv is made from the spec
+ * (nbd_spec_argv, from clientopt.h's rows). To add an option: a row here
+ * (and its struct nbd_spec member, and its nbd-client row if nbd-attach
+ * must hear of it); tests/unit/test_clientopt.c walks the rows. Used by nbdtab.c. */
+#define NBDTAB_OPTIONS(X)                                \
+	X("port",        1, PORT,    port)               \
+	X("bs",          1, BS,      block_size)         \
+	X("timeout",     1, TIMEOUT, timeout_s)          \
+	X("conns",       1, CONNS,   conns)              \
+	X("certfile",    1, STR,     certfile)           \
+	X("keyfile",     1, STR,     keyfile)            \
+	X("cacertfile",  1, STR,     cacertfile)         \
+	X("tlshostname", 1, STR,     tlshostname)        \
+	X("persist",     0, FLAG,    persist)            \
+	X("swap",        0, FLAG,    swap)               \
+	X("unix",        0, UNIX,    unix_path)          \
+	X("no_optgo",    0, FLAG,    no_optgo)           \
+	X("tls",         0, FLAG,    tls)                \
+	X("readonly",    0, FLAG,    read_only)          \
+	X("sdp",         0, NOTSUP,  _)                  \
+	X("preinit",     0, NOTSUP,  _)
+
 /* /etc/nbdtab: find the line for device dev ("nbd0" or "/dev/nbd0") in
  * text[0..len). Returns 1 found (spec filled), 0 no such line, -1 with
  * err ("nbdtab line N: ...") for a line that does not parse -- the line

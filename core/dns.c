@@ -19,6 +19,7 @@
 #include "be.h"
 #include "autoconf.h"
 #include "dns.h"
+#include "clock.h"
 #include "io.h"
 
 size_t nbd_dns_query(uint8_t *buf, size_t cap, uint16_t id, const char *name,

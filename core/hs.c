@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "clock.h"
 #include "esc.h"
 #include "fmt.h"
 #include "hs.h"

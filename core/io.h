@@ -1,6 +1,7 @@
 /* Byte transports: a three-function ops struct plus a peer string.
- * The handshake only ever sees struct nbd_io; a socket, a scripted memory
- * buffer (tests, fuzzing) and a TLS session are interchangeable. */
+ * The handshake only ever sees struct nbd_io; a socket (sock.h), a
+ * scripted memory buffer (memio.h: tests, fuzzing) and a TLS session
+ * (tls.h) are interchangeable. Deadlines and backoff: clock.h. */
 #ifndef NBDBOX_IO_H
 #define NBDBOX_IO_H
 
@@ -53,58 +54,5 @@ int nbd_io_read_full(struct nbd_io *io, void *buf, size_t len, const char *what,
 int nbd_io_write_full(struct nbd_io *io, const void *buf, size_t len,
 		      const char *what, struct nbd_err *err);
 void nbd_io_close(struct nbd_io *io);
-
-/* CLOCK_MONOTONIC in milliseconds (deadlines), and a sleep that EINTR
- * does not cut short (backoff). */
-long nbd_now_ms(void);
-void nbd_sleep_ms(long ms);
-/* The timeout for one poll(): timeout_ms (<= 0: forever, -1) cut to what
- * is left before deadline (0: none); 0 once the deadline has passed. */
-int nbd_poll_ms(int timeout_ms, long deadline);
-
-/* Retry pacing, the one for every retry loop: delays from first_ms,
- * doubling up to cap_ms (first 100, cap 500: at once-ish, then at most two
- * tries a second). Pure state; the caller sleeps. */
-struct nbd_backoff {
-	long next_ms, cap_ms;
-};
-#define NBD_BACKOFF(first_ms, cap_ms) { (first_ms), (cap_ms) }
-/* The delay before the next try; the one after it doubles (up to cap). */
-long nbd_backoff_next(struct nbd_backoff *b);
-
-/* Sockets (core/sock.c). host may be a name, IPv4 or IPv6 literal.
- * port NULL means 10809. The connect itself is bounded by timeout_ms.
- * A name not in /etc/hosts is looked up with the nameservers of
- * resolv_conf (NULL: /etc/resolv.conf). The socket gets TCP_NODELAY:
- * every message goes out in one write. */
-/* The address a name led to (family 0: not yet). nbd_sock_tcp records a
- * success in it and connects there again without resolving: every
- * connection of one device (-C N, each --persist reconnect) reaches the
- * server the first one reached, and a root's resident needs no
- * /etc/hosts or resolv.conf after switch_root emptied the initramfs. */
-struct nbd_pin {
-	unsigned short family, port;
-	unsigned char ip[16];
-};
-int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
-		 int timeout_ms, const char *resolv_conf, struct nbd_pin *pin,
-		 struct nbd_err *err);
-int nbd_sock_unix(struct nbd_io *io, const char *path, int timeout_ms,
-		  struct nbd_err *err);
-/* Wrap an already connected socket (tests; reconnect paths). */
-void nbd_sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms);
-/* Take the socket away from io (for the kernel); io is closed, fd is not. */
-int nbd_sock_release(struct nbd_io *io);
-
-/* Memory transport (core/memio.c): reads come from a script of server
- * bytes, writes are collected. For unit tests and fuzz targets. */
-struct nbd_memio {
-	const unsigned char *in;
-	size_t inlen, inpos;
-	unsigned char *out;     /* may be NULL: writes are then only counted */
-	size_t outcap, outlen;
-	size_t max_chunk;       /* >0: hand out reads in chunks this small */
-};
-void nbd_memio_init(struct nbd_io *io, struct nbd_memio *m, const char *peer);
 
 #endif

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "fmt.h"
-#include "io.h"
+#include "memio.h"
 
 static ssize_t mem_read(struct nbd_io *io, void *buf, size_t len)
 {

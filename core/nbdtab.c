@@ -12,74 +12,45 @@ static int tab_bad(struct nbd_err *err, int line, const char *why)
 	return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: %s", line, why);
 }
 
+#define TAB_NAME(name, arg, kind, field) name "\0"
+#define TAB_ARG(name, arg, kind, field) arg,
+static const char tab_names[] = NBDTAB_OPTIONS(TAB_NAME);
+static const unsigned char tab_arg[] = { NBDTAB_OPTIONS(TAB_ARG) };
+
+/* The option o[0..n), "key" or "key=value", into sp: 0, -1 with err. */
 static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struct nbd_err *err)
 {
-	/* What each option does: NBD_NUM_* and up to STR take a value. */
-	enum { PORT = 4, STR, FLAG, UNIX, NOTSUP };
-	static const struct {
-		uint8_t kind;
-		uint16_t off;           /* STR: the char[256]; FLAG: the int */
-	} opts[] = {
-		{ PORT, 0 },
-		{ NBD_NUM_BS, 0 },
-		{ NBD_NUM_TIMEOUT, 0 },
-		{ NBD_NUM_CONNS, 0 },
-		{ STR, offsetof(struct nbd_spec, certfile) },
-		{ STR, offsetof(struct nbd_spec, keyfile) },
-		{ STR, offsetof(struct nbd_spec, cacertfile) },
-		{ STR, offsetof(struct nbd_spec, tlshostname) },
-		{ FLAG, offsetof(struct nbd_spec, persist) },
-		{ FLAG, offsetof(struct nbd_spec, swap) },
-		{ UNIX, 0 },
-		{ FLAG, offsetof(struct nbd_spec, no_optgo) },
-		{ FLAG, offsetof(struct nbd_spec, tls) },
-		{ FLAG, offsetof(struct nbd_spec, read_only) },
-		{ NOTSUP, 0 },
-		{ NOTSUP, 0 },
-	};
 	char k[64], v[256];
 	const char *eq = memchr(o, '=', n);
 	size_t kl = eq ? (size_t)(eq - o) : n;
 	unsigned long x;
-	int i, kind;
+	int i, row = 0;
 
 	if (nbd_spec_put(k, sizeof k, o, kl) < 0 || (eq && nbd_spec_put(v, sizeof v, eq + 1, n - kl - 1) < 0))
 		return tab_bad(err, line, "option too long");
 	if (*k == '_')
 		return 0;               /* reserved for local use (nbdtab(5)) */
-	/* In the order of opts[]. */
-	i = nbd_word_find("port\0bs\0timeout\0conns\0certfile\0keyfile\0cacertfile\0"
-			  "tlshostname\0persist\0swap\0unix\0no_optgo\0tls\0readonly\0sdp\0"
-			  "preinit\0", k, kl);
-	kind = i < 0 ? -1 : opts[i].kind;
-	if (kind < 0 || (kind < FLAG) != !!eq)
+	i = nbd_word_find(tab_names, k, kl);
+	if (i < 0 || tab_arg[i] != !!eq)
 		return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: unknown option '%s%s'", line,
 				  k, eq ? "=" : "");
-	switch (kind) {
-	case PORT:
-		/* The number, not the digits: "000000080" would not fit. */
-		if (nbd_spec_num(v, 65535, &x) < 0 || !x)
-			goto bad;
-		nbd_fmt(sp->port, sizeof sp->port, "%lu", x);
-		return 0;
-	case STR:
-		strcpy((char *)sp + opts[i].off, v);
-		if (!*v)
-			goto bad;
-		return 0;
-	case FLAG:
-		*(int *)(void *)((char *)sp + opts[i].off) = 1;
-		return 0;
-	case UNIX:
-		sp->unix_path[0] = 1;   /* marked; the host field is the path */
-		return 0;
-	case NOTSUP:
-		return nbd_seterr(err, NBX_NOTSUP, 0, "nbdtab line %d: '%s' is not supported by nbdbox",
-				  line, k);
-	}
-	if (nbd_spec_setnum(sp, kind, v) < 0)
-		goto bad;
-	return 0;
+	/* What each kind of row does; the row is the i-th. */
+#define TAB_PORT(f)                                                          \
+	/* The number, not the digits: "000000080" would not fit. */        \
+	if (nbd_spec_num(v, 65535, &x) < 0 || !x)                           \
+		goto bad;                                                   \
+	nbd_fmt(sp->f, sizeof sp->f, "%lu", x);
+#define TAB_BS(f)      if (nbd_spec_setnum(sp, NBD_NUM_BS, v) < 0) goto bad;
+#define TAB_TIMEOUT(f) if (nbd_spec_setnum(sp, NBD_NUM_TIMEOUT, v) < 0) goto bad;
+#define TAB_CONNS(f)   if (nbd_spec_setnum(sp, NBD_NUM_CONNS, v) < 0) goto bad;
+#define TAB_STR(f)     if (!*v) goto bad; strcpy(sp->f, v);
+#define TAB_FLAG(f)    sp->f = 1;
+#define TAB_UNIX(f)    sp->f[0] = 1;   /* marked; the host field is the path */
+#define TAB_NOTSUP(f)                                                        \
+	return nbd_seterr(err, NBX_NOTSUP, 0, "nbdtab line %d: '%s' is not supported by nbdbox", \
+			  line, k);
+#define TAB_ROW(name, arg, kind, field) if (row++ == i) { TAB_##kind(field) return 0; }
+	NBDTAB_OPTIONS(TAB_ROW)
 bad:
 	return nbd_seterr(err, NBX_USAGE, 0, "nbdtab line %d: bad value for '%s'", line, k);
 }

@@ -24,7 +24,9 @@
 #include "autoconf.h"
 #include "dns.h"
 #include "fmt.h"
+#include "clock.h"
 #include "io.h"
+#include "sock.h"
 
 /* ms as nbd_poll_ms gives it: -1 forever, 0 no wait. */
 static int wait_fd(int fd, short ev, int ms)

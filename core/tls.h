@@ -4,12 +4,13 @@
  * TCP socket, or a user-space relay over a socketpair (the applet makes
  * the process; core offers the loop).
  *
- * Where it lives: tls.c the session transport and the STARTTLS hook,
- * tls-conf.c the context (ciphers, PSK and X.509 loading), tls-ktls.c the
- * kTLS hand-off (ktls.c builds its crypto_info), tls-relay.c the relay
- * loop, tls-int.h what they share. Built without CONFIG_TLS, Kbuild takes
- * tls-off.c instead: every entry point fails with "built without TLS"
- * (NBX_TLS). psk.c and ktls.c are pure and always built. */
+ * Where it lives, in core/tls/: session.c the session transport and the
+ * STARTTLS hook, context.c the context (ciphers, PSK and X.509 loading),
+ * ktls-handoff.c the kTLS hand-off (ktls-info.c builds its crypto_info),
+ * relay.c the relay loop, int.h what they share. The settings record is
+ * tls-conf.h. Built without CONFIG_TLS, Kbuild takes tls/off.c instead:
+ * every entry point fails with "built without TLS" (NBX_TLS). psk-file.c,
+ * ktls-info.c and x509san.c are pure (unit-tested, with or without TLS). */
 //config:config TLS
 //config:	bool "TLS with wolfSSL (nbds://, --tls)"
 //config:	default n
@@ -23,38 +24,7 @@
 #include <string.h>
 #include "err.h"
 #include "io.h"
-
-/* Every TLS setting, in one record: the applet fills it from the command
- * line, then nbd_parse_uri from the URI (the command line wins). Strings
- * are borrowed, or point into uri below. */
-struct nbd_tls_conf {
-	int wanted;               /* nbds://, --tls, or any credential named */
-	int verify;               /* --tls-verify-peer, tls-verify-peer=:
-				   * -1 unset (yes), 0 no, 1 yes */
-	int relay;                /* --tls-relay: no kTLS (nbd-attach) */
-	const char *ca_file;      /* --tls-ca: PEM file of trusted CAs */
-	const char *cert_file;    /* --tls-cert: client certificate (PEM) */
-	const char *key_file;     /* --tls-key: its private key (PEM) */
-	const char *cert_dir;     /* --tls-certificates DIR, libnbd layout */
-	const char *hostname;     /* name (or IP literal) the server's
-				   * certificate must carry; NULL: chain only */
-	const char *psk_file;     /* --tls-psk: username:hexkey lines */
-	const char *username;     /* PSK identity; NULL: the file's only one */
-	/* What the URI gave (user@, tls-certificates=, tls-psk-file=,
-	 * tls-hostname=, tls-username=), percent-decoded. */
-	struct {
-		char user[128];
-		char cert_dir[256];
-		char psk_file[256];
-		char hostname[256];
-	} uri;
-};
-
-static inline void nbd_tls_conf_init(struct nbd_tls_conf *c)
-{
-	memset(c, 0, sizeof *c);
-	c->verify = -1;
-}
+#include "tls-conf.h"
 
 /* The loaded credentials (CAs, client certificate or PSK), made once and
  * reused across reconnects. */

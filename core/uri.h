@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 #include "err.h"
-#include "io.h"
-#include "tls.h"
+#include "sock.h"
+#include "tls-conf.h"
 #include "wire.h"
 
 struct nbd_addr {

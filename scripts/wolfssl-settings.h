@@ -4,7 +4,7 @@
  * emulation) and ChaCha20-Poly1305, the ciphers kTLS takes; ECDHE with
  * X25519 and P-256 (P-384 for certificates); RSA (PKCS#1 v1.5, PSS) and
  * ECDSA certificates; PSK; SNI; the key getters the kTLS hand-off reads
- * (ATOMIC_USER). No OpenSSL compatibility layer: core/tls.c verifies IP
+ * (ATOMIC_USER). No OpenSSL compatibility layer: core/tls/session.c verifies IP
  * SANs itself. Used for the library and for nbdbox alike (installed as
  * wolfssl/options.h), so both see the same structures. */
 #ifndef NBDBOX_WOLFSSL_SETTINGS_H
@@ -40,7 +40,7 @@
 #define NO_WRITEV
 #define NO_SESSION_CACHE
 #define NO_MAIN_DRIVER
-/* No error-string tables (~15 KB): core/tls.c names the errors a user
+/* No error-string tables (~15 KB): core/tls/session.c names the errors a user
  * meets itself. wolfSSL_get_cipher_name() then gives wolfSSL's names
  * (TLS13-AES128-GCM-SHA256), not IANA's. */
 #define NO_ERROR_STRINGS

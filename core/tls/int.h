@@ -1,5 +1,5 @@
-/* What the TLS pieces share (tls.c, tls-conf.c, tls-ktls.c, tls-relay.c),
- * with wolfSSL; nothing outside core/tls*.c includes this. */
+/* What the TLS pieces share (session.c, context.c, ktls-handoff.c,
+ * relay.c), with wolfSSL; nothing outside core/tls/ includes this. */
 #ifndef NBDBOX_TLS_INT_H
 #define NBDBOX_TLS_INT_H
 
@@ -8,7 +8,7 @@
 #include <wolfssl/ssl.h>
 #include "tls.h"
 
-/* The loaded credentials: tls-conf.c makes them, sessions borrow them. */
+/* The loaded credentials: context.c makes them, sessions borrow them. */
 struct nbd_tls_ctx {
 	WOLFSSL_CTX *ctx;
 	int verify;
@@ -36,14 +36,14 @@ struct tls_sess {
 	char why[200];            /* the last failure, in TLS terms */
 };
 
-/* io's session if io is a TLS transport, else NULL (tls.c). */
+/* io's session if io is a TLS transport, else NULL (session.c). */
 struct tls_sess *nbd_tls_sess_of(const struct nbd_io *io);
 /* Drop io's session without a word to the server: the socket now belongs
  * to the kernel or to a relay process; close it too when close_fd. */
 void nbd_tls_drop(struct nbd_io *io, int close_fd);
 /* wolfSSL's words for error e, in buf. */
 const char *nbd_tls_reason(int e, char *buf, size_t len);
-/* The socket callbacks the context installs (tls.c). */
+/* The socket callbacks the context installs (session.c). */
 int nbd_tls_cb_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 int nbd_tls_cb_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 

@@ -1,5 +1,5 @@
 /* The kTLS hand-off: the TLS session's keys and sequence numbers into the
- * kernel's TLS ULP on the same TCP socket (crypto_info from ktls.c), after
+ * kernel's TLS ULP on the same TCP socket (crypto_info from ktls-info.c), after
  * which the socket goes to the nbd driver. See tls.h. */
 #include <errno.h>
 #include <fcntl.h>

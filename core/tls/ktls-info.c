@@ -1,6 +1,6 @@
 /* The kernel TLS ULP's crypto_info for one direction, built from what
  * wolfSSL's getters give. Pure (unit-tested against known bytes); the
- * setsockopt calls live in tls-ktls.c. */
+ * setsockopt calls live in ktls-handoff.c. */
 #include <stdint.h>
 #include <string.h>
 #include <linux/tls.h>

@@ -1,4 +1,4 @@
-/* CONFIG_TLS off (Kbuild picks this file instead of tls*.c): every entry
+/* CONFIG_TLS off (Kbuild picks this file instead of the other core/tls/ files): every entry
  * point says so. See tls.h. */
 #include "tls.h"
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "clock.h"
 #include "fmt.h"
 #include "int.h"
 #include <wolfssl/error-ssl.h>
@@ -342,7 +343,7 @@ static size_t ip_literal(const char *h, unsigned char buf[16])
 
 /* An IP address is checked here, after the handshake (the chain was
  * verified during it), against the leaf's iPAddress SANs only: a CN or a
- * DNS name equal to the address text does not count (core/x509san.c).
+ * DNS name equal to the address text does not count (x509san.c).
  * wolfSSL's own check needs its OpenSSL layer, which the small static
  * build leaves out; this one works with any build. 1: the certificate is
  * for that address. */

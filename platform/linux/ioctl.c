@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <linux/nbd.h>
 #include "fmt.h"
+#include "clock.h"
 #include "io.h"
 #include "kerr.h"
 #include "platform.h"

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "hs.h"
+#include "memio.h"
 
 static int on_server(void *ctx, struct nbd_str n, struct nbd_str d)
 {

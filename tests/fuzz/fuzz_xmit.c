@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "memio.h"
 #include "xmit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -10,6 +10,41 @@ suiteSetUp() {
 	KIT=$PORT
 }
 
+# Every row of core/clientopt.h (nbd-client's words): shown in --help in
+# both its forms (the letter as -X, the long name as -name), accepted by
+# nbd-client's parser (then -h: usage, exit 0; refused ones exit 7), and
+# the nbd-attach option it becomes accepted by nbd-attach's parser.
+# tests/unit/test_clientopt.c walks the same rows through nbdopts and
+# nbdtab into nbd-attach's argv.
+test_every_option_row() {
+	local rows letter name arg kind attach val n=0
+	rows=$(sed -n "s/^[[:space:]]*X('\(.\)', *\"\([a-z-]*\)\", *\([01]\), *\([A-Z]*\), *[a-z_]*, *\([^ )]*\)).*/\1 \2 \3 \4 \5/p" \
+		"$TOP/core/clientopt.h")
+	run "$NBDBOX" nbd-client --help
+	assert_ok
+	keep_out
+	while read -r letter name arg kind attach; do
+		n=$((n + 1))
+		grep -q -- "-$letter\b" "$TMPD/kept" || fail "-$letter not in nbd-client --help"
+		grep -q -- "-$name\b" "$TMPD/kept" || fail "-$name not in nbd-client --help"
+		case $kind in OWN) continue ;; esac
+		case $name in block-size) val=4096 ;; timeout) val=30 ;; connections) val=2 ;;
+			*) val=x ;; esac
+		[ "$arg" = 1 ] || val=
+		run "$NBDBOX" nbd-client "-$name" ${val:+"$val"} -h
+		if [ "$kind" = NOTSUP ]; then
+			assert_rc 7 "-$name"
+			continue
+		fi
+		assert_rc 0 "-$name"
+		[ "$attach" = NULL ] && continue
+		attach=${attach//\"/}
+		run "$NBDBOX" nbd-attach "$attach" ${val:+"$val"} -h
+		assert_rc 0 "nbd-attach $attach (from -$name)"
+	done <<< "$rows"
+	assertEquals "rows read from core/clientopt.h" 26 "$n"
+}
+
 test_help_names_systemd_mark() {
 	# dracut looks for it before passing --systemd-mark.
 	run "$NBDBOX" nbd-client --help

@@ -3,6 +3,7 @@
 #define NBDBOX_SCRIPT_H
 
 #include "hs.h"
+#include "memio.h"
 #include "wire.h"
 
 struct script {

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "clock.h"
 #include "io.h"
+#include "sock.h"
 #include "unit.h"
 
 TEST(io_backoff_doubles_to_cap)

@@ -1,4 +1,4 @@
-/* core/x509san.c: iPAddress SANs from a certificate's DER. The
+/* core/tls/x509san.c: iPAddress SANs from a certificate's DER. The
  * certificates are built here, field by field (the parser reads the
  * structure, not the signature); tests/shell/test_tls.sh does it with
  * certtool's certificates against a real server. */
