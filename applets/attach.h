@@ -7,6 +7,7 @@
 
 #include "applet.h"
 #include "platform.h"
+#include "clock.h"
 
 struct attach {
 	struct conn_opts c;
@@ -26,6 +27,7 @@ struct attach {
 	int shared_store, nsrv;
 	int at[NBD_MAX_CONNS], kfd[NBD_MAX_CONNS];
 	char peer[NBD_MAX_CONNS][64];  /* "host:port" of at[i], for the note */
+	char last_peer[64];        /* of the last connection negotiated */
 };
 
 /* --persist, read through this so that with NBD_ATTACH_PERSIST off the
@@ -57,5 +59,20 @@ int attach_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, struct nbd
  * exit code. mon: the LINK_DEAD listener for --persist, or NULL. */
 int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon);
 int attach_netlink(struct attach *a, struct nbd_nl_mon *mon);
+/* What attach-spread.c uses of the resident: the kernel log, the
+ * device's ownership, a refused reconnect said once, the retry pacing. */
+void klog(char level, int index, const char *what, const char *why);
+int still_ours(int index);
+void say_reconnect(int index, const struct nbd_err *err);
+struct nbd_backoff reconnect_pacing(struct attach *a);
+
+/* ---- attach-spread.c: --persist of a spread device (netlink) */
+/* After CONNECT: a spread --persist device keeps a reference to each
+ * socket the kernel has (a->kfd), to see it die; anything else closes
+ * them. */
+void attach_keep_fds(struct attach *a);
+/* The resident's loop: reconnect each dead connection to its own server
+ * (another meanwhile), bring it home when that is back. Exit code. */
+int attach_spread_persist(struct attach *a, struct nbd_nl_mon *mon, int index);
 
 #endif

@@ -40,14 +40,10 @@ int probe_device(const char *dev, int fmt)
 		json_str(d.backend, strlen(d.backend));
 		out(",\"mode\":\"%s\",\"data_path\":", !d.attached ? "" : d.ioctl_owned ? "ioctl" : "netlink");
 		json_str(d.datapath, strlen(d.datapath));
-		out(",\"connections\":[");
-		for (p = d.conns; *p; p += n + (p[n] != 0)) {
-			n = strcspn(p, "\n");
-			if (p != d.conns)
-				out_char(',');
-			json_str(p + strcspn(p, " ") + 1, n - strcspn(p, " ") - 1);
-		}
-		out("]}\n");
+		/* "N SERVER" lines, as noted (nbd-attach's /run/nbdbox note) */
+		out(",\"connections\":");
+		json_str(d.conns, strlen(d.conns));
+		out("}\n");
 		break;
 	case PROBE_SHELL:
 		out("NBD_DEVICE='%s'\nNBD_ATTACHED=%d\nNBD_SIZE=%llu\nNBD_READ_ONLY=%d\n"

@@ -31,11 +31,10 @@
 //usage:      --dead-timeout SECS  all links dead: I/O waits SECS for a reconnect
 //usage:  -r, --read-only        attach read-only whatever the server offers
 //usage:  -C, --connections N    N connections (1-16; N > 1 needs CAN_MULTI_CONN);
-//usage:                         with --alt spread round-robin over the servers,
-//usage:                         the first server first (read-only exports only)
-//usage:      --shared-store     the servers serve one coherent store (a write
-//usage:                         through one is read back through any other):
-//usage:                         spread a writable export too
+//usage:                         with --alt: round-robin over the servers, first
+//usage:                         first, read-only (-r or a read-only export)
+//usage:      --shared-store     the servers share one store (a write through one
+//usage:                         is read through all): spread it writable too
 //usage:  -p, --persist          reconnect when the link dies (stays resident)
 //usage:      --identifier ID    backend identifier (netlink, kernel 5.14+)
 //usage:      --ioctl            use the ioctl interface, not netlink
@@ -129,10 +128,7 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 		return nbd_seterr_peer(err, io.peer, NBX_EXPORT, 0,
 				       "connection %d: %s: not handing it to the kernel", nth + 1, why);
 	}
-	if (nth >= 0 && nth < NBD_MAX_CONNS) {
-		a->at[nth] = a->c.cur;
-		nbd_fmt(a->peer[nth], sizeof a->peer[nth], "%s", io.peer);
-	}
+	nbd_fmt(a->last_peer, sizeof a->last_peer, "%s", io.peer);
 	if (ENABLE_TLS && hs.tls_done)
 		return tls_handoff(a, &io, fd, err);
 	nbd_fmt(a->datapath, sizeof a->datapath, "plain");
@@ -187,9 +183,8 @@ static int spread_refused(struct attach *a, struct nbd_err *err)
 		return 0;
 	attach_close_fds(&a->conf);
 	return nbd_seterr(err, NBX_USAGE, 0,
-			  "-C %d over %d servers: the export is writable, and writes through one "
-			  "server would not reach the copies of the others: attach read-only (-r), "
-			  "or say --shared-store if the servers serve one coherent store",
+			  "-C %d over %d servers: the export is writable, and the servers' copies "
+			  "would diverge: -r, or --shared-store if they share one store",
 			  a->conns, a->nsrv);
 }
 
@@ -207,6 +202,8 @@ int attach_connect_all(struct attach *a, int n, struct nbd_err *err)
 			return -1;
 		}
 		a->conf.fds[a->conf.nfds++] = fd;
+		a->at[i] = a->c.cur;
+		memcpy(a->peer[i], a->last_peer, sizeof a->peer[i]);
 		/* Refuse before opening more connections or touching the
 		 * kernel (which would say only EINVAL). */
 		if (i == 0 && a->conns > 1 && !(a->first.tflags & NBD_TF_CAN_MULTI_CONN)) {
@@ -223,18 +220,15 @@ int attach_connect_all(struct attach *a, int n, struct nbd_err *err)
 
 void attach_note(struct attach *a, int index)
 {
-	char conns[NBD_MAX_CONNS * 80], *p = conns;
+	char conns[NBD_MAX_CONNS * 96], *p = conns;
 	int i;
 
 	conns[0] = 0;
 	for (i = 0; i < a->conns; i++) {
-		int home = nbd_spread_home(i, a->nsrv);
+		const char *s = a->at[i] < 0 ? "lost, reconnecting" : a->peer[i];
 
-		if (a->nsrv && a->at[i] != home)
-			p += nbd_fmt(p, sizeof conns - (size_t)(p - conns), "%d %s (away from home: %s)\n",
-				     i + 1, a->peer[i], home ? a->c.alt[home - 1] : "the first server");
-		else
-			p += nbd_fmt(p, sizeof conns - (size_t)(p - conns), "%d %s\n", i + 1, a->peer[i]);
+		p += nbd_fmt(p, sizeof conns - (size_t)(p - conns), "%d %s%s\n", i + 1, s,
+			     a->at[i] >= 0 && a->at[i] != nbd_spread_home(i, a->nsrv) ? " (away)" : "");
 	}
 	nbd_dev_note(index, a->datapath, conns);
 }

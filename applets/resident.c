@@ -30,7 +30,7 @@
  * --wait 300) would retry inside each connection attempt at its own
  * pace, up to 2 s apart, and a reconnect would then come up to 2 s after
  * the server's return. */
-static struct nbd_backoff reconnect_pacing(struct attach *a)
+struct nbd_backoff reconnect_pacing(struct attach *a)
 {
 	struct nbd_backoff b = RECONNECT_BACKOFF;
 
@@ -47,7 +47,7 @@ static int klog_fd = -1;
 static int con_fd = -1;
 
 /* "<L>nbd-attach[PID]: /dev/nbdN: WHAT WHY" */
-static void klog(char level, int index, const char *what, const char *why)
+void klog(char level, int index, const char *what, const char *why)
 {
 	char line[640];
 	size_t n;
@@ -217,7 +217,7 @@ static int print_dev(struct attach *a, int index)
  * netlink (NBD_CMD_STATUS, no path needed; it cannot tell whose the
  * configuration is), and no answer at all is "cannot tell", never
  * "detached". */
-static int still_ours(int index)
+int still_ours(int index)
 {
 	struct nbd_devinfo d;
 	int r;
@@ -234,7 +234,7 @@ static int still_ours(int index)
  * has no terminal, so the kernel log (next to the nbd driver's own lines)
  * and stderr (seen with --foreground). Said once per distinct reason, not
  * at every retry. */
-static void say_reconnect(int index, const struct nbd_err *err)
+void say_reconnect(int index, const struct nbd_err *err)
 {
 	static char last[sizeof err->msg];
 
@@ -277,6 +277,8 @@ static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 	struct nbd_err err;
 	int n;
 
+	if (a->nsrv)
+		return attach_spread_persist(a, mon, index);
 	klog('6', index, "serving, reconnects when the link dies", "");
 	for (;;) {
 		n = nbd_nl_mon_wait(mon, index, 2000, &err);
@@ -426,7 +428,7 @@ int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 
 	if (!PERSIST(a) || a->foreground) {
 		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
-		attach_close_fds(&a->conf);
+		attach_keep_fds(a);
 		if (r < 0)
 			return report(&res.err);
 		if ((r = print_dev(a, res.index)) || !PERSIST(a))
@@ -444,7 +446,7 @@ int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 	}
 	if (pid == 0) {
 		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
-		attach_close_fds(&a->conf);
+		attach_keep_fds(a);
 		if (r < 0)
 			res.index = -1;
 		else

@@ -51,8 +51,9 @@ static int each_entry(const char *path, int (*fn)(void *ctx, const char *name), 
 	return r;
 }
 
-/* The first line of path into buf. -1 if it cannot be read. */
-static int read_line(const char *path, char *buf, size_t len)
+/* The first line of path into buf (the whole file, up to len - 1 bytes,
+ * when whole). -1 if it cannot be read. */
+static int read_text(const char *path, char *buf, size_t len, int whole)
 {
 	ssize_t n;
 	int fd;
@@ -64,7 +65,8 @@ static int read_line(const char *path, char *buf, size_t len)
 	if (n < 0)
 		return -1;
 	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
+	if (!whole)
+		buf[strcspn(buf, "\n")] = 0;
 	return 0;
 }
 
@@ -74,7 +76,7 @@ static int sysread(int index, const char *name, char *buf, size_t len)
 	char path[96];
 
 	nbd_fmt(path, sizeof path, "/sys/block/nbd%d/%s", index, name);
-	return read_line(path, buf, len);
+	return read_text(path, buf, len, 0);
 }
 
 /* Does process pid hold /dev/nbdN open? An ioctl-mode server does (it
@@ -119,18 +121,11 @@ static void read_note(int index, struct nbd_devinfo *d)
 {
 	char path[64], buf[128 + sizeof d->conns];
 	const char *rest;
-	ssize_t n;
 	size_t eol;
-	int fd;
 
 	note_path(path, sizeof path, index);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (read_text(path, buf, sizeof buf, 1) < 0)
 		return;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
 	if ((long)dec(buf, &rest) != d->pid || *rest != ' ')
 		return; /* another configuration's note */
 	eol = strcspn(rest, "\n");

@@ -42,7 +42,7 @@ connection 3 $H:$P_sp2"
 	fi
 	# A writable export: refused unless --shared-store.
 	nbd-attach -C 2 --alt "$(uri kres)" "$(uri mem)" > /tmp/out 2>&1; rc=$?
-	[ $rc = 2 ] && grep -q 'writable.*--shared-store' /tmp/out &&
+	[ $rc = 2 ] && grep -q "writable.*--shared-store" /tmp/out &&
 		pass writable "refused (exit 2): $(cat /tmp/out)" ||
 		fail writable "exit $rc: $(cat /tmp/out)"
 	# A server whose export differs (64 MiB, not 16): refused, named.
