@@ -171,7 +171,7 @@ static int revive(struct attach *a, int index, const int *dead, int nd)
  * at a quiet moment (up to 2 s of looking; on a device never quiet, at
  * the fifth try at once: its requests in flight then wait for -t), and
  * revived: home first. Returns 1 when it retired one. */
-static int go_home(struct attach *a)
+static int go_home(struct attach *a, int index)
 {
 	static int busy[NBD_MAX_CONNS];
 	struct nbd_err err;
@@ -179,8 +179,12 @@ static int go_home(struct attach *a)
 
 	for (i = 0; i < a->conns; i++) {
 		home = nbd_spread_home(i, a->nsrv);
-		if (a->at[i] < 0 || a->at[i] == home || connect_to(a, i, home, &fd, &err) < 0)
+		if (a->at[i] < 0 || a->at[i] == home)
 			continue;
+		if (connect_to(a, i, home, &fd, &err) < 0) {
+			say_reconnect(index, &err);  /* once per reason: down, another export */
+			continue;
+		}
 		close(fd);              /* it answers: that is all we asked */
 		for (t = 0; t < 100 && !quiet(a->kfd[i]); t++)
 			nbd_sleep_ms(20);
@@ -225,7 +229,7 @@ int attach_spread_persist(struct attach *a, struct nbd_nl_mon *mon, int index)
 			backoff = reconnect_pacing(a);
 			if (now >= home_at) {
 				home_at = nbd_now_ms() + HOME_CHECK_MS;
-				if (go_home(a))
+				if (go_home(a, index))
 					home_at = now;  /* revive it now, then the next */
 			}
 			continue;
