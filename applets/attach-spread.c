@@ -1,11 +1,14 @@
-/* --persist for a spread device (nbd-attach -C N --alt ..., netlink): a
- * dead connection reconnects to its own server, to another one of the set
- * while its own is down (the live server carrying the fewest connections:
- * the kernel would put the dead connection's requests on the live ones
- * anyway, find_fallback in drivers/block/nbd.c, so a connection to any
- * live server keeps the count and the queues up), and back to its own
- * server once that answers again, so the load spreads again. Called from
- * resident.c. */
+/* --persist over netlink (called from resident.c): the resident keeps a
+ * reference to each socket the kernel has, sees which connections died,
+ * and gives the kernel new ones (NBD_CMD_RECONFIGURE). One server, or
+ * failover (--alt with -C 1): to the server that served last, else the
+ * next. Spread (-C N --alt): a dead connection reconnects to its own
+ * server, to another one of the set while its own is down (the live one
+ * carrying the fewest connections: the kernel puts the dead connection's
+ * requests on the live ones anyway, find_fallback in drivers/block/nbd.c,
+ * so a connection to any live server keeps the count and the queues up),
+ * and back to its own server once that answers again, so the load spreads
+ * again. */
 //kbuild:obj-$(CONFIG_NBD_ATTACH) += attach-spread.o
 
 #include <errno.h>
@@ -29,7 +32,7 @@ void attach_keep_fds(struct attach *a)
 {
 	int i;
 
-	if (!PERSIST(a) || !a->nsrv) {
+	if (!PERSIST(a)) {
 		attach_close_fds(&a->conf);
 		return;
 	}
@@ -145,6 +148,17 @@ static int revive(struct attach *a, int index, const int *dead, int nd)
 	for (j = 0; j < nd; j++)
 		a->at[dead[j]] = -1;
 	for (j = 0; j < nd && up; j++) {
+		if (!a->nsrv) {
+			/* Not spread: from the server that served last on
+			 * (conn_open moves a->c.cur). */
+			if (attach_negotiate(a, dead[j], &fds[k], &err) < 0) {
+				say_reconnect(index, &err);
+				break;
+			}
+			srv[k] = a->c.cur;
+			memcpy(peers[k++], a->last_peer, sizeof peers[0]);
+			continue;
+		}
 		n = nbd_spread_order(dead[j], a->nsrv, up, a->at, a->conns, order);
 		for (t = 0; t < n; t++) {
 			if (!(up >> order[t] & 1))
@@ -206,7 +220,7 @@ int attach_spread_persist(struct attach *a, struct nbd_nl_mon *mon, int index)
 	long retry_at = 0, home_at = nbd_now_ms() + HOME_CHECK_MS, now;
 	struct nbd_err err;
 
-	klog('6', index, "serving (spread); reconnects when a link dies", "");
+	klog('6', index, "serving, reconnects when a link dies", "");
 	for (;;) {
 		int dead[NBD_MAX_CONNS], nd = 0, i, n, wait;
 
@@ -227,7 +241,7 @@ int attach_spread_persist(struct attach *a, struct nbd_nl_mon *mon, int index)
 		if (!nd) {
 			retry_at = 0;
 			backoff = reconnect_pacing(a);
-			if (now >= home_at) {
+			if (a->nsrv && now >= home_at) {
 				home_at = nbd_now_ms() + HOME_CHECK_MS;
 				if (go_home(a, index))
 					home_at = now;  /* revive it now, then the next */

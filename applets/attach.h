@@ -66,13 +66,12 @@ int still_ours(int index);
 void say_reconnect(int index, const struct nbd_err *err);
 struct nbd_backoff reconnect_pacing(struct attach *a);
 
-/* ---- attach-spread.c: --persist of a spread device (netlink) */
-/* After CONNECT: a spread --persist device keeps a reference to each
- * socket the kernel has (a->kfd), to see it die; anything else closes
- * them. */
+/* ---- attach-spread.c: --persist over netlink */
+/* After CONNECT: with --persist the resident keeps a reference to each
+ * socket the kernel has (a->kfd), to see it die; else they are closed. */
 void attach_keep_fds(struct attach *a);
-/* The resident's loop: reconnect each dead connection to its own server
- * (another meanwhile), bring it home when that is back. Exit code. */
+/* The resident's loop: reconnect each dead connection (spread: to its
+ * own server, another meanwhile, home when that is back). Exit code. */
 int attach_spread_persist(struct attach *a, struct nbd_nl_mon *mon, int index);
 
 #endif

@@ -245,69 +245,11 @@ void say_reconnect(int index, const struct nbd_err *err)
 	msg("/dev/nbd%d: reconnect: %s", index, err->msg);
 }
 
-/* Reconnect `n` sockets with backoff until it works or the device is
- * detached. Returns 0 when reconfigured, 1 when the device went away. */
-static int reconnect(struct attach *a, int index, int n)
-{
-	struct nbd_backoff backoff = reconnect_pacing(a);
-	struct nbd_err err;
-
-	for (;;) {
-		if (attach_connect_all(a, n, &err) == 0) {
-			a->conf.index = index;
-			if (!still_ours(index)) {
-				attach_close_fds(&a->conf);
-				return 1;
-			}
-			if (nbd_nl_reconfigure(&a->conf, &err) == 0) {
-				attach_close_fds(&a->conf);
-				return 0;
-			}
-		}
-		say_reconnect(index, &err);
-		attach_close_fds(&a->conf);
-		if (!still_ours(index))
-			return 1;
-		nbd_sleep_ms(nbd_backoff_next(&backoff));
-	}
-}
-
+/* --persist over netlink: applets/attach-spread.c, for one server, for
+ * failover (--alt) and for connections spread over servers alike. */
 static int persist_netlink(struct attach *a, struct nbd_nl_mon *mon, int index)
 {
-	struct nbd_err err;
-	int n;
-
-	if (a->nsrv)
-		return attach_spread_persist(a, mon, index);
-	klog('6', index, "serving, reconnects when the link dies", "");
-	for (;;) {
-		n = nbd_nl_mon_wait(mon, index, 2000, &err);
-		if (n < 0) {
-			klog('4', index, err.msg, "");
-			return NBX_FAIL;
-		}
-		if (n == 0) {
-			/* Detached on request: the kernel sends no event for
-			 * that; sysfs or STATUS shows it. */
-			if (!still_ours(index)) {
-				klog('6', index, "detached, leaving", "");
-				return 0;
-			}
-			continue;
-		}
-		if (!still_ours(index)) {
-			klog('6', index, "not ours any more, leaving", "");
-			return 0;
-		}
-		if (n > a->conns)
-			n = a->conns;
-		klog('4', index, "link lost, reconnecting", "");
-		if (reconnect(a, index, n) > 0) {
-			klog('6', index, "detached while reconnecting, leaving", "");
-			return 0;
-		}
-		klog('6', index, "reconnected", "");
-	}
+	return attach_spread_persist(a, mon, index);
 }
 
 /* ---- ioctl: a process sits in NBD_DO_IT */
