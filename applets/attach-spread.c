@@ -142,7 +142,7 @@ static int revive(struct attach *a, int index, const int *dead, int nd)
 {
 	int fds[NBD_MAX_CONNS], srv[NBD_MAX_CONNS], order[NBD_SPREAD_MAX_SRV], k = 0, j, t, n, r;
 	char peers[NBD_MAX_CONNS][64];
-	unsigned up = (1u << a->nsrv) - 1;
+	unsigned up = a->nsrv ? (1u << a->nsrv) - 1 : 1;
 	struct nbd_err err;
 
 	for (j = 0; j < nd; j++)
