@@ -9,7 +9,7 @@
  * so a connection to any live server keeps the count and the queues up),
  * and back to its own server once that answers again, so the load spreads
  * again. */
-//kbuild:obj-$(CONFIG_NBD_ATTACH) += attach-spread.o
+//kbuild:obj-$(CONFIG_NBD_ATTACH_PERSIST) += attach-spread.o
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -32,10 +32,6 @@ void attach_keep_fds(struct attach *a)
 {
 	int i;
 
-	if (!PERSIST(a)) {
-		attach_close_fds(&a->conf);
-		return;
-	}
 	for (i = 0; i < a->conf.nfds; i++)
 		a->kfd[i] = a->conf.fds[i];
 	a->conf.nfds = 0;

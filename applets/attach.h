@@ -67,8 +67,8 @@ void say_reconnect(int index, const struct nbd_err *err);
 struct nbd_backoff reconnect_pacing(struct attach *a);
 
 /* ---- attach-spread.c: --persist over netlink */
-/* After CONNECT: with --persist the resident keeps a reference to each
- * socket the kernel has (a->kfd), to see it die; else they are closed. */
+/* After CONNECT, with --persist: the resident keeps a reference to each
+ * socket the kernel has (a->kfd), to see it die. */
 void attach_keep_fds(struct attach *a);
 /* The resident's loop: reconnect each dead connection (spread: to its
  * own server, another meanwhile, home when that is back). Exit code. */

@@ -370,7 +370,10 @@ int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 
 	if (!PERSIST(a) || a->foreground) {
 		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
-		attach_keep_fds(a);
+		if (PERSIST(a))
+			attach_keep_fds(a);
+		else
+			attach_close_fds(&a->conf);
 		if (r < 0)
 			return report(&res.err);
 		if ((r = print_dev(a, res.index)) || !PERSIST(a))
@@ -388,7 +391,10 @@ int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 	}
 	if (pid == 0) {
 		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
-		attach_keep_fds(a);
+		if (PERSIST(a))
+			attach_keep_fds(a);
+		else
+			attach_close_fds(&a->conf);
 		if (r < 0)
 			res.index = -1;
 		else

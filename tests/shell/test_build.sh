@@ -103,10 +103,10 @@ test_features_off() {
 		fail "build"
 	run nm "$full"
 	assert_out_has nbd_dns_resolve
-	assert_out_has persist_netlink
+	assert_out_has attach_spread_persist
 	run nm "$BIN"
 	assert_out_lacks nbd_dns_resolve
-	assert_out_lacks persist_netlink            # NBD_ATTACH_PERSIST
+	assert_out_lacks attach_spread_persist      # NBD_ATTACH_PERSIST
 	local f
 	for f in nbd_esc print_tflags nbd_sock_unix; do   # JSON (escapes, flag arrays), UNIX_SOCKETS
 		smaller "$BIN" "$full" $f
