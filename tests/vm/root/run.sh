@@ -183,7 +183,7 @@ run_boot() { # the fields of one BOOTS line
 		# a read-only root: reads
 		w=$(grep -c " $([ $ro = 1 ] && echo Read || echo Write) id=" "$W/alt.nbdlog" 2>/dev/null)
 		if [ "${n:-0}" -ge 1 ] && [ "${w:-0}" -ge 1 ]; then
-			res "$name-alt" PASS "the second server took the root over: $n connection(s), $w writes in its log"
+			res "$name-alt" PASS "the second server took the root over: $n connection(s), $w $([ $ro = 1 ] && echo reads || echo writes) in its log"
 		else
 			res "$name-alt" FAIL "the second server saw ${n:-0} connection(s), ${w:-0} writes"
 		fi ;;
