@@ -1,11 +1,22 @@
-/* What nbd-attach's two files share. nbd-attach.c parses the options,
- * negotiates and hands sockets over; resident.c owns the processes that
- * outlive the command: the TLS relay, the ioctl NBD_DO_IT server and the
- * --persist monitor. */
+/* What nbd-attach's files share. Calls run one way, down this list:
+ *   nbd-attach.c  the options, the sizes, which interface (and rootspec.c:
+ *                 --cmdline, --tab, which runs nbd-attach again through
+ *                 the applet table)
+ *   resident.c    give the sockets to the kernel; the processes that
+ *                 outlive the command: ioctl NBD_DO_IT, the --persist
+ *                 monitor
+ *   attach-spread.c  the --persist loop over netlink: which connection
+ *                 died, revive it (spread: at home, elsewhere meanwhile)
+ *   handover.c    one connection negotiated and its socket handed over
+ *                 (plain, kTLS, or the TLS relay's process); n at once
+ *   daemon.c      process plumbing: fork and detach, stdio, setsid, '@',
+ *                 root storage, the kernel log
+ * No file calls one above it (tests/shell/test_build.sh checks). */
 #ifndef NBDBOX_ATTACH_H
 #define NBDBOX_ATTACH_H
 
 #include "applet.h"
+#include <sys/types.h>
 #include "platform.h"
 #include "clock.h"
 
@@ -34,7 +45,7 @@ struct attach {
  * compiler drops the monitor and the reconnect code. */
 #define PERSIST(a) (ENABLE_NBD_ATTACH_PERSIST && (a)->persist)
 
-/* ---- nbd-attach.c */
+/* ---- handover.c */
 /* One connection negotiated up to transmission, its socket (or, with TLS,
  * the kTLS socket or the relay's end) in *fd for the kernel. The first
  * ever keeps the export in a->first; every later one (-C N, a --persist
@@ -48,30 +59,46 @@ void attach_close_fds(struct nbd_devconf *conf);
 /* The note nbd-probe DEVICE reads: the data path, and the server each
  * connection talks to (a->peer). */
 void attach_note(struct attach *a, int index);
+/* For the resident loops: the retry pacing after a lost link (and no
+ * --wait inside it); is /dev/nbdN still the configuration this process
+ * made; why a reconnect did not happen, said once per reason. */
+struct nbd_backoff reconnect_pacing(struct attach *a);
+int still_ours(int index);
+void say_reconnect(int index, const struct nbd_err *err);
 
 /* ---- resident.c */
-/* Fork the TLS relay for io's session: *kernel_fd gets the kernel's end of
- * the socketpair, io is let go. Returns the relay's pid, or -1 with err
- * (io untouched). */
-int attach_relay(struct attach *a, struct nbd_io *io, int *kernel_fd, struct nbd_err *err);
 /* Give a->conf.fds to the kernel, print the device, stay resident where
  * needed (ioctl: to sit in NBD_DO_IT; --persist: to reconnect). Return an
  * exit code. mon: the LINK_DEAD listener for --persist, or NULL. */
 int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon);
 int attach_netlink(struct attach *a, struct nbd_nl_mon *mon);
-/* What attach-spread.c uses of the resident: the kernel log, the
- * device's ownership, a refused reconnect said once, the retry pacing. */
-void klog(char level, int index, const char *what, const char *why);
-int still_ours(int index);
-void say_reconnect(int index, const struct nbd_err *err);
-struct nbd_backoff reconnect_pacing(struct attach *a);
 
-/* ---- attach-spread.c: --persist over netlink */
+/* ---- attach-spread.c: --persist over netlink (NBD_ATTACH_PERSIST) */
 /* After CONNECT, with --persist: the resident keeps a reference to each
  * socket the kernel has (a->kfd), to see it die. */
 void attach_keep_fds(struct attach *a);
 /* The resident's loop: reconnect each dead connection (spread: to its
  * own server, another meanwhile, home when that is back). Exit code. */
 int attach_spread_persist(struct attach *a, struct nbd_nl_mon *mon, int index);
+
+/* ---- daemon.c */
+/* "<L>nbd-attach[PID]: /dev/nbdN: WHAT WHY" to the kernel log (and, for a
+ * warning, to the console the resident was started from). Level '4'
+ * warning, '6' info. */
+void klog(char level, int index, const char *what, const char *why);
+/* -m: argv[0] starts with '@' when started from the initrd (systemd's
+ * root storage daemons). */
+void mark_argv0(const struct attach *a);
+/* -m, --swap: ignore SIGTERM/SIGHUP/SIGINT; --swap: mlockall, never the
+ * OOM killer's choice. */
+void root_storage(const struct attach *a);
+/* fork() for a process that stays behind: in the child, a session of its
+ * own, / as its directory, stdio on /dev/null, no death by SIGPIPE, the
+ * root-storage treatment and the '@' mark. Returns what fork() returned. */
+pid_t fork_detached(const struct attach *a);
+/* The same, with a close-on-exec pipe back to the parent for the child's
+ * first word: *fd the child's write end or the parent's read end; -1
+ * printed. */
+pid_t fork_resident(const struct attach *a, int *fd);
 
 #endif

@@ -62,7 +62,6 @@
 #include "attach.h"
 #include "fmt.h"
 #include "parse.h"
-#include "spread.h"
 
 enum {
 	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP, OPT_SHARED,
@@ -73,68 +72,6 @@ enum {
  * and new I/O waits dead_timeout for a RECONFIGURE. */
 #define PERSIST_IO_TIMEOUT   10
 #define PERSIST_DEAD_TIMEOUT 120
-
-/* TLS: kTLS on the same TCP socket when the kernel can take it, else (or
- * with --tls-relay) a relay process over a socketpair. */
-static int tls_handoff(struct attach *a, struct nbd_io *io, int *fd, struct nbd_err *err)
-{
-	char sess[64];           /* "TLSv1.3 TLS13-AES128-GCM-SHA256" */
-	int pid;
-
-	nbd_tls_active(io, sess, sizeof sess);
-	if (!a->c.tls_conf.relay) {
-		*fd = nbd_tls_ktls(io, err);
-		if (*fd >= 0) {
-			nbd_fmt(a->datapath, sizeof a->datapath, "kTLS, %s", sess);
-			return 0;
-		}
-		if (err->code != NBX_NOTSUP)
-			return -1;      /* keys half installed: the link is lost */
-		msg("%s; using the user-space relay", err->msg);
-	}
-	if ((pid = attach_relay(a, io, fd, err)) < 0) {
-		nbd_io_close(io);
-		return -1;
-	}
-	nbd_fmt(a->datapath, sizeof a->datapath, "TLS relay pid %d, %s", pid, sess);
-	return 0;
-}
-
-int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
-{
-	static struct nbd_hs hs;
-	struct nbd_io io;
-	const char *why;
-	char wb[96];
-
-	if (conn_open(&a->c, &io, &hs, err) < 0)
-		return -1;
-	/* GOAL_GO alone: no structured replies, no extended headers. The
-	 * kernel speaks simple replies only. */
-	if (nbd_hs_run(&hs, NBD_GOAL_GO) < 0) {
-		nbd_hs_close(&hs);
-		return -1;
-	}
-	/* Every later connection, -C N or a --persist reconnect, must lead
-	 * to what the kernel already has, or it gets none. */
-	if (!a->have_first) {
-		a->first = hs.exp;
-		a->have_first = 1;
-	} else if ((why = nbd_export_changed(&a->first, &hs.exp, !a->read_only, a->conns > 1,
-					     wb, sizeof wb))) {
-		nbd_hs_close(&hs);
-		if (a->c.nalt)          /* --alt: try the next server */
-			a->c.cur = (a->c.cur + 1) % (a->c.nalt + 1);
-		return nbd_seterr_peer(err, io.peer, NBX_EXPORT, 0,
-				       "connection %d: %s: not handing it to the kernel", nth + 1, why);
-	}
-	nbd_fmt(a->last_peer, sizeof a->last_peer, "%s", io.peer);
-	if (ENABLE_TLS && hs.tls_done)
-		return tls_handoff(a, &io, fd, err);
-	nbd_fmt(a->datapath, sizeof a->datapath, "plain");
-	*fd = nbd_sock_release(&io);
-	return 0;
-}
 
 static int is_pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
@@ -162,75 +99,6 @@ static void choose_sizes(struct attach *a)
 	a->conf.tflags = a->first.tflags;
 	if (a->read_only)
 		a->conf.tflags |= NBD_TF_HAS_FLAGS | NBD_TF_READ_ONLY;
-}
-
-void attach_close_fds(struct nbd_devconf *conf)
-{
-	int i;
-
-	for (i = 0; i < conf->nfds; i++)
-		if (conf->fds[i] >= 0)
-			close(conf->fds[i]);
-	conf->nfds = 0;
-}
-
-/* Spreading a writable export over servers that each hold a copy would
- * let the copies diverge (a write reaches one server, a later read of
- * the same block may come from another). */
-static int spread_refused(struct attach *a, struct nbd_err *err)
-{
-	if (!a->nsrv || a->read_only || (a->first.tflags & NBD_TF_READ_ONLY) || a->shared_store)
-		return 0;
-	attach_close_fds(&a->conf);
-	return nbd_seterr(err, NBX_USAGE, 0,
-			  "-C %d over %d servers: the export is writable, and the servers' copies "
-			  "would diverge: -r, or --shared-store if they share one store",
-			  a->conns, a->nsrv);
-}
-
-int attach_connect_all(struct attach *a, int n, struct nbd_err *err)
-{
-	int i, fd;
-
-	for (i = 0; i < n; i++) {
-		/* Spreading: connection i starts at its home server (and
-		 * moves on, as --alt does, when that one does not answer). */
-		if (a->nsrv)
-			a->c.cur = nbd_spread_home(i, a->nsrv);
-		if (attach_negotiate(a, i, &fd, err) < 0) {
-			attach_close_fds(&a->conf);
-			return -1;
-		}
-		a->conf.fds[a->conf.nfds++] = fd;
-		a->at[i] = a->c.cur;
-		memcpy(a->peer[i], a->last_peer, sizeof a->peer[i]);
-		/* Refuse before opening more connections or touching the
-		 * kernel (which would say only EINVAL). */
-		if (i == 0 && a->conns > 1 && !(a->first.tflags & NBD_TF_CAN_MULTI_CONN)) {
-			attach_close_fds(&a->conf);
-			return nbd_seterr(err, NBX_NOTSUP, 0,
-					  "-C %d: the server does not advertise CAN_MULTI_CONN: "
-					  "it allows one connection only", a->conns);
-		}
-		if (i == 0 && spread_refused(a, err))
-			return -1;
-	}
-	return 0;
-}
-
-void attach_note(struct attach *a, int index)
-{
-	char conns[NBD_MAX_CONNS * 96], *p = conns;
-	int i;
-
-	conns[0] = 0;
-	for (i = 0; i < a->conns; i++) {
-		const char *s = a->at[i] < 0 ? "lost, reconnecting" : a->peer[i];
-
-		p += nbd_fmt(p, sizeof conns - (size_t)(p - conns), "%d %s%s\n", i + 1, s,
-			     a->at[i] >= 0 && a->at[i] != nbd_spread_home(i, a->nsrv) ? " (away)" : "");
-	}
-	nbd_dev_note(index, a->datapath, conns);
 }
 
 int attach_spec_main(int argc, char **argv);

@@ -9,6 +9,10 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NBDBOX=${NBDBOX:-$TOP/nbdbox}
 SUITE=${SUITE:-$(basename "$0" .sh)}
 SUITE=${SUITE#test_}
+# Test names given to the suite run only those:
+#   bash tests/shell/test_nbd_client.sh test_every_option_row
+# (a suite sources this file without arguments, so "$@" is still its own).
+LIB_TESTS=("$@")
 export SHUNIT_COLOR=none
 
 if [ -z "${SHUNIT2:-}" ]; then
@@ -247,7 +251,11 @@ lib_main() {
 	# qemu-user, say), named by the caller and reported, never hidden:
 	# they count neither as passed nor as failed.
 	[ -n "${NBDBOX_SKIP:-}" ] && suite() { skip_suite "$0"; }
-	( set --; . "$SHUNIT2" )
+	if [ ${#LIB_TESTS[@]} -gt 0 ]; then
+		( set -- -- "${LIB_TESTS[@]}"; . "$SHUNIT2" )
+	else
+		( set --; . "$SHUNIT2" )
+	fi
 	local passed failed
 	if [ -s "$TMPD/counts" ]; then
 		read -r passed failed < "$TMPD/counts"

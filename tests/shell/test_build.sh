@@ -103,10 +103,10 @@ test_features_off() {
 		fail "build"
 	run nm "$full"
 	assert_out_has nbd_dns_resolve
-	assert_out_has attach_spread_persist
+	assert_out_has persist_netlink
 	run nm "$BIN"
 	assert_out_lacks nbd_dns_resolve
-	assert_out_lacks attach_spread_persist      # NBD_ATTACH_PERSIST
+	assert_out_lacks persist_netlink            # NBD_ATTACH_PERSIST
 	local f
 	for f in nbd_esc print_tflags nbd_sock_unix; do   # JSON (escapes, flag arrays), UNIX_SOCKETS
 		smaller "$BIN" "$full" $f
@@ -197,6 +197,29 @@ test_depends_on() {
 	run "$BIN" nbd-detach /dev/nbd0
 	assert_rc 7
 	assert_err_has "not supported on this platform"
+}
+
+# core/ and platform/ never print, fork or exit: none of their objects (TLS
+# on, so core/tls/ is in) takes a process-control or stdio symbol from libc.
+# And the applets' files call one way (applets/attach.h): no circle among
+# applets/*.o, who defines what another one uses, as tsort sees it.
+test_layers_call_down() {
+	local d=$TMPD/tlsobj o u
+	build tlsobj -e 's/^# CONFIG_TLS is not set/CONFIG_TLS=y/' || fail "build"
+	u=$(cd "$d/obj" && for o in core/*.o core/tls/*.o platform/*/*.o; do
+		nm -u "$o" | awk -v f="$o" '{ print f ": " $2 }'; done)
+	assertContains "nm saw the core objects" "$u" "core/hs.o"
+	echo "$u" | grep -wE ': (fork|vfork|execve|execv|execvp|_exit|exit|abort|setsid|daemon|kill|waitpid|wait|signal|sigaction|system|popen|printf|fprintf|puts|perror|stdout|stderr)$' &&
+		fail "process control or stdio in core/ or platform/"
+	# applets/ call graph: "USER DEFINER" pairs, then tsort finds circles.
+	( cd "$d/obj/applets" && for o in *.o; do
+		nm -u "$o" | awk '{ print $2 }' | while read -r s; do
+			for p in *.o; do [ "$p" != "$o" ] && nm --defined-only "$p" |
+				awk -v s="$s" '$3 == s { f = 1 } END { exit !f }' && echo "$p $o"; done
+		done; done ) > "$d/calls"
+	grep -q '^handover.o resident.o$' "$d/calls" || fail "call graph not read: $(cat "$d/calls")"
+	tsort "$d/calls" > /dev/null 2> "$d/loops" || true
+	assertEquals "a circle among applets/ files" "" "$(cat "$d/loops")"
 }
 
 # Without a Kconfig tool and with one, the defaults are the same; and the
