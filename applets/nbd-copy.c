@@ -394,8 +394,11 @@ int nbd_copy_main(int argc, char **argv)
 		cp.progress_ctx = &prog;
 	}
 	for (w = 1; w < nconn; w++) {
-		if (pthread_create(&th[w], NULL, worker, (void *)(uintptr_t)w)) {
-			msg("cannot start a thread: %s", strerror(errno));
+		int e = pthread_create(&th[w], NULL, worker, (void *)(uintptr_t)w);
+
+		if (e) {
+			/* pthread_create returns the error; errno is not set. */
+			msg("cannot start a thread: %s", strerror(e));
 			__atomic_store_n(&cp.failed, 1, __ATOMIC_RELEASE);
 			nconn = w;
 			rc = NBX_FAIL;

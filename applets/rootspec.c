@@ -87,7 +87,7 @@ static void understood(const struct nbd_spec *sp, char *buf, size_t cap)
 		n += nbd_fmt(buf + n, cap - n, "socket %s", sp->unix_path);
 	else
 		n += nbd_fmt(buf + n, cap - n, "server %s port %s", sp->host_dhcp ? "(DHCP)" : sp->host,
-			     sp->port[0] ? sp->port : "10809");
+			     sp->port[0] ? sp->port : NBD_DEFAULT_PORT);
 	if (sp->has_name)
 		n += nbd_fmt(buf + n, cap - n, " export '%s'",
 			     nbd_quote(q, sizeof q, sp->name, strlen(sp->name)));

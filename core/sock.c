@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "io.h"
 #include "sock.h"
+#include "wire.h"
 
 /* ms as nbd_poll_ms gives it: -1 forever, 0 no wait. */
 static int wait_fd(int fd, short ev, int ms)
@@ -75,7 +76,7 @@ static void sock_close(struct nbd_io *io)
 
 static const struct nbd_io_ops sock_ops = { sock_read, sock_write, sock_close, NULL };
 
-void nbd_sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms)
+static void sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms)
 {
 	io->ops = &sock_ops;
 	io->fd = fd;
@@ -261,7 +262,7 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 	int i, fd = -1, e = 0, one = 1;
 
 	if (!port || !*port)
-		port = "10809";
+		port = NBD_DEFAULT_PORT;
 	nbd_fmt(peer, sizeof peer, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
 	if (pin && pin->family) {   /* the address that answered before */
 		a.n = 0;
@@ -296,7 +297,7 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 		*pin = a.at[i];
 	/* No Nagle: each message is one write and must leave at once. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	nbd_sock_wrap(io, fd, peer, timeout_ms);
+	sock_wrap(io, fd, peer, timeout_ms);
 	return 0;
 }
 
@@ -320,6 +321,6 @@ int nbd_sock_unix(struct nbd_io *io, const char *path, int timeout_ms,
 		close(fd);
 		return nbd_seterr_peer(err, path, NBX_CONNECT, e, "connect: %s", strerror(e));
 	}
-	nbd_sock_wrap(io, fd, path, timeout_ms);
+	sock_wrap(io, fd, path, timeout_ms);
 	return 0;
 }

@@ -24,8 +24,6 @@ int nbd_sock_tcp(struct nbd_io *io, const char *host, const char *port,
 		 struct nbd_err *err);
 int nbd_sock_unix(struct nbd_io *io, const char *path, int timeout_ms,
 		  struct nbd_err *err);
-/* Wrap an already connected socket (tests; reconnect paths). */
-void nbd_sock_wrap(struct nbd_io *io, int fd, const char *peer, int timeout_ms);
 /* Take the socket away from io (for the kernel); io is closed, fd is not. */
 int nbd_sock_release(struct nbd_io *io);
 

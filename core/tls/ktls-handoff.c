@@ -18,6 +18,15 @@
 #define TCP_ULP 31
 #endif
 
+/* The keys out of our memory once the kernel has them (or will not):
+ * explicit_bzero, which the compiler may not drop as a memset of locals
+ * about to die. */
+static void wipe_keys(void *tx, void *rx, size_t n)
+{
+	explicit_bzero(tx, n);
+	explicit_bzero(rx, n);
+}
+
 int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 {
 	struct tls_sess *s = nbd_tls_sess_of(io);
@@ -61,14 +70,14 @@ int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 	rxlen = nbd_ktls_info(&rx, tls13, aead, keysz, wolfSSL_GetServerWriteKey(s->ssl),
 			      wolfSSL_GetServerWriteIV(s->ssl), ivsz, rseq);
 	if (!txlen || !rxlen) {
-		memset(&tx, 0, sizeof tx), memset(&rx, 0, sizeof rx);
+		wipe_keys(&tx, &rx, sizeof tx);
 		return nbd_seterr_peer(err, io->peer, NBX_NOTSUP, 0,
 				       "kTLS: cipher %s is not one the kernel takes",
 				       wolfSSL_get_cipher_name(s->ssl));
 	}
 	if (setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof "tls") < 0) {
 		int e = errno;
-		memset(&tx, 0, sizeof tx), memset(&rx, 0, sizeof rx);
+		wipe_keys(&tx, &rx, sizeof tx);
 		return nbd_seterr_peer(err, io->peer, NBX_NOTSUP, e,
 				       "kTLS: TCP_ULP tls: %s%s", strerror(e),
 				       e == ENOENT ? " (is the tls module loaded?)" : "");
@@ -77,19 +86,19 @@ int nbd_tls_ktls(struct nbd_io *io, struct nbd_err *err)
 	 * failure here still leaves the session usable for the relay. */
 	if (setsockopt(fd, SOL_TLS, TLS_TX, &tx, (socklen_t)txlen) < 0) {
 		int e = errno;
-		memset(&tx, 0, sizeof tx), memset(&rx, 0, sizeof rx);
+		wipe_keys(&tx, &rx, sizeof tx);
 		return nbd_seterr_peer(err, io->peer, NBX_NOTSUP, e,
 				       "kTLS: TLS_TX %s: %s%s", wolfSSL_get_cipher_name(s->ssl),
 				       strerror(e), e == ENOENT ? " (crypto modules missing?)" : "");
 	}
 	if (setsockopt(fd, SOL_TLS, TLS_RX, &rx, (socklen_t)rxlen) < 0) {
 		int e = errno;
-		memset(&tx, 0, sizeof tx), memset(&rx, 0, sizeof rx);
+		wipe_keys(&tx, &rx, sizeof tx);
 		nbd_tls_drop(io, 1);
 		return nbd_seterr_peer(err, io->peer, NBX_TLS, e,
 				       "kTLS: TLS_RX: %s; the connection is lost", strerror(e));
 	}
-	memset(&tx, 0, sizeof tx), memset(&rx, 0, sizeof rx);
+	wipe_keys(&tx, &rx, sizeof tx);
 	/* The kernel owns the record layer now: no close_notify, ever. */
 	nbd_tls_drop(io, 0);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
