@@ -69,6 +69,7 @@ struct conn_opts {
 	 * starts at cur, the one that answered last, and moves on. */
 	int nalt, cur;
 	const char *alt[4];
+	int one;                 /* conn_open tries the server at cur only */
 };
 
 /* Long options shared by nbd-list, nbd-probe, nbd-attach; short letters

@@ -5,6 +5,8 @@
  *   resident.c    give the sockets to the kernel; the processes that
  *                 outlive the command: ioctl NBD_DO_IT, the --persist
  *                 monitor
+ *   attach-spread.c  the --persist loop over netlink: which connection
+ *                 died, revive it (spread: at home, elsewhere meanwhile)
  *   handover.c    one connection negotiated and its socket handed over
  *                 (plain, kTLS, or the TLS relay's process); n at once
  *   daemon.c      process plumbing: fork and detach, stdio, setsid, '@',
@@ -16,6 +18,7 @@
 #include "applet.h"
 #include <sys/types.h>
 #include "platform.h"
+#include "clock.h"
 
 struct attach {
 	struct conn_opts c;
@@ -28,6 +31,15 @@ struct attach {
 	struct nbd_export first;   /* what the first handshake said */
 	int have_first;            /* later ones, reconnects too, must agree */
 	char datapath[96];         /* for nbd-probe DEVICE: plain, kTLS, relay */
+	/* Spreading (-C N with --alt, read-only or --shared-store): nsrv
+	 * servers (0: not spreading), connection i's home is server
+	 * nbd_spread_home(i, nsrv) (core/spread.h); at[i] the server it
+	 * talks to now; kfd[i] the resident's reference to the socket the
+	 * kernel has for it (-1: none), to see it die. */
+	int shared_store, nsrv;
+	int at[NBD_MAX_CONNS], kfd[NBD_MAX_CONNS];
+	char peer[NBD_MAX_CONNS][64];  /* "host:port" of at[i], for the note */
+	char last_peer[64];        /* of the last connection negotiated */
 };
 
 /* --persist, read through this so that with NBD_ATTACH_PERSIST off the
@@ -45,6 +57,15 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err);
  * into a->conf.fds; on failure none is left open. */
 int attach_connect_all(struct attach *a, int n, struct nbd_err *err);
 void attach_close_fds(struct nbd_devconf *conf);
+/* The note nbd-probe DEVICE reads: the data path, and the server each
+ * connection talks to (a->peer). */
+void attach_note(struct attach *a, int index);
+/* For the resident loops: the retry pacing after a lost link (and no
+ * --wait inside it); is /dev/nbdN still the configuration this process
+ * made; why a reconnect did not happen, said once per reason. */
+struct nbd_backoff reconnect_pacing(struct attach *a);
+int still_ours(int index);
+void say_reconnect(int index, const struct nbd_err *err);
 
 /* ---- resident.c */
 /* Give a->conf.fds to the kernel, print the device, stay resident where
@@ -52,6 +73,14 @@ void attach_close_fds(struct nbd_devconf *conf);
  * exit code. mon: the LINK_DEAD listener for --persist, or NULL. */
 int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon);
 int attach_netlink(struct attach *a, struct nbd_nl_mon *mon);
+
+/* ---- attach-spread.c: --persist over netlink (NBD_ATTACH_PERSIST) */
+/* After CONNECT, with --persist: the resident keeps a reference to each
+ * socket the kernel has (a->kfd), to see it die. */
+void attach_keep_fds(struct attach *a);
+/* The resident's loop: reconnect each dead connection (spread: to its
+ * own server, another meanwhile, home when that is back). Exit code. */
+int attach_spread_persist(struct attach *a, struct nbd_nl_mon *mon, int index);
 
 /* ---- daemon.c */
 /* "<L>nbd-attach[PID]: /dev/nbdN: WHAT WHY" to the kernel log (and, for a

@@ -226,7 +226,7 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 
 		/* Each address once, from the one that answered last.
 		 * NBDBOX_RESOLV_CONF: another resolv.conf (the tests' nameserver) */
-		for (k = 0; k <= c->nalt; k++, c->cur = (c->cur + 1) % (c->nalt + 1)) {
+		for (k = 0; k <= (c->one ? 0 : c->nalt); k++, c->cur = (c->cur + 1) % (c->nalt + 1)) {
 			struct nbd_addr *a = conn_addr(c);
 
 			if (nbd_addr_connect(a, io, c->timeout_ms, getenv("NBDBOX_RESOLV_CONF"),

@@ -14,6 +14,8 @@ int probe_device(const char *dev, int fmt)
 	struct nbd_devinfo d;
 	struct nbd_err err;
 	char path[32];
+	const char *p;
+	size_t n;
 	int index = nbd_dev_index(dev);
 
 	if (index < 0)
@@ -40,6 +42,9 @@ int probe_device(const char *dev, int fmt)
 		json_str(d.datapath, strlen(d.datapath));
 		out_str(",\"confined\":");
 		json_str(d.confined, strlen(d.confined));
+		/* "N SERVER" lines, as noted (nbd-attach's /run/nbdbox note) */
+		out(",\"connections\":");
+		json_str(d.conns, strlen(d.conns));
 		out("}\n");
 		break;
 	case PROBE_SHELL:
@@ -51,6 +56,9 @@ int probe_device(const char *dev, int fmt)
 		shell_str(d.datapath, strlen(d.datapath));
 		out_str("\nNBD_CONFINED=");
 		shell_str(d.confined, strlen(d.confined));
+		/* "N SERVER" lines, as noted */
+		out("\nNBD_CONNECTIONS=");
+		shell_str(d.conns, strlen(d.conns));
 		out("\n");
 		break;
 	default:
@@ -65,6 +73,10 @@ int probe_device(const char *dev, int fmt)
 				out("data path: %s\n", d.datapath);
 			if (d.confined[0])
 				out("confined: %s\n", d.confined);
+			for (p = d.conns; *p; p += n + (p[n] != 0)) {
+				n = strcspn(p, "\n");
+				out("connection %.*s\n", (int)n, p);
+			}
 		}
 		break;
 	}

@@ -13,6 +13,7 @@
 #include "autoconf.h"
 #include "attach.h"
 #include "fmt.h"
+#include "spread.h"
 
 /* Fork the TLS relay for io's session: *kernel_fd gets the kernel's end of
  * the socketpair, io is let go. Returns the relay's pid, or -1 with err
@@ -102,6 +103,7 @@ int attach_negotiate(struct attach *a, int nth, int *fd, struct nbd_err *err)
 		return nbd_seterr_peer(err, io.peer, NBX_EXPORT, 0,
 				       "connection %d: %s: not handing it to the kernel", nth + 1, why);
 	}
+	nbd_fmt(a->last_peer, sizeof a->last_peer, "%s", io.peer);
 	if (ENABLE_TLS && hs.tls_done)
 		return tls_handoff(a, &io, fd, err);
 	nbd_fmt(a->datapath, sizeof a->datapath, "plain");
@@ -119,16 +121,36 @@ void attach_close_fds(struct nbd_devconf *conf)
 	conf->nfds = 0;
 }
 
+/* Spreading a writable export over servers that each hold a copy would
+ * let the copies diverge (a write reaches one server, a later read of
+ * the same block may come from another). */
+static int spread_refused(struct attach *a, struct nbd_err *err)
+{
+	if (!a->nsrv || a->read_only || (a->first.tflags & NBD_TF_READ_ONLY) || a->shared_store)
+		return 0;
+	attach_close_fds(&a->conf);
+	return nbd_seterr(err, NBX_USAGE, 0,
+			  "-C %d over %d servers: a writable export's copies would diverge: "
+			  "-r, or --shared-store",
+			  a->conns, a->nsrv);
+}
+
 int attach_connect_all(struct attach *a, int n, struct nbd_err *err)
 {
 	int i, fd;
 
 	for (i = 0; i < n; i++) {
+		/* Spreading: connection i starts at its home server (and
+		 * moves on, as --alt does, when that one does not answer). */
+		if (a->nsrv)
+			a->c.cur = nbd_spread_home(i, a->nsrv);
 		if (attach_negotiate(a, i, &fd, err) < 0) {
 			attach_close_fds(&a->conf);
 			return -1;
 		}
 		a->conf.fds[a->conf.nfds++] = fd;
+		a->at[i] = a->c.cur;
+		memcpy(a->peer[i], a->last_peer, sizeof a->peer[i]);
 		/* Refuse before opening more connections or touching the
 		 * kernel (which would say only EINVAL). */
 		if (i == 0 && a->conns > 1 && !(a->first.tflags & NBD_TF_CAN_MULTI_CONN)) {
@@ -137,6 +159,76 @@ int attach_connect_all(struct attach *a, int n, struct nbd_err *err)
 					  "-C %d: the server does not advertise CAN_MULTI_CONN: "
 					  "it allows one connection only", a->conns);
 		}
+		if (i == 0 && spread_refused(a, err))
+			return -1;
 	}
 	return 0;
+}
+
+void attach_note(struct attach *a, int index)
+{
+	char conns[NBD_MAX_CONNS * 96], *p = conns;
+	int i;
+
+	conns[0] = 0;
+	for (i = 0; i < a->conns; i++) {
+		const char *s = a->at[i] < 0 ? "lost, reconnecting" : a->peer[i];
+
+		p += nbd_fmt(p, sizeof conns - (size_t)(p - conns), "%d %s%s\n", i + 1, s,
+			     a->at[i] >= 0 && a->at[i] != nbd_spread_home(i, a->nsrv) ? " (away)" : "");
+	}
+	nbd_dev_note(index, a->datapath, conns);
+}
+
+/* Retry pacing after a lost link (both reconnect loops): 100, 200, 400 ms,
+ * then every 500 ms: I/O resumes within about half a second of the
+ * server's return, and a server that is down sees about 2 connections a
+ * second. */
+#define RECONNECT_BACKOFF NBD_BACKOFF(100, 500)
+
+/* That pacing, and no other: --wait (a root's nbd-attach --cmdline has
+ * --wait 300) would retry inside each connection attempt at its own
+ * pace, up to 2 s apart, and a reconnect would then come up to 2 s after
+ * the server's return. */
+struct nbd_backoff reconnect_pacing(struct attach *a)
+{
+	struct nbd_backoff b = RECONNECT_BACKOFF;
+
+	a->c.wait_s = 0;
+	return b;
+}
+
+/* Is /dev/nbdN still the configuration this process made? Detached, or
+ * detached and attached again by someone else (same index, another pid in
+ * sysfs): not ours, and a reconnect would hand that device a link to our
+ * server. The --persist process is the one that sent NBD_CMD_CONNECT.
+ * sysfs says, while this process can see it. After switch_root it sits in
+ * the emptied initramfs, where /sys is gone: then the kernel is asked over
+ * netlink (NBD_CMD_STATUS, no path needed; it cannot tell whose the
+ * configuration is), and no answer at all is "cannot tell", never
+ * "detached". */
+int still_ours(int index)
+{
+	struct nbd_devinfo d;
+	int r;
+
+	if (access("/sys/block", F_OK) == 0)
+		return nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == (long)getpid();
+	r = nbd_nl_connected(index, NULL);
+	return r < 0 ? 1 : r;
+}
+
+/* Why a reconnect did not happen, where someone can read it: the resident
+ * has no terminal, so the kernel log (next to the nbd driver's own lines)
+ * and stderr (seen with --foreground). Said once per distinct reason, not
+ * at every retry. */
+void say_reconnect(int index, const struct nbd_err *err)
+{
+	static char last[sizeof err->msg];
+
+	if (!strcmp(last, err->msg))
+		return;
+	memcpy(last, err->msg, sizeof last);
+	klog('4', index, "reconnect: ", err->msg);
+	msg("/dev/nbd%d: reconnect: %s", index, err->msg);
 }

@@ -30,7 +30,11 @@
 //usage:  -t, --io-timeout SECS  per-request timeout in the kernel
 //usage:      --dead-timeout SECS  all links dead: I/O waits SECS for a reconnect
 //usage:  -r, --read-only        attach read-only whatever the server offers
-//usage:  -C, --connections N    N connections (1-16; N > 1 needs CAN_MULTI_CONN)
+//usage:  -C, --connections N    N connections (1-16; N > 1 needs CAN_MULTI_CONN);
+//usage:                         with --alt: round-robin over the servers, first
+//usage:                         first, read-only (-r or a read-only export)
+//usage:      --shared-store     the servers share one store (a write through one
+//usage:                         is read through all): spread it writable too
 //usage:  -p, --persist          reconnect when the link dies (stays resident)
 //usage:      --identifier ID    backend identifier (netlink, kernel 5.14+)
 //usage:      --ioctl            use the ioctl interface, not netlink
@@ -62,6 +66,7 @@
 
 enum {
 	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP, OPT_NO_SANDBOX,
+	OPT_SHARED,
 };
 
 /* Persist defaults: in-flight requests on a dead socket are only requeued
@@ -106,7 +111,8 @@ int nbd_attach_main(int argc, char **argv)
 		"b" "block-size:\0" "t" "io-timeout:\0" "\x8c" "dead-timeout:\0"
 		"r" "read-only\0" "C" "connections:\0" "p" "persist\0"
 		"\x8d" "identifier:\0" "\x8e" "ioctl\0" "F" "foreground\0"
-		"m" "systemd-mark\0" "\x8f" "swap\0" "\x90" "no-sandbox\0" "h" "help\0";
+		"m" "systemd-mark\0" "\x8f" "swap\0" "\x90" "no-sandbox\0"
+		"\x91" "shared-store\0" "h" "help\0";
 	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
 	static struct attach a;
 	struct nbd_nl_mon *mon = NULL;
@@ -170,6 +176,7 @@ int nbd_attach_main(int argc, char **argv)
 		case 'm': a.mark = 1; break;
 		case OPT_SWAP: a.swap = 1; break;
 		case OPT_NO_SANDBOX: a.no_sandbox = 1; break;
+		case OPT_SHARED: a.shared_store = 1; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}
@@ -184,6 +191,12 @@ int nbd_attach_main(int argc, char **argv)
 	}
 	if (i < argc)
 		return usage_error("unexpected argument '%s'", argv[i]);
+	/* -C N with alternatives: the N connections spread over the
+	 * servers (core/spread.h); -C 1 is failover as before. */
+	if (a.c.nalt && a.conns > 1)
+		a.nsrv = a.c.nalt + 1;
+	for (i = 0; i < NBD_MAX_CONNS; i++)
+		a.kfd[i] = -1;
 	if (a.use_ioctl && a.conf.identifier)
 		return usage_error("--identifier needs netlink (not with --ioctl)");
 	if (PERSIST(&a)) {

@@ -30,6 +30,8 @@
 //usage:  -T, --timeout SECS   connect and handshake timeout (default 10), and
 //usage:                       the longest wait for a reply (default 60)
 //usage:      --wait SECS      keep retrying with backoff for up to SECS
+//usage:      --alt HOST[:PORT]|URI  another server of a read-only source: the
+//usage:                       connections spread over all (up to 4)
 //usage:@TLS
 //usage:  -h, --help           this text
 //usage:
@@ -48,6 +50,7 @@
 #include "applet.h"
 #include "copy.h"
 #include "fmt.h"
+#include "spread.h"
 
 enum { OPT_NO_SPARSE = OPT_CONN_LAST, OPT_FUA, OPT_REQSIZE };
 
@@ -191,6 +194,7 @@ static int parse_size(const char *s, uint32_t *out)
 /* ---- progress: bytes, rate, ETA, rewritten in place */
 struct progress {
 	int on;
+	int nsrv;               /* the source read from this many servers */
 	long start, last;
 	uint64_t total;
 };
@@ -222,7 +226,8 @@ static void show(struct progress *p, uint64_t done, int final)
 				(unsigned)(s / 60 % 60), (unsigned)(s % 60));
 		}
 	}
-	n = nbd_fmt(line, sizeof line, "\r%s: %s%s, %s/s%s   %s", applet_name, a, of, r, eta,
+	nbd_fmt(b, sizeof b, p->nsrv > 1 ? ", from %d servers" : "", p->nsrv);
+	n = nbd_fmt(line, sizeof line, "\r%s: %s%s, %s/s%s%s   %s", applet_name, a, of, r, eta, b,
 		    final ? "\n" : "");
 	if (write(2, line, n) < 0)
 		return;
@@ -406,12 +411,21 @@ int nbd_copy_main(int argc, char **argv)
 	/* No more workers than stripes of 32 MiB. */
 	if (cp.size != NBD_COPY_SIZE_UNKNOWN && nconn > cp.size / (32u << 20) + 1)
 		nconn = (unsigned)(cp.size / (32u << 20)) + 1;
+	/* A read-only source with --alt: its connections spread over the
+	 * servers round-robin, the first server first (core/spread.h); each
+	 * moves on to the next server when its own does not answer. */
+	prog.nsrv = 1;
+	if (isnbd[0] && sides[0].c.nalt && (sides[0].x[0].tflags & NBD_TF_READ_ONLY))
+		prog.nsrv = sides[0].c.nalt + 1;
 	for (i = 0; i < 2; i++) {
 		struct side *s = &sides[i];
 
-		for (; isnbd[i] && s->n < nconn; s->n++)
+		for (; isnbd[i] && s->n < nconn; s->n++) {
+			if (!i && prog.nsrv > 1)
+				s->c.cur = nbd_spread_home((int)s->n, prog.nsrv);
 			if ((rc = open_one(s, s->n, i == 0 && cp.sparse)))
 				goto out;
+		}
 		end[i]->nconn = s->n;
 		for (w = 0; w < s->n; w++)
 			end[i]->conn[w] = &s->x[w];

@@ -15,132 +15,20 @@
 #include "attach.h"
 #include "fmt.h"
 
-/* Retry pacing after a lost link (both reconnect loops): 100, 200, 400 ms,
- * then every 500 ms: I/O resumes within about half a second of the
- * server's return, and a server that is down sees about 2 connections a
- * second. */
-#define RECONNECT_BACKOFF NBD_BACKOFF(100, 500)
-
-/* That pacing, and no other: --wait (a root's nbd-attach --cmdline has
- * --wait 300) would retry inside each connection attempt at its own
- * pace, up to 2 s apart, and a reconnect would then come up to 2 s after
- * the server's return. */
-static struct nbd_backoff reconnect_pacing(struct attach *a)
-{
-	struct nbd_backoff b = RECONNECT_BACKOFF;
-
-	a->c.wait_s = 0;
-	return b;
-}
-
 static int print_dev(struct attach *a, int index)
 {
-	nbd_dev_note(index, a->datapath);
+	attach_note(a, index);
 	out("/dev/nbd%d\n", index);
 	return finish_output();
 }
 
-/* Is /dev/nbdN still the configuration this process made? Detached, or
- * detached and attached again by someone else (same index, another pid in
- * sysfs): not ours, and a reconnect would hand that device a link to our
- * server. The --persist process is the one that sent NBD_CMD_CONNECT.
- * sysfs says, while this process can see it. After switch_root it sits in
- * the emptied initramfs, where /sys is gone: then the kernel is asked over
- * netlink (NBD_CMD_STATUS, no path needed; it cannot tell whose the
- * configuration is), and no answer at all is "cannot tell", never
- * "detached". */
-static int still_ours(int index)
-{
-	struct nbd_devinfo d;
-	int r;
-
-	if (access("/sys/block", F_OK) == 0)
-		return nbd_dev_query(index, &d, NULL) == 0 && d.attached && d.pid == (long)getpid();
-	r = nbd_nl_connected(index, NULL);
-	return r < 0 ? 1 : r;
-}
-
-/* ---- --persist, netlink: wait for LINK_DEAD, renegotiate, RECONFIGURE */
-
-/* Why a reconnect did not happen, where someone can read it: the resident
- * has no terminal, so the kernel log (next to the nbd driver's own lines)
- * and stderr (seen with --foreground). Said once per distinct reason, not
- * at every retry. */
-static void say_reconnect(int index, const struct nbd_err *err)
-{
-	static char last[sizeof err->msg];
-
-	if (!strcmp(last, err->msg))
-		return;
-	memcpy(last, err->msg, sizeof last);
-	klog('4', index, "reconnect: ", err->msg);
-	msg("/dev/nbd%d: reconnect: %s", index, err->msg);
-}
-
-/* Reconnect `n` sockets with backoff until it works or the device is
- * detached. Returns 0 when reconfigured, 1 when the device went away. */
-static int reconnect(struct attach *a, int index, int n)
-{
-	struct nbd_backoff backoff = reconnect_pacing(a);
-	struct nbd_err err;
-
-	for (;;) {
-		if (attach_connect_all(a, n, &err) == 0) {
-			a->conf.index = index;
-			if (!still_ours(index)) {
-				attach_close_fds(&a->conf);
-				return 1;
-			}
-			if (nbd_nl_reconfigure(&a->conf, &err) == 0) {
-				attach_close_fds(&a->conf);
-				return 0;
-			}
-		}
-		say_reconnect(index, &err);
-		attach_close_fds(&a->conf);
-		if (!still_ours(index))
-			return 1;
-		nbd_sleep_ms(nbd_backoff_next(&backoff));
-	}
-}
-
 /* Not inlined into serve(), its only caller: its symbol is how
- * tests/shell/test_build.sh sees NBD_ATTACH_PERSIST off drop it. */
+ * tests/shell/test_build.sh sees NBD_ATTACH_PERSIST off drop it. The
+ * loop itself is attach-spread.c's (one server, failover, spread). */
 static __attribute__((noinline)) int persist_netlink(struct attach *a, struct nbd_nl_mon *mon,
 						     int index)
 {
-	struct nbd_err err;
-	int n;
-
-	klog('6', index, "serving, reconnects when the link dies", "");
-	for (;;) {
-		n = nbd_nl_mon_wait(mon, index, 2000, &err);
-		if (n < 0) {
-			klog('4', index, err.msg, "");
-			return NBX_FAIL;
-		}
-		if (n == 0) {
-			/* Detached on request: the kernel sends no event for
-			 * that; sysfs or STATUS shows it. */
-			if (!still_ours(index)) {
-				klog('6', index, "detached, leaving", "");
-				return 0;
-			}
-			continue;
-		}
-		if (!still_ours(index)) {
-			klog('6', index, "not ours any more, leaving", "");
-			return 0;
-		}
-		if (n > a->conns)
-			n = a->conns;
-		klog('4', index, "link lost, reconnecting", "");
-		if (reconnect(a, index, n) > 0) {
-			klog('6', index, "detached while reconnecting, leaving", "");
-			return 0;
-		}
-		klog('6', index, "reconnected", "");
-	}
+	return attach_spread_persist(a, mon, index);
 }
 
 /* ---- ioctl: a process sits in NBD_DO_IT */
@@ -282,7 +170,10 @@ int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 
 	if (!PERSIST(a) || a->foreground) {
 		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
-		attach_close_fds(&a->conf);
+		if (PERSIST(a))
+			attach_keep_fds(a);
+		else
+			attach_close_fds(&a->conf);
 		if (r < 0)
 			return report(&res.err);
 		if ((r = print_dev(a, res.index)) || !PERSIST(a))
@@ -298,11 +189,14 @@ int attach_netlink(struct attach *a, struct nbd_nl_mon *mon)
 	}
 	if (pid == 0) {
 		r = nbd_nl_connect(&a->conf, &res.index, &res.err);
-		attach_close_fds(&a->conf);
+		if (PERSIST(a))
+			attach_keep_fds(a);
+		else
+			attach_close_fds(&a->conf);
 		if (r < 0)
 			res.index = -1;
 		else
-			nbd_dev_note(res.index, a->datapath);
+			attach_note(a, res.index);
 		if (write(fd, &res, sizeof res) < 0 || r < 0)
 			_exit(NBX_FAIL);
 		close(fd);

@@ -507,14 +507,14 @@ static long next_word(const char *s, size_t len, size_t *pos, char *w, size_t ca
 
 /* Which of our keys w starts with: KEY_* (0: none). */
 enum { KEY_NONE, KEY_NBDROOT, KEY_DRACUT, KEY_NETROOT, KEY_NBDDEV, KEY_ROOTDEV, KEY_ALT,
-       KEY_OTHER_NBD };
+       KEY_SPREAD, KEY_OTHER_NBD };
 
 static int word_key(const char *w)
 {
 	/* In KEY_* order; "root=nbd" (any root=nbd...) only for the
 	 * too-long message. */
 	const char *k = "nbdroot=\0root=nbd:\0netroot=nbd:\0nbddev=\0root=/dev/nbd\0"
-			"nbdroot.alt=\0root=nbd\0";
+			"nbdroot.alt=\0nbdroot.spread=\0root=nbd\0";
 	int i;
 
 	for (i = 1; *k; i++, k += strlen(k) + 1)
@@ -535,6 +535,7 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 	static char w[WORD_MAX], nbdroot[WORD_MAX], dracut[WORD_MAX], netroot[WORD_MAX];
 	size_t pos = 0, e;
 	int have_dev = 0, idx = -1, part = 0, nalt = 0, r = 0;
+	unsigned long spread = 0;
 	long n;
 	char devword[64] = "";
 
@@ -575,6 +576,12 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 			if (strlen(w + 12) >= sizeof sp->alt[0] || !w[12])
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: empty or too long", w);
 			strcpy(sp->alt[nalt++], w + 12);   /* counted in sp->nalt at the end */
+		} else if (k == KEY_SPREAD) {
+			/* nbdroot.spread=N: N connections over nbdroot= and its
+			 * nbdroot.alt= servers, read-only (each server holds
+			 * its own copy). */
+			if (nbd_spec_num(w + 15, 16, &spread) < 0 || spread < 1)
+				return nbd_seterr(err, NBX_USAGE, 0, "%s: connections are 1 to 16", w);
 		}
 	}
 	if (env_nbdroot && *env_nbdroot) {
@@ -609,5 +616,12 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		sp->index = 0;
 	sp->persist = 1;
 	sp->nalt = nalt;
+	if (spread) {
+		if (!nalt)
+			return nbd_seterr(err, NBX_USAGE, 0,
+					  "nbdroot.spread=%lu: no nbdroot.alt= server to spread over", spread);
+		sp->conns = (int)spread;
+		sp->read_only = 1;
+	}
 	return 1;
 }

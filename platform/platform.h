@@ -96,13 +96,16 @@ struct nbd_devinfo {
 	char datapath[96];      /* how the data flows, as nbd-attach noted it:
 				 * "plain", "kTLS ...", "TLS relay ..."; "" unknown */
 	char confined[96];      /* the serving process's, nbd_sandbox_describe() */
+	char conns[1280];       /* its connections as noted: a line each,
+				 * "N SERVER[ (why)]"; "" unknown */
 };
 
-/* nbd-attach leaves a note of the data path in /run/nbdbox/nbdN (the
+/* nbd-attach leaves a note of the data path and of its connections
+ * (conns: a line each, "N SERVER", may be NULL) in /run/nbdbox/nbdN (the
  * kernel keeps no such thing); nbd_dev_query() reads it back while the
  * same configuration (same pid in sysfs) lives. Best effort: no /run, no
  * note. */
-void nbd_dev_note(int index, const char *datapath);
+void nbd_dev_note(int index, const char *datapath, const char *conns);
 void nbd_dev_unnote(int index);
 /* 0 with info filled; -1 with err (NBX_NODEV: no such device). */
 int nbd_dev_query(int index, struct nbd_devinfo *info, struct nbd_err *err);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h> /* rename */
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,8 +51,9 @@ static int each_entry(const char *path, int (*fn)(void *ctx, const char *name), 
 	return r;
 }
 
-/* The first line of path into buf. -1 if it cannot be read. */
-static int read_line(const char *path, char *buf, size_t len)
+/* The first line of path into buf (the whole file, up to len - 1 bytes,
+ * when whole). -1 if it cannot be read. */
+static int read_text(const char *path, char *buf, size_t len, int whole)
 {
 	ssize_t n;
 	int fd;
@@ -63,7 +65,8 @@ static int read_line(const char *path, char *buf, size_t len)
 	if (n < 0)
 		return -1;
 	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
+	if (!whole)
+		buf[strcspn(buf, "\n")] = 0;
 	return 0;
 }
 
@@ -73,7 +76,7 @@ static int sysread(int index, const char *name, char *buf, size_t len)
 	char path[96];
 
 	nbd_fmt(path, sizeof path, "/sys/block/nbd%d/%s", index, name);
-	return read_line(path, buf, len);
+	return read_text(path, buf, len, 0);
 }
 
 /* Does process pid hold /dev/nbdN open? An ioctl-mode server does (it
@@ -112,24 +115,29 @@ static void note_path(char *path, size_t len, int index)
 	nbd_fmt(path, len, NOTE_DIR "/nbd%d", index);
 }
 
-/* "PID TEXT": PID is what sysfs said when the note was written. */
+/* "PID TEXT\n" then the connections' lines: PID is what sysfs said when
+ * the note was written. */
 static void read_note(int index, struct nbd_devinfo *d)
 {
-	char path[64], buf[128];
+	char path[64], buf[128 + sizeof d->conns];
 	const char *rest;
+	size_t eol;
 
 	note_path(path, sizeof path, index);
-	if (read_line(path, buf, sizeof buf) < 0)
+	if (read_text(path, buf, sizeof buf, 1) < 0)
 		return;
 	if ((long)dec(buf, &rest) != d->pid || *rest != ' ')
 		return; /* another configuration's note */
-	nbd_fmt(d->datapath, sizeof d->datapath, "%s", rest + 1);
+	eol = strcspn(rest, "\n");
+	nbd_fmt(d->datapath, sizeof d->datapath, "%.*s", (int)(eol - 1), rest + 1);
+	if (rest[eol])
+		nbd_fmt(d->conns, sizeof d->conns, "%s", rest + eol + 1);
 }
 
-void nbd_dev_note(int index, const char *datapath)
+void nbd_dev_note(int index, const char *datapath, const char *conns)
 {
 	struct nbd_devinfo d;
-	char path[64], buf[128];
+	char path[64], tmp[72], buf[128 + sizeof d.conns];
 	size_t n;
 	int fd;
 
@@ -138,13 +146,15 @@ void nbd_dev_note(int index, const char *datapath)
 	mkdir("/run", 0755); /* an early initramfs may not have it yet */
 	mkdir(NOTE_DIR, 0755);
 	note_path(path, sizeof path, index);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Written aside and renamed: the --persist resident rewrites it when
+	 * a connection moves, and a reader sees the old note or the new. */
+	nbd_fmt(tmp, sizeof tmp, "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	n = nbd_fmt(buf, sizeof buf, "%ld %s\n", d.pid, datapath);
-	if (write(fd, buf, n) < 0)
-		(void)0;
-	close(fd);
+	n = nbd_fmt(buf, sizeof buf, "%ld %s\n%s", d.pid, datapath, conns ? conns : "");
+	if ((write(fd, buf, n) != (ssize_t)n) | (close(fd) < 0) || rename(tmp, path) < 0)
+		unlink(tmp);
 }
 
 void nbd_dev_unnote(int index)

@@ -43,7 +43,10 @@ int nbd_dev_query(int index, struct nbd_devinfo *info, struct nbd_err *err)
 }
 int nbd_dev_list(int *idx, int max) { (void)idx; (void)max; return 0; }
 uint32_t nbd_page_size(void) { return 4096; }
-void nbd_dev_note(int index, const char *datapath) { (void)index; (void)datapath; }
+void nbd_dev_note(int index, const char *datapath, const char *conns)
+{
+	(void)index; (void)datapath; (void)conns;
+}
 void nbd_dev_unnote(int index) { (void)index; }
 int nbd_sandbox_enter(const struct nbd_sandbox *s, struct nbd_err *err) { (void)s; return notsup(err); }
 int nbd_sandbox_refused(void *si, void *uc) { (void)si; (void)uc; return -1; }

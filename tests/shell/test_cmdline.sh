@@ -74,6 +74,9 @@ test_uri_forms() {
 	assert_cmd "nbd-attach --wait 300 -m --swap -p -b 512 'nbds://alice@10.0.2.100/root?tls-psk-file=/etc/nbd/psk' /dev/nbd0"
 	explain "nbdroot=nbd://10.0.2.100:10810/root nbdroot.alt=10.0.2.101 nbdroot.alt=nbd://10.0.2.102/r2"
 	assert_cmd "nbd-attach --wait 300 -m --swap -p --alt 10.0.2.101 --alt nbd://10.0.2.102/r2 nbd://10.0.2.100:10810/root /dev/nbd0"
+	# The spreading form: -C N, read-only, over the alternatives.
+	explain "nbdroot=nbd://10.0.2.100:10810/root nbdroot.alt=10.0.2.101 nbdroot.alt=10.0.2.102:10811 nbdroot.spread=3"
+	assert_cmd "nbd-attach --wait 300 -m --swap -p -C 3 -r --alt 10.0.2.101 --alt 10.0.2.102:10811 nbd://10.0.2.100:10810/root /dev/nbd0"
 }
 
 # A person at the console learns which word, and why.

@@ -103,6 +103,31 @@ test_export_to_export_multi_conn() {
 	assertEquals "md5 export -> export" "$SRCMD5" "$(md5 "$TMPD/b.img")"
 }
 
+# A read-only source on three servers (--alt): every server is read, the
+# copy is exact, the progress line says so. SPARSE (80 MiB): three stripes
+# of 32 MiB, so three workers.
+test_read_only_source_spread_over_servers() {
+	local p0 p1 p2 i
+	start_nbdkit -r --filter=log file "$SPARSE" logfile="$TMPD/s0.log" || return; p0=$PORT
+	start_nbdkit -r --filter=log file "$SPARSE" logfile="$TMPD/s1.log" || return; p1=$PORT
+	start_nbdkit -r --filter=log file "$SPARSE" logfile="$TMPD/s2.log" || return; p2=$PORT
+	run "$NBDBOX" nbd-copy -p -C 3 --no-sparse --alt "127.0.0.1:$p1" --alt "127.0.0.1:$p2" \
+		"nbd://127.0.0.1:$p0" "$TMPD/spread.img"
+	assert_rc 0
+	assert_err_has "from 3 servers"
+	assertEquals "md5" "$SPARSEMD5" "$(md5 "$TMPD/spread.img")"
+	for i in 0 1 2; do
+		assertTrue "server $i read $(read_bytes "$TMPD/s$i.log") bytes" \
+			"[ $(read_bytes "$TMPD/s$i.log") -gt 0 ]"
+	done
+	# A writable source is not spread (failover only): all from the first.
+	start_nbdkit --filter=log file "$SPARSE" logfile="$TMPD/w0.log" || return; p0=$PORT
+	run "$NBDBOX" nbd-copy -p -C 3 --no-sparse --alt "127.0.0.1:$p1" "nbd://127.0.0.1:$p0" "$TMPD/spread.img"
+	assert_rc 0
+	case $ERR in *servers*) fail "a writable source was spread: $ERR" ;; esac
+	assertEquals "md5" "$SPARSEMD5" "$(md5 "$TMPD/spread.img")"
+}
+
 test_sparse_export_holes_not_read() {
 	start_nbdkit memory $((80 << 20)) || return
 	local dst=$PORT

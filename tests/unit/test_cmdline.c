@@ -261,3 +261,22 @@ TEST(nbdtab)
 	CHECK(T("nbd0 h e port=000000000\n", "nbd0") < 0);
 	CHECK(T("nbd0 h e port=65536\n", "nbd0") < 0);
 }
+
+/* The spreading form: nbdroot.spread=N over nbdroot= and its
+ * nbdroot.alt= servers: -C N, read-only; whatever NBDOPTS say about -C. */
+TEST(cmdline_spread)
+{
+	CHECK(P("nbdroot=nbd://10.0.0.5/root nbdroot.alt=10.0.0.6 nbdroot.alt=10.0.0.7 nbdroot.spread=3") == 1);
+	CHECK_EQ(s.nalt, 2); CHECK_EQ(s.conns, 3); CHECK_EQ(s.read_only, 1);
+	CHECK(P("nbdroot.spread=4 root=nbd:10.0.0.5:root:ext4::-C,2 nbdroot.alt=10.0.0.6") == 1);
+	CHECK_EQ(s.conns, 4); CHECK_EQ(s.read_only, 1);
+	/* Without it: -C from NBDOPTS, not read-only. */
+	CHECK(P("root=nbd:10.0.0.5:root:ext4::-C,2 nbdroot.alt=10.0.0.6") == 1);
+	CHECK_EQ(s.conns, 2); CHECK_EQ(s.read_only, 0);
+	CHECK(P("nbdroot=h,r nbdroot.spread=2") < 0);          /* nothing to spread over */
+	CHECK(strstr(e.msg, "no nbdroot.alt=") != NULL);
+	CHECK(P("nbdroot=h,r nbdroot.alt=a nbdroot.spread=0") < 0);
+	CHECK(P("nbdroot=h,r nbdroot.alt=a nbdroot.spread=17") < 0);
+	CHECK(P("nbdroot=h,r nbdroot.alt=a nbdroot.spread=x") < 0);
+	CHECK_EQ(e.code, NBX_USAGE);
+}

@@ -160,7 +160,7 @@ vm_qemu_cmd() {
 }
 vm_qemu_args() {
 	case $ARCH in
-	amd64) VM_MACH="-accel tcg -cpu max" VM_CON=ttyS0 VM_NIC="e1000,netdev=n,romfile=" ;;
+	amd64) VM_MACH="-cpu max" VM_CON=ttyS0 VM_NIC="e1000,netdev=n,romfile=" ;;
 	arm64) VM_MACH="-M virt -cpu cortex-a57" VM_CON=ttyAMA0 VM_NIC="virtio-net-pci,netdev=n,romfile=" ;;
 	armhf) VM_MACH="-M virt,highmem=off -cpu cortex-a15" VM_CON=ttyAMA0 VM_NIC="virtio-net-device,netdev=n" ;;
 	s390x) VM_MACH="-M s390-ccw-virtio -cpu max" VM_CON=ttysclp0 VM_NIC="virtio-net-ccw,netdev=n" ;;
@@ -184,8 +184,15 @@ vm_boot() {
 	done
 	mkfifo "$W/console"
 	vm_qemu_args
+	# Several CPUs (a scenario's `# vm-smp: N`): all on one host thread
+	# (round-robin TCG), so the boot takes no more of the host than one
+	# CPU does, and no vCPU waits for a host thread a loaded host does not
+	# run (a multi-threaded -smp 2 boot once sat 9 minutes in the crypto
+	# self-tests). VM_SMP_THREAD=multi for qemu's default.
+	[ "${VM_SMP:-1}" -gt 1 ] && : "${VM_SMP_THREAD:=single}"
 	# shellcheck disable=SC2086
-	timeout -s KILL "$1" "$(vm_qemu_cmd)" $VM_MACH -m 512 -smp "${VM_SMP:-1}" \
+	timeout -s KILL "$1" "$(vm_qemu_cmd)" -accel "tcg${VM_SMP_THREAD:+,thread=$VM_SMP_THREAD}" \
+		$VM_MACH -m 512 -smp "${VM_SMP:-1}" \
 		-nographic $([ -n "${VM_REBOOT:-}" ] || echo -no-reboot) -nodefaults -serial stdio \
 		-kernel "$KERNEL" -initrd "$2" \
 		-append "console=$VM_CON ${VM_APPEND_LOG:-quiet loglevel=3} panic=-1 ${3:-}" \
@@ -203,6 +210,12 @@ vm_boot() {
 #                                          NAME's port (another export)
 #   SIGNAL touch FLAG                      create $W/FLAG.flag (servers that
 #                                          change behaviour when it exists)
+#   SIGNAL stop-server NAME / start-server NAME   kill -9 NAME / start it
+#   SIGNAL count-reads TAG NAME...         append "host: reads TAG NAME=N ..."
+#                                          to the console log: the reads in
+#                                          $W/NAME.reqlog (nbdkit's log filter)
+#                                          so far; a scenario's NN-name.host
+#                                          judges them after the run
 # The kill is SIGKILL, as a crash or a lost link: on SIGTERM nbdkit answers
 # the requests in flight with ESHUTDOWN, which the kernel fails as I/O
 # errors (a reply, not a dead link: no client can retry those).
@@ -224,6 +237,22 @@ vm_read() {
 				>>"$W/host.log" 2>&1 &
 			VM_PIDS="$VM_PIDS $!"
 			echo "host: $1 restarts as $2 (down ${3:-3} s)" >> "$W/console.log" ;;
+		*"SIGNAL stop-server "*)
+			set -- ${line#*SIGNAL stop-server }
+			srv_stop "$1" KILL >>"$W/host.log" 2>&1
+			echo "host: stopped $1" >> "$W/console.log" ;;
+		*"SIGNAL start-server "*)
+			set -- ${line#*SIGNAL start-server }
+			srv_start "$1" >>"$W/host.log" 2>&1
+			echo "host: started $1" >> "$W/console.log" ;;
+		*"SIGNAL count-reads "*)
+			set -- ${line#*SIGNAL count-reads }
+			c="host: reads $1"; shift
+			for s in "$@"; do
+				case $s in *[!A-Za-z0-9_]*) continue ;; esac
+				c="$c $s=$(grep -c ' Read id=' "$W/$s.reqlog" 2>/dev/null)"
+			done
+			echo "$c" >> "$W/console.log" ;;
 		*"SIGNAL touch "*)
 			set -- ${line#*SIGNAL touch }
 			case $1 in *[!A-Za-z0-9_-]*) ;; *) : > "$W/$1.flag" ;; esac ;;

@@ -41,6 +41,16 @@ for f in "$VMDIR"/scenarios/[0-9][0-9]-*.sh; do
 	SCN_FILES="$SCN_FILES $f"
 done
 [ -n "$SCN_FILES" ] || fail_setup "no scenario matches: $*"
+# CPUs: as many as the most any chosen scenario asks for in a line
+# `# vm-smp: N` (the nbd driver puts each CPU's I/O on its own hardware
+# queue, that is, its own connection), unless VM_SMP says.
+if [ -z "${VM_SMP:-}" ]; then
+	VM_SMP=1
+	for f in $SCN_FILES; do
+		n=$(sed -n 's/^# vm-smp: \([0-9]*\)$/\1/p' "$f")
+		[ -n "$n" ] && [ "$n" -gt "$VM_SMP" ] && VM_SMP=$n
+	done
+fi
 
 # ---- host servers (127.0.0.1 only)
 BIN=$(vm_nbdbox) || fail_setup "make static failed"
@@ -92,6 +102,16 @@ srv_add sandbox "$NBDKIT memory 16M" || fail_setup "nbdkit memory (sandbox)"
 # scenarios/42-big.sh: 3 TiB, and 2 TiB + 512 (no block size fits 32 bits).
 srv_add big "$NBDKIT memory 3T" && srv_add bigodd "$NBDKIT memory 2199023256064" ||
 	fail_setup "nbdkit memory (big)"
+# Spreading (scenarios 3x-spread*): one read-only image on three servers,
+# each logging its requests (count-reads); spbig, a server of another
+# export to swap in.
+dd if=/dev/urandom of="$W/spread.img" bs=1M count=16 2>/dev/null
+for s in sp0 sp1 sp2; do
+	srv_add $s "$NBDKIT -r --filter=log file $W/spread.img logfile=$W/$s.reqlog logappend=true" ||
+		fail_setup "nbdkit file -r (spread)"
+done
+ALTCMD_spbig="$NBDKIT -r --filter=log memory 32M logfile=$W/sp2.reqlog logappend=true"
+ALTCMD_sp2="$SRVCMD_sp2"
 ALTCMD_chg16="$NBDKIT memory 16M"
 ALTCMD_chg32="$NBDKIT memory 32M"
 ALTCMD_chgro="$NBDKIT -r memory 16M"
@@ -121,6 +141,7 @@ vm_conf SLOW_MD5 "$(md5sum < "$W/slow.img" | cut -d' ' -f1)"
 [ "$ARCH" = s390x ] && vm_conf PERSIST_OPTS "-t 10"
 # Checks of known, reported bugs SKIP unless VM_KNOWN_BUGS=1 (60-tls).
 [ -n "${VM_KNOWN_BUGS:-}" ] && vm_conf VM_KNOWN_BUGS "$VM_KNOWN_BUGS"
+vm_conf SPREAD_MD5 "$(md5sum < "$W/spread.img" | cut -d' ' -f1)"
 
 # ---- initramfs and boot
 "$VMDIR/mkinitramfs.sh" "$W/initrd" "$BIN" "$W/vm.conf" $SCN_FILES ||
@@ -153,6 +174,15 @@ case "$SCN_FILES" in *persist-changed*)
 		echo "  persist-changed-console FAIL no refusal line on the console"; failn=$((failn + 1))
 	fi ;;
 esac
+# Checks made on the host after the run: a scenario's NN-name.host file
+# (sourced) reads the console log and calls host_check.
+host_check() { # NAME PASS|FAIL DETAIL
+	echo "  $1 $2 $3"
+	if [ "$2" = PASS ]; then pass=$((pass + 1)); else failn=$((failn + 1)); fi
+}
+for f in $SCN_FILES; do
+	[ -f "${f%.sh}.host" ] && . "${f%.sh}.host"
+done
 for f in $SCN_FILES; do
 	n=${f##*/}; n=${n%.sh}; n=${n#[0-9][0-9]-}
 	# init closes every scenario it ran with VM-END, after reporting it.
