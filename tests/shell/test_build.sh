@@ -220,7 +220,9 @@ test_small_profile_has_no_tls() {
 	mkdir -p "$d"
 	"$TOP/scripts/config.sh" defconfig "$TOP" "$TOP/configs/small_defconfig" > "$d/.config"
 	grep -q '^# CONFIG_TLS is not set$' "$d/.config" || fail "small_defconfig keeps TLS"
-	grep -q '^CONFIG_NBD_COPY=y$' "$d/.config" || fail "small_defconfig lost a default"
+	grep -q '^# CONFIG_NBD_COPY is not set$' "$d/.config" || fail "small_defconfig keeps nbd-copy"
+	grep -q '^CONFIG_NBD_ATTACH_PERSIST=y$' "$d/.config" || fail "small_defconfig lost a default"
+	grep -q '^CONFIG_SANDBOX=y$' "$d/.config" || fail "small_defconfig lost the sandbox"
 	make --no-print-directory -C "$TOP" O="$d/obj" CONFIG="$d/.config" BIN="$d/nbdbox" \
 		> "$d/log" 2>&1 || { cat "$d/log" >&2; fail "build"; return; }
 	run ldd "$d/nbdbox"
