@@ -105,6 +105,7 @@ struct nbd_devinfo {
  * kernel keeps no such thing); nbd_dev_query() reads it back while the
  * same configuration (same pid in sysfs) lives. Best effort: no /run, no
  * note. */
+#define NBD_NOTE_DIR "/run/nbdbox"
 void nbd_dev_note(int index, const char *datapath, const char *conns);
 void nbd_dev_unnote(int index);
 /* 0 with info filled; -1 with err (NBX_NODEV: no such device). */

@@ -108,11 +108,9 @@ static int holds_dev(long pid, int index)
 	return each_entry(h.dir, fd_is_dev, &h);
 }
 
-#define NOTE_DIR "/run/nbdbox"
-
 static void note_path(char *path, size_t len, int index)
 {
-	nbd_fmt(path, len, NOTE_DIR "/nbd%d", index);
+	nbd_fmt(path, len, NBD_NOTE_DIR "/nbd%d", index);
 }
 
 /* "PID TEXT\n" then the connections' lines: PID is what sysfs said when
@@ -144,7 +142,7 @@ void nbd_dev_note(int index, const char *datapath, const char *conns)
 	if (nbd_dev_query(index, &d, NULL) < 0 || !d.attached)
 		return;
 	mkdir("/run", 0755); /* an early initramfs may not have it yet */
-	mkdir(NOTE_DIR, 0755);
+	mkdir(NBD_NOTE_DIR, 0755);
 	note_path(path, sizeof path, index);
 	/* Written aside and renamed: the --persist resident rewrites it when
 	 * a connection moves, and a reader sees the old note or the new. */

@@ -104,6 +104,24 @@ static const unsigned short allowed[] = {
 #ifdef __NR_statx
 	__NR_statx,
 #endif
+	/* the note in /run/nbdbox a reconnect rewrites (nbd_dev_note: a
+	 * mkdir that finds it there, a file written aside and renamed) */
+#ifdef __NR_mkdir
+	__NR_mkdir,
+#endif
+#ifdef __NR_rename
+	__NR_rename,
+#endif
+#ifdef __NR_renameat
+	__NR_renameat,
+#endif
+#ifdef __NR_renameat2
+	__NR_renameat2,
+#endif
+#ifdef __NR_unlink
+	__NR_unlink,
+#endif
+	__NR_mkdirat, __NR_unlinkat,
 	/* sockets: the reconnect (TCP, Unix, DNS over UDP, kTLS setsockopt),
 	 * netlink (RECONFIGURE, STATUS, LINK_DEAD), the relay */
 #ifdef __NR_socketcall
@@ -305,8 +323,9 @@ static void ll_allow(int ruleset, const char *path, uint64_t access)
 
 /* Landlock (5.13+): no file opened from now on but /sys (read), the
  * random device (wolfSSL seeds from it), the resolver's files (a --alt
- * name not resolved yet) and, for an ioctl reconnect, /dev/nbdN. The kernel
- * log is open already. 1 done, 0 no Landlock here, -1 failed. */
+ * name not resolved yet), the note in /run/nbdbox (written anew, by
+ * rename, when a connection moves) and, for an ioctl reconnect,
+ * /dev/nbdN. The kernel log is open already. 1 done, 0 no Landlock here, -1 failed. */
 static int landlock(const struct nbd_sandbox *s)
 {
 	struct landlock_ruleset_attr ra = { .handled_access_fs = LL_ALL_V1 };
@@ -326,6 +345,9 @@ static int landlock(const struct nbd_sandbox *s)
 	ll_allow(fd, "/etc/hosts", LANDLOCK_ACCESS_FS_READ_FILE);
 	ll_allow(fd, s->resolv_conf ? s->resolv_conf : "/etc/resolv.conf",
 		 LANDLOCK_ACCESS_FS_READ_FILE);
+	/* the connections' note a reconnect rewrites (nbd-probe DEVICE) */
+	ll_allow(fd, NBD_NOTE_DIR, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+		 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE);
 	if (s->dev_index >= 0) {
 		nbd_fmt(dev, sizeof dev, "/dev/nbd%d", s->dev_index);
 		ll_allow(fd, dev, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE);
