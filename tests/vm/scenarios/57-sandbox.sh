@@ -120,11 +120,15 @@ if need_applet nbd-attach && wait_server sandbox; then
 	# ---- TLS: the kTLS resident keeps CAP_NET_ADMIN too; the relay none,
 	# and a relay forked by a reconnect is confined as well.
 	if [ -x /bin/nbdbox-tls ] && [ -n "${P_tlspersist:-}" ] && [ -n "${TLS_CA:-}" ]; then
-		mkdir -p /tmp/tls /tmp/tlsbin
-		printf '%s\n' "$TLS_CA" > /tmp/tls/ca-cert.pem
+		# tlspersist verifies its clients (tests/vm/tls-setup.sh): the
+		# client certificate, its key no one else's to read.
+		mkdir -p /tmp/tls/cli /tmp/tlsbin
+		printf '%s\n' "$TLS_CA" > /tmp/tls/cli/ca-cert.pem
+		(umask 077; printf '%s\n' "$TLS_CLI_KEY" > /tmp/tls/cli/client-key.pem)
+		printf '%s\n' "$TLS_CLI_CERT" > /tmp/tls/cli/client-cert.pem
 		for a in nbd-attach nbd-detach nbd-probe; do ln -sf /bin/nbdbox-tls /tmp/tlsbin/$a; done
 		opath=$PATH PATH=/tmp/tlsbin:$PATH
-		X="--tls-ca /tmp/tls/ca-cert.pem --tls-hostname localhost"
+		X="--tls-certificates /tmp/tls/cli --tls-hostname localhost"
 		u="nbds://$H:$P_tlspersist/"
 		if dev=$(attach --persist $X "$u"); then
 			case $(nbd-probe --shell "$dev" | grep '^NBD_DATA_PATH=') in
