@@ -249,31 +249,22 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int nbd_copy_main(int argc, char **argv)
+/* The options, into cp and the caller's: -1 to go on, else the exit code
+ * (0 after --help). */
+static int copy_options(int argc, char **argv, struct conn_opts *base, unsigned long *nconn,
+			int *force_progress, int *explicit_timeout)
 {
 	static const char own[] =
 		"C" "connections:\0" "R" "requests:\0" "\x8e" "request-size:\0"
 		"\x8c" "no-sparse\0" "\x8d" "fua\0" "p" "progress\0" "h" "help\0";
 	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
-	static struct side sides[2];
-	struct conn_opts base;
-	struct progress prog;
-	struct nbd_copy_end *end[2] = { &cp.src, &cp.dst };
-	uint64_t size[2];
-	unsigned long v, nconn = 4, w;
-	pthread_t th[NBD_COPY_MAX_CONN];
-	int opt, rc = 0, i, isnbd[2], force_progress = 0, explicit_timeout = 0;
-	struct stat src_st;  /* st_ino 0: no file */
+	unsigned long v;
+	int opt;
 
-	conn_opts_init(&base);
-	src_st.st_ino = 0;
-	cp.requests = 16;
-	cp.request_size = 256 << 10;
-	cp.sparse = 1;
 	conn_longopts(longopts, own, sizeof own);
 	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "C:R:ph", longopts)) != -1) {
-		explicit_timeout |= opt == 'T';
-		switch (conn_opt(&base, opt, optarg)) {
+		*explicit_timeout |= opt == 'T';
+		switch (conn_opt(base, opt, optarg)) {
 		case 1: continue;
 		case -1: return NBX_USAGE;
 		}
@@ -282,7 +273,7 @@ int nbd_copy_main(int argc, char **argv)
 			if (parse_uint(optarg, NBD_COPY_MAX_CONN, &v) < 0 || !v)
 				return usage_error("--connections: '%s' is not 1-%u", optarg,
 						   NBD_COPY_MAX_CONN);
-			nconn = v;
+			*nconn = v;
 			break;
 		case 'R':
 			if (parse_uint(optarg, NBD_COPY_MAX_REQS, &v) < 0 || !v)
@@ -296,7 +287,7 @@ int nbd_copy_main(int argc, char **argv)
 			break;
 		case OPT_NO_SPARSE: cp.sparse = 0; break;
 		case OPT_FUA: cp.fua = 1; break;
-		case 'p': force_progress = 1; break;
+		case 'p': *force_progress = 1; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}
@@ -305,8 +296,101 @@ int nbd_copy_main(int argc, char **argv)
 		return usage_error("need a source and a destination");
 	if (argc - optind > 2)
 		return usage_error("unexpected argument '%s'", argv[optind + 2]);
-	if (base.unix_path)
+	if (base->unix_path)
 		return usage_error("-u: name the socket in the URI (nbd+unix:///NAME?socket=PATH)");
+	return -1;
+}
+
+/* Open both sides' first connection (or file), sizes into size[]; a side
+ * that cannot take more than one connection sets *nconn to 1. 0, or an
+ * exit code (printed). */
+static int open_sides(char **args, const struct conn_opts *base, int explicit_timeout,
+		      struct side sides[2], struct nbd_copy_end *end[2], const int isnbd[2],
+		      uint64_t size[2], unsigned long *nconn, struct stat *src_st)
+{
+	int i, rc;
+
+	for (i = 0; i < 2; i++) {
+		struct side *s = &sides[i];
+		char *t[1] = { args[i] };
+		int k = 0;
+
+		if (!isnbd[i]) {
+			if ((rc = open_local(end[i], args[i], i, &size[i], src_st)))
+				return rc;
+			if (end[i]->kind == NBD_END_STREAM)
+				*nconn = 1;
+			continue;
+		}
+		s->c = *base;
+		s->explicit_timeout = explicit_timeout;
+		if ((rc = conn_target(&s->c, 1, t, &k, 0)))
+			return rc;
+		if ((rc = open_one(s, 0, i == 0 && cp.sparse)))
+			return rc;
+		s->n = 1;
+		end[i]->kind = NBD_END_NBD;
+		size[i] = s->x[0].size;
+		if (!(s->x[0].tflags & NBD_TF_CAN_MULTI_CONN))
+			*nconn = 1;
+		if (i == 1 && (s->x[0].tflags & NBD_TF_READ_ONLY)) {
+			msg("%s: the destination export is read-only", s->io[0].peer);
+			return NBX_EXPORT;
+		}
+	}
+	if (size[0] != NBD_COPY_SIZE_UNKNOWN && size[1] != NBD_COPY_SIZE_UNKNOWN &&
+	    size[1] < size[0]) {
+		msg("%s is smaller (%llu bytes) than %s (%llu bytes)", args[1],
+		    (unsigned long long)size[1], args[0], (unsigned long long)size[0]);
+		return NBX_USAGE;
+	}
+	return 0;
+}
+
+/* Workers 1..nconn-1 on threads, worker 0 here; 0, or NBX_FAIL when a
+ * thread could not start (the others stop). */
+static int run_workers(unsigned long nconn)
+{
+	pthread_t th[NBD_COPY_MAX_CONN];
+	unsigned long w;
+	int rc = 0;
+
+	for (w = 1; w < nconn; w++) {
+		int e = pthread_create(&th[w], NULL, worker, (void *)(uintptr_t)w);
+
+		if (e) {
+			/* pthread_create returns the error; errno is not set. */
+			msg("cannot start a thread: %s", strerror(e));
+			__atomic_store_n(&cp.failed, 1, __ATOMIC_RELEASE);
+			nconn = w;
+			rc = NBX_FAIL;
+			break;
+		}
+	}
+	nbd_copy_run(&cp, 0);
+	for (w = 1; w < nconn; w++)
+		pthread_join(th[w], NULL);
+	return rc;
+}
+
+int nbd_copy_main(int argc, char **argv)
+{
+	static struct side sides[2];
+	struct conn_opts base;
+	struct progress prog;
+	struct nbd_copy_end *end[2] = { &cp.src, &cp.dst };
+	uint64_t size[2];
+	unsigned long nconn = 4, w;
+	int rc, i, isnbd[2] = { 1, 1 }, force_progress = 0, explicit_timeout = 0;
+	struct stat src_st;  /* st_ino 0: no file */
+
+	conn_opts_init(&base);
+	src_st.st_ino = 0;
+	cp.requests = 16;
+	cp.request_size = 256 << 10;
+	cp.sparse = 1;
+	if ((rc = copy_options(argc, argv, &base, &nconn, &force_progress, &explicit_timeout)) >= 0)
+		return rc;
 	for (i = 0; i < 2; i++)
 		isnbd[i] = nbd_is_uri(argv[optind + i]);
 	if (base.name && isnbd[0] + isnbd[1] != 1)
@@ -314,48 +398,11 @@ int nbd_copy_main(int argc, char **argv)
 
 	/* Open both sides: first connections, then the extra ones once we
 	 * know whether both servers allow multi-conn. */
-	for (i = 0; i < 2; i++) {
-		const char *a = argv[optind + i];
-		struct side *s = &sides[i];
-
-		if (!isnbd[i]) {
-			if ((rc = open_local(end[i], a, i, &size[i], &src_st)))
-				goto out;
-			if (end[i]->kind == NBD_END_STREAM)
-				nconn = 1;
-			continue;
-		}
-		{
-			char *t[1] = { (char *)a };
-			int k = 0;
-
-			s->c = base;
-			s->explicit_timeout = explicit_timeout;
-			if ((rc = conn_target(&s->c, 1, t, &k, 0)))
-				goto out;
-		}
-		if ((rc = open_one(s, 0, i == 0 && cp.sparse)))
-			goto out;
-		s->n = 1;
-		end[i]->kind = NBD_END_NBD;
-		size[i] = s->x[0].size;
-		if (!(s->x[0].tflags & NBD_TF_CAN_MULTI_CONN))
-			nconn = 1;
-		if (i == 1 && (s->x[0].tflags & NBD_TF_READ_ONLY)) {
-			msg("%s: the destination export is read-only", s->io[0].peer);
-			rc = NBX_EXPORT;
-			goto out;
-		}
-	}
+	if ((rc = open_sides(argv + optind, &base, explicit_timeout, sides, end, isnbd, size,
+			     &nconn, &src_st)))
+		goto out;
 	cp.size = size[0];
 	cp.dst_size = size[1];
-	if (size[0] != NBD_COPY_SIZE_UNKNOWN && size[1] != NBD_COPY_SIZE_UNKNOWN &&
-	    size[1] < size[0]) {
-		msg("%s is smaller (%llu bytes) than %s (%llu bytes)", argv[optind + 1],
-		    (unsigned long long)size[1], argv[optind], (unsigned long long)size[0]);
-		rc = NBX_USAGE;
-		goto out;
-	}
 	/* No more workers than stripes of 32 MiB. */
 	if (cp.size != NBD_COPY_SIZE_UNKNOWN && nconn > cp.size / (32u << 20) + 1)
 		nconn = (unsigned)(cp.size / (32u << 20)) + 1;
@@ -379,22 +426,7 @@ int nbd_copy_main(int argc, char **argv)
 		cp.progress = on_progress;
 		cp.progress_ctx = &prog;
 	}
-	for (w = 1; w < nconn; w++) {
-		int e = pthread_create(&th[w], NULL, worker, (void *)(uintptr_t)w);
-
-		if (e) {
-			/* pthread_create returns the error; errno is not set. */
-			msg("cannot start a thread: %s", strerror(e));
-			__atomic_store_n(&cp.failed, 1, __ATOMIC_RELEASE);
-			nconn = w;
-			rc = NBX_FAIL;
-			break;
-		}
-	}
-	nbd_copy_run(&cp, 0);
-	for (w = 1; w < nconn; w++)
-		pthread_join(th[w], NULL);
-	if (rc)
+	if ((rc = run_workers(nconn)))
 		goto out;
 	if (cp.failed || nbd_copy_finish(&cp) < 0) {
 		if (prog.on)
