@@ -23,7 +23,7 @@ fail_setup() { echo "${SUITE:-vm}: setup: $*" >&2; echo "${SUITE:-vm}: 0 passed,
 # kernel's byte order, 32-bit ioctl sizes, kTLS crypto_info, the TLS
 # ciphers' modules, the resident's syscalls), not every scenario again.
 # By name: a new scenario for these kernels is one word here.
-VM_ARCH_SCN="smoke netlink ioctl big multiconn detach-probe persist tls tls-ciphers"
+VM_ARCH_SCN="smoke netlink ioctl big multiconn detach-probe persist tls tls-ciphers sandbox sandbox-log"
 SUITE=vm
 if [ "$ARCH" != amd64 ]; then
 	SUITE=vm-$ARCH
