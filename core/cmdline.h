@@ -85,7 +85,8 @@ int nbd_spec_argv(struct nbd_argv *a, const struct nbd_spec *sp, int root,
  * ARG 1: written name=value, 0: name alone. KIND: PORT (the port, 1 to
  * 65535), BS, TIMEOUT, CONNS (a checked number, nbd_spec_setnum), STR (a
  * non-empty string into FIELD), FLAG (FIELD = 1), UNIX (the host field
- * is a socket path), NOTSUP (refused, exit 7). FIELD: the struct nbd_spec
+ * is a socket path), ALT (one more server, as --alt: several alt= and
+ * conns=N spread the connections), NOTSUP (refused, exit 7). FIELD: the struct nbd_spec
  * member, "_" when none. nbd-attach's argv is made from the spec
  * (nbd_spec_argv, from clientopt.h's rows). To add an option: a row here
  * (and its struct nbd_spec member, and its nbd-client row if nbd-attach
@@ -105,6 +106,7 @@ int nbd_spec_argv(struct nbd_argv *a, const struct nbd_spec *sp, int root,
 	X("no_optgo",    0, FLAG,    no_optgo)           \
 	X("tls",         0, FLAG,    tls)                \
 	X("readonly",    0, FLAG,    read_only)          \
+	X("alt",         1, ALT,     alt)                \
 	X("sdp",         0, NOTSUP,  _)                  \
 	X("preinit",     0, NOTSUP,  _)
 

@@ -46,6 +46,7 @@ static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struc
 #define TAB_STR(f)     if (!*v) goto bad; strcpy(sp->f, v);
 #define TAB_FLAG(f)    sp->f = 1;
 #define TAB_UNIX(f)    sp->f[0] = 1;   /* marked; the host field is the path */
+#define TAB_ALT(f)     if (!*v || sp->nalt == NBD_SPEC_MAX_ALT) goto bad; strcpy(sp->f[sp->nalt++], v);
 #define TAB_NOTSUP(f)                                                        \
 	return nbd_seterr(err, NBX_NOTSUP, 0, "nbdtab line %d: '%s' is not supported by nbdbox", \
 			  line, k);

@@ -139,7 +139,7 @@ test_nbdtab_example_parses() {
 		assert_rc 0 "$dev"
 		assert_out_has "nbd-attach"
 	done
-	assertEquals "devices in the example" 3 "$n"
+	assertEquals "devices in the example" 4 "$n"
 }
 
 test_nbdtab_options_are_the_tables() {
@@ -159,6 +159,7 @@ test_nbdtab_options_are_the_tables() {
 		case $o in
 		port) line=port=10809 ;; bs) line=bs=4096 ;; timeout) line=timeout=30 ;;
 		conns) line=conns=2 ;; *file) line=$o=/etc/nbd/x.pem ;; tlshostname) line=$o=srv ;;
+		alt) line=conns=2,readonly,alt=10.0.0.6 ;;
 		*) line=$o ;;
 		esac
 		echo "nbd0 10.0.0.5 root $line" > "$TMPD/tab1"

@@ -249,6 +249,14 @@ TEST(nbdtab)
 	CHECK_STR(e.msg, "line 2: bad value for 'bs'");
 	CHECK(T("nbd0 h e sdp\n", "nbd0") < 0);
 	CHECK_EQ(e.code, NBX_NOTSUP);
+	/* alt=: the servers to spread over (or fail over to), at most 4 */
+	CHECK(T("nbd0 h e conns=3,readonly,alt=h2,alt=h3:10810\n", "nbd0") == 1);
+	CHECK_EQ(s.nalt, 2); CHECK(!strcmp(s.alt[0], "h2") && !strcmp(s.alt[1], "h3:10810"));
+	CHECK(s.read_only); CHECK_EQ(s.conns, 3);
+	CHECK(T("nbd0 h e alt=a,alt=b,alt=c,alt=d\n", "nbd0") == 1);
+	CHECK(T("nbd0 h e alt=a,alt=b,alt=c,alt=d,alt=e\n", "nbd0") < 0);
+	CHECK_STR(e.msg, "line 1: bad value for 'alt'");
+	CHECK(T("nbd0 h e alt=\n", "nbd0") < 0);
 	CHECK(T("nbd0 h\n", "nbd0") < 0);
 	CHECK_STR(e.msg, "needs DEVICE HOST EXPORT");
 	CHECK(T("nbd0 h e o extra\n", "nbd0") < 0);
