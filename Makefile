@@ -95,9 +95,14 @@ ifeq ($(CONFIG_TLS),y)
 LDLIBS += -lwolfssl
 TLS_CHECK := $(O)/.wolfssl
 endif
+# The library too: a cross compiler may find the host's headers in
+# /usr/include and still have no libwolfssl for its target.
 $(O)/.wolfssl: $(O)/.flags
 	$(Q)echo '#include <wolfssl/options.h>' | $(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -E -x c - \
 	  > /dev/null 2>&1 || { echo "$(BIN): $(WOLFSSL_HINT)" >&2; exit 1; }
+	$(Q)echo 'int main(void) { return 0; }' | $(CC) $(CFLAGS) $(LDFLAGS) -x c - -o $@.out $(LDLIBS) \
+	  > /dev/null 2>&1 || { rm -f $@.out; echo "$(BIN): $(WOLFSSL_HINT)" >&2; exit 1; }
+	$(Q)rm -f $@.out
 	@touch $@
 
 # Objects and the binary are rebuilt when the flags change (make static
