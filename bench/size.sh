@@ -1,8 +1,10 @@
 #!/bin/bash
 # Sizes of the static binary (stripped), per configuration and per CPU:
-#   small        the small profile (configs/small_defconfig: the defaults
-#                without TLS; make small), all applets (guard < 96 KiB)
-#   -SWITCH      the small profile with one Config.in switch off: what it saves
+#   no TLS       the defaults without TLS, all applets (no goal since TLS
+#                is the default; the rows below start from it)
+#   -SWITCH      that with one Config.in switch off: what it saves
+#   small        the small profile (configs/small_defconfig: no TLS, no
+#                nbd-copy; make small): the size guard, < 96 KiB
 #   -NBD_COPY and --cmdline: the applets the 64 KiB goal was set against
 #   root-only    nbd-attach + nbd-client, no JSON, no DNS (goal <= 40 KiB)
 #                (-NBD_COPY is the default without nbd-copy)
@@ -21,11 +23,12 @@ trap 'rm -rf "$B"' EXIT
 cd "$TOP" || exit 0
 QUICK=${1:-}
 
-# default.config: the small profile, from which the no-TLS rows start;
-# tls.config: the defaults (TLS on).
-scripts/config.sh defconfig . configs/small_defconfig > "$B/default.config"
-scripts/config.sh defconfig . > "$B/tls.config"
+# default.config: the defaults without TLS, from which the no-TLS rows
+# start; small.config: the small profile; tls.config: the defaults (TLS on).
 off() { sed "s/^CONFIG_$1=y/# CONFIG_$1 is not set/"; }
+scripts/config.sh defconfig . > "$B/tls.config"
+off TLS < "$B/tls.config" > "$B/default.config"
+scripts/config.sh defconfig . configs/small_defconfig > "$B/small.config"
 
 # size NAME CONFIG [make args...]: bytes of a static build (or "failed").
 size_of() {
@@ -57,8 +60,9 @@ row() { # LABEL BYTES [GOAL] [BASE]
 
 echo "| configuration (static, stripped)   |     bytes | KiB / note             |"
 echo "|------------------------------------|-----------|------------------------|"
+row "amd64 small profile (make small)" "$(size_of small "$B/small.config")" 98304
 def=$(size_of default "$B/default.config")
-row "amd64 small (all applets, no TLS)" "$def" 98304
+row "amd64 no TLS, all applets" "$def"
 if [ -z "$QUICK" ]; then
 	for sw in IPV6 DNS UNIX_SOCKETS JSON NETLINK NBD_ATTACH_PERSIST NBD_CLIENT NBD_LIST \
 		  NBD_PROBE NBD_DETACH NBD_COPY NBD_ATTACH_CMDLINE SANDBOX; do
@@ -83,7 +87,7 @@ for x in s390x-linux-gnu arm-linux-gnueabihf aarch64-linux-gnu mips-linux-gnu \
 	command -v "$x-gcc" > /dev/null || continue
 	libc=glibc
 	command -v "$(echo "$x" | sed 's/linux-gnu/linux-musl/')-gcc" > /dev/null && libc=musl
-	row "$x small ($libc)" "$(size_of "d-$x" "$B/default.config" CROSS_COMPILE="$x-")"
+	row "$x small ($libc)" "$(size_of "d-$x" "$B/small.config" CROSS_COMPILE="$x-")"
 	row "$x root-only ($libc)" "$(size_of "r-$x" "$B/root.config" CROSS_COMPILE="$x-")"
 	[ $libc = musl ] && row "$x default (TLS)" "$(size_tls "t-$x" CROSS_COMPILE="$x-")" \
 		"$(case $x in aarch64*) echo 327680 ;; esac)"
