@@ -123,8 +123,6 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 struct nbd_addr *conn_addr(struct conn_opts *c);
 
 /* ---- output (applets/out.c) */
-/* A number of seconds from the command line: 0 .. max. */
-int parse_uint(const char *s, unsigned long max, unsigned long *out);
 /* Standard output, buffered without stdio (see core/fmt.h for why):
  * out() takes the conversions nbd_fmt() knows. */
 void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -163,21 +163,6 @@ int show_usage(void)
 	return finish_output();
 }
 
-int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (unsigned)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* Server strings through core/esc.c, in chunks: nothing the server sent
  * reaches the terminal or a parser unescaped. */
 static void out_esc(int how, const char *s, size_t len)
