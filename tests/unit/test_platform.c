@@ -6,6 +6,9 @@
 #include "unit.h"
 #include "platform.h"
 #include "parse.h"
+#include "file.h"
+#include <stdlib.h>
+#include <unistd.h>
 #include "../../platform/linux/kerr.h"
 
 TEST(dev_index_names)
@@ -96,4 +99,23 @@ TEST(kerr_table)
 	CHECK_EQ(e.code, NBX_KERNEL);
 	CHECK_STR(e.msg, strerror(EINVAL));
 	CHECK_EQ(nbd_kerr(NULL, NBX_KERNEL, EBUSY, 0, "x", NULL), -1);
+}
+
+/* core/file.c: the one small-file reader (nbdtab, the command line, PSK). */
+TEST(read_small_file)
+{
+	char path[] = "/tmp/nbdbox-unit-XXXXXX", buf[8];
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_EQ(write(fd, "0123456789", 10), 10);
+	close(fd);
+	CHECK_EQ(nbd_read_file(path, buf, 4), 4);
+	CHECK(!memcmp(buf, "0123", 4));
+	CHECK_EQ(nbd_read_file(path, buf, sizeof buf), 8);
+	unlink(path);
+	CHECK_EQ(nbd_read_file(path, buf, sizeof buf), -1);
+	CHECK_EQ(errno, ENOENT);
 }
