@@ -335,25 +335,25 @@ int nbd_x_recv(struct nbd_xconn *x)
 {
 	uint8_t h[NBD_CHUNK_HDR_LEN];
 	struct nbd_xop *op;
-	uint32_t magic;
+	uint32_t error;
+	uint64_t cookie;
 
 	if (rd(x, h, NBD_SIMPLE_REPLY_LEN, "reply") < 0)
 		return -1;
-	magic = nbd_get32(h);
-	if (magic == NBD_STRUCTURED_MAGIC) {
+	if (nbd_get32(h) == NBD_STRUCTURED_MAGIC) {
 		if (rd(x, h + NBD_SIMPLE_REPLY_LEN, NBD_CHUNK_HDR_LEN - NBD_SIMPLE_REPLY_LEN,
 		       "reply") < 0)
 			return -1;
 		return on_chunk(x, h);
 	}
-	if (magic != NBD_SIMPLE_MAGIC)
+	if (nbd_dec_simple_reply(h, &error, &cookie, NULL) < 0)
 		return proto(x, "reply", "bad reply magic");
-	if (!(op = find(x, nbd_get64(h + 8))))
+	if (!(op = find(x, cookie)))
 		return proto(x, "simple reply", "reply to a request never made (unknown cookie)");
 	/* proto.md: with structured replies negotiated a READ is answered
 	 * with chunks; a simple error reply is still allowed. */
-	if (nbd_get32(h + 4)) {
-		set_error(op, nbd_get32(h + 4));
+	if (error) {
+		set_error(op, error);
 	} else if (op->type == NBD_CMD_READ) {
 		if (op->got)
 			return proto(x, "NBD_CMD_READ", "simple reply after structured chunks");
@@ -378,12 +378,12 @@ int nbd_x_wait(struct nbd_xconn *x, struct nbd_xop *op)
 /* NBD errors are fixed numbers on the wire (proto.md, "Error values");
  * this host's errno may differ, and so does its libc's text for it: the
  * message names the wire value, then this host's words for it. */
+#define NBD_ERROR(e) { NBD_##e, e, "NBD_" #e }
 static const struct { uint8_t wire, host; char name[14]; } nbd_errors[] = {
-	{ 1, EPERM, "NBD_EPERM" },       { 5, EIO, "NBD_EIO" },
-	{ 12, ENOMEM, "NBD_ENOMEM" },    { 22, EINVAL, "NBD_EINVAL" },
-	{ 28, ENOSPC, "NBD_ENOSPC" },    { 75, EOVERFLOW, "NBD_EOVERFLOW" },
-	{ 95, ENOTSUP, "NBD_ENOTSUP" },  { 108, ESHUTDOWN, "NBD_ESHUTDOWN" },
+	NBD_ERROR(EPERM),  NBD_ERROR(EIO),       NBD_ERROR(ENOMEM),  NBD_ERROR(EINVAL),
+	NBD_ERROR(ENOSPC), NBD_ERROR(EOVERFLOW), NBD_ERROR(ENOTSUP), NBD_ERROR(ESHUTDOWN),
 };
+#undef NBD_ERROR
 _Static_assert(EPERM < 256 && EIO < 256 && ENOMEM < 256 && EINVAL < 256 && ENOSPC < 256 &&
 	       EOVERFLOW < 256 && ENOTSUP < 256 && ESHUTDOWN < 256, "a host errno fits a byte");
 
