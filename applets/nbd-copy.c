@@ -230,8 +230,7 @@ static void show(struct progress *p, uint64_t done, int final)
 	nbd_fmt(b, sizeof b, p->nsrv > 1 ? ", from %d servers" : "", p->nsrv);
 	n = nbd_fmt(line, sizeof line, "\r%s: %s%s, %s/s%s%s   %s", applet_name, a, of, r, eta, b,
 		    final ? "\n" : "");
-	if (write(2, line, n) < 0)
-		return;
+	write_or_drop(2, line, n);
 }
 
 static void on_progress(void *ctx, uint64_t done)
@@ -445,7 +444,7 @@ int nbd_copy_main(int argc, char **argv)
 		goto out;
 	if (cp.failed || nbd_copy_finish(&cp) < 0) {
 		if (prog.on)
-			(void)!write(2, "\n", 1);
+			write_or_drop(2, "\n", 1);
 		rc = report(&cp.err);
 		goto out;
 	}

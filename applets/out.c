@@ -93,6 +93,12 @@ int finish_output(void)
 
 /* ---- messages on standard error */
 /* tail: a format for what follows the message, given applet_name. */
+void write_or_drop(int fd, const void *p, size_t n)
+{
+	if (write(fd, p, n) < 0)
+		return;
+}
+
 static void vmsg(const char *fmt, va_list ap, const char *tail)
 {
 	char buf[1024];
@@ -101,8 +107,7 @@ static void vmsg(const char *fmt, va_list ap, const char *tail)
 	n += nbd_vfmt(buf + n, sizeof buf - n - 1, fmt, ap);
 	n += nbd_fmt(buf + n, sizeof buf - n, tail, applet_name);
 	/* One write: lines from parallel processes do not interleave. */
-	if (write(2, buf, n) < 0)
-		return;
+	write_or_drop(2, buf, n);
 }
 
 void msg(const char *fmt, ...)
