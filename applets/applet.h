@@ -123,8 +123,9 @@ int conn_open(struct conn_opts *c, struct nbd_io *io, struct nbd_hs *hs,
 struct nbd_addr *conn_addr(struct conn_opts *c);
 
 /* ---- output (applets/out.c) */
-/* A number of seconds from the command line: 0 .. max. */
-int parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* A write whose failure nobody could act on (stderr gone, the reader
+ * gone): tried once, its result dropped on purpose. The one way to say so. */
+void write_or_drop(int fd, const void *p, size_t n);
 /* Standard output, buffered without stdio (see core/fmt.h for why):
  * out() takes the conversions nbd_fmt() knows. */
 void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -62,12 +62,12 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 		c->unix_path = arg;
 		return 1;
 	case 'T':
-		if (parse_uint(arg, 3600, &v) < 0 || !v)
+		if (nbd_parse_uint(arg, 3600, &v) < 0 || !v)
 			return usage_error("--timeout: '%s' is not a number of seconds (1-3600)", arg), -1;
 		c->timeout_ms = (int)v * 1000;
 		return 1;
 	case OPT_WAIT:
-		if (parse_uint(arg, 86400, &v) < 0)
+		if (nbd_parse_uint(arg, 86400, &v) < 0)
 			return usage_error("--wait: '%s' is not a number of seconds", arg), -1;
 		c->wait_s = (int)v;
 		return 1;

@@ -137,27 +137,27 @@ int nbd_attach_main(int argc, char **argv)
 		}
 		switch (opt) {
 		case 'b':
-			if (parse_uint(optarg, 65536, &v) < 0 || !is_pow2((uint32_t)v) || v < 512 ||
+			if (nbd_parse_uint(optarg, 65536, &v) < 0 || !is_pow2((uint32_t)v) || v < 512 ||
 			    v > nbd_page_size())
 				return usage_error("-b: '%s': a block size is a power of two from 512 to %u",
 						   optarg, nbd_page_size());
 			a.block_size = (uint32_t)v;
 			break;
 		case 't':
-			if (parse_uint(optarg, 86400, &v) < 0)
+			if (nbd_parse_uint(optarg, 86400, &v) < 0)
 				return usage_error("-t: '%s' is not a number of seconds", optarg);
 			a.conf.timeout_s = (unsigned)v;
 			a.timeout_set = 1;
 			break;
 		case OPT_DEAD:
-			if (parse_uint(optarg, 86400 * 7, &v) < 0)
+			if (nbd_parse_uint(optarg, 86400 * 7, &v) < 0)
 				return usage_error("--dead-timeout: '%s' is not a number of seconds", optarg);
 			a.conf.dead_timeout_s = (unsigned)v;
 			a.dead_set = 1;
 			break;
 		case 'r': a.read_only = 1; break;
 		case 'C':
-			if (parse_uint(optarg, NBD_MAX_CONNS, &v) < 0 || !v)
+			if (nbd_parse_uint(optarg, NBD_MAX_CONNS, &v) < 0 || !v)
 				return usage_error("-C: '%s': connections are 1 to %d", optarg, NBD_MAX_CONNS);
 			a.conns = (int)v;
 			break;

@@ -50,6 +50,7 @@
 #include "applet.h"
 #include "copy.h"
 #include "fmt.h"
+#include "parse.h"
 #include "spread.h"
 
 enum { OPT_NO_SPARSE = OPT_CONN_LAST, OPT_FUA, OPT_REQSIZE };
@@ -183,7 +184,7 @@ static int parse_size(const char *s, uint32_t *out)
 		case 'k': case 'K': shift = 10; buf[n - 1] = 0; break;
 		case 'm': case 'M': shift = 20; buf[n - 1] = 0; break;
 		}
-		if (parse_uint(buf, NBD_X_MAX_LEN >> shift, &v) == 0 && (v << shift) >= 512) {
+		if (nbd_parse_uint(buf, NBD_X_MAX_LEN >> shift, &v) == 0 && (v << shift) >= 512) {
 			*out = (uint32_t)(v << shift);
 			return 0;
 		}
@@ -229,8 +230,7 @@ static void show(struct progress *p, uint64_t done, int final)
 	nbd_fmt(b, sizeof b, p->nsrv > 1 ? ", from %d servers" : "", p->nsrv);
 	n = nbd_fmt(line, sizeof line, "\r%s: %s%s, %s/s%s%s   %s", applet_name, a, of, r, eta, b,
 		    final ? "\n" : "");
-	if (write(2, line, n) < 0)
-		return;
+	write_or_drop(2, line, n);
 }
 
 static void on_progress(void *ctx, uint64_t done)
@@ -275,13 +275,13 @@ static int copy_options(int argc, char **argv, struct conn_opts *base, unsigned 
 		}
 		switch (opt) {
 		case 'C':
-			if (parse_uint(optarg, NBD_COPY_MAX_CONN, &v) < 0 || !v)
+			if (nbd_parse_uint(optarg, NBD_COPY_MAX_CONN, &v) < 0 || !v)
 				return usage_error("--connections: '%s' is not 1-%u", optarg,
 						   NBD_COPY_MAX_CONN);
 			*nconn = v;
 			break;
 		case 'R':
-			if (parse_uint(optarg, NBD_COPY_MAX_REQS, &v) < 0 || !v)
+			if (nbd_parse_uint(optarg, NBD_COPY_MAX_REQS, &v) < 0 || !v)
 				return usage_error("--requests: '%s' is not 1-%u", optarg,
 						   NBD_COPY_MAX_REQS);
 			cp.requests = (unsigned)v;
@@ -444,7 +444,7 @@ int nbd_copy_main(int argc, char **argv)
 		goto out;
 	if (cp.failed || nbd_copy_finish(&cp) < 0) {
 		if (prog.on)
-			(void)!write(2, "\n", 1);
+			write_or_drop(2, "\n", 1);
 		rc = report(&cp.err);
 		goto out;
 	}

@@ -93,6 +93,12 @@ int finish_output(void)
 
 /* ---- messages on standard error */
 /* tail: a format for what follows the message, given applet_name. */
+void write_or_drop(int fd, const void *p, size_t n)
+{
+	if (write(fd, p, n) < 0)
+		return;
+}
+
 static void vmsg(const char *fmt, va_list ap, const char *tail)
 {
 	char buf[1024];
@@ -101,8 +107,7 @@ static void vmsg(const char *fmt, va_list ap, const char *tail)
 	n += nbd_vfmt(buf + n, sizeof buf - n - 1, fmt, ap);
 	n += nbd_fmt(buf + n, sizeof buf - n, tail, applet_name);
 	/* One write: lines from parallel processes do not interleave. */
-	if (write(2, buf, n) < 0)
-		return;
+	write_or_drop(2, buf, n);
 }
 
 void msg(const char *fmt, ...)
@@ -161,21 +166,6 @@ int show_usage(void)
 {
 	out_usage(applet_usage);
 	return finish_output();
-}
-
-int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (unsigned)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
-	*out = v;
-	return 0;
 }
 
 /* Server strings through core/esc.c, in chunks: nothing the server sent

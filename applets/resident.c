@@ -133,8 +133,8 @@ int attach_ioctl(struct attach *a, struct nbd_nl_mon *mon)
 		i = serve(a, mon, devfd, index, &err);
 		/* Tell the parent if it is still waiting (a DO_IT that failed
 		 * at once); after that nobody reads. */
-		if (i && write(fd, &err, sizeof err) < 0)
-			(void)0;
+		if (i)
+			write_or_drop(fd, &err, sizeof err);
 		_exit(i);
 	}
 	/* Report success only once the child is in DO_IT: sysfs shows its

@@ -23,31 +23,9 @@
 #include "applet.h"
 #include "cmdline.h"
 #include "esc.h"
+#include "file.h"
 #include "fmt.h"
 #include "platform.h"
-
-/* Read a whole small file (the command line, nbdtab): bounded. */
-static long read_small(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0;
-
-	if (fd < 0)
-		return -1;
-	while (n < cap) {
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r < 0)
-				n = (size_t)-1;
-			break;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	return n == (size_t)-1 ? -1 : (long)n;
-}
 
 static void print_shell_word(const char *s)
 {
@@ -141,7 +119,7 @@ int attach_spec_main(int argc, char **argv)
 	} else if (!file) {
 		file = "/proc/cmdline";
 	}
-	if ((n = read_small(file, text, sizeof text - 1)) < 0)
+	if ((n = nbd_read_file(file, text, sizeof text - 1)) < 0)
 		return msg("%s: %s", file, strerror(errno)), NBX_FAIL;
 	text[n] = 0;
 	if (cmdline) {

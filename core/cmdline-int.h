@@ -7,8 +7,6 @@
 
 /* Copy s[0..n) into dst[cap], NUL-ended; -1 if it does not fit. */
 int nbd_spec_put(char *dst, size_t cap, const char *s, size_t n);
-/* 1-9 decimal digits, at most max, into *v; -1 for anything else. */
-int nbd_spec_num(const char *s, unsigned long max, unsigned long *v);
 /* What nbd_spec_setnum() sets. */
 enum { NBD_NUM_BS, NBD_NUM_TIMEOUT, NBD_NUM_CONNS };
 struct nbd_spec;

@@ -18,18 +18,6 @@ void nbd_spec_init(struct nbd_spec *s)
 	s->timeout_s = -1;
 }
 
-static int is_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	if (!n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
 /* Copy s[0..n) into dst[cap]; -1 if it does not fit. */
 int nbd_spec_put(char *dst, size_t cap, const char *s, size_t n)
 {
@@ -86,14 +74,11 @@ static const char *set_v6_host(struct nbd_spec *sp, const char *v, size_t n,
 
 static int set_port(struct nbd_spec *sp, const char *s, size_t n, struct nbd_err *err)
 {
-	unsigned long v = 0;
-	size_t i;
+	unsigned long v;
 
-	if (!is_digits(s, n) || n > 5)
+	if (!nbd_is_digits(s, n) || n > 5)
 		return fail(err, sp, "the port is not a number");
-	for (i = 0; i < n; i++)
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	if (!v || v > 65535)
+	if (nbd_parse_num(s, n, 65535, &v) < 0 || !v)
 		return fail(err, sp, "the port is not 1-65535");
 	nbd_spec_put(sp->port, sizeof sp->port, s, n);
 	return 0;
@@ -139,7 +124,7 @@ static int debian_rest(struct nbd_spec *sp, const char *r, size_t n, struct nbd_
 		return set_name(sp, r, n, err); /* SERVER:/PATH keeps its slash */
 	slash = memchr(r, '/', n);
 	if (!slash)
-		return is_digits(r, n) ? set_port(sp, r, n, err) : set_name(sp, r, n, err);
+		return nbd_is_digits(r, n) ? set_port(sp, r, n, err) : set_name(sp, r, n, err);
 	if (set_port(sp, r, (size_t)(slash - r), err) < 0)
 		return -1;
 	return set_name(sp, slash + 1, n - (size_t)(slash - r) - 1, err);
@@ -174,7 +159,7 @@ static int parse_debian(struct nbd_spec *sp, const char *v, size_t n, struct nbd
 		}
 		if (mid == end)
 			return fail(err, sp, "the second field (port or export name) is empty");
-		if (is_digits(mid, (size_t)(end - mid)))
+		if (nbd_is_digits(mid, (size_t)(end - mid)))
 			return set_port(sp, mid, (size_t)(end - mid), err);
 		return set_name(sp, mid, (size_t)(end - mid), err);
 	}
@@ -262,10 +247,10 @@ static int parse_dracut(struct nbd_spec *sp, const char *v, size_t n, struct nbd
 	/* A port, a name, or dracut's "preferred" PORT/NAME (which its own
 	 * nbdroot.sh sends as -name PORT/NAME to port 10809). */
 	slash = memchr(f[0], '/', fl[0]);
-	if (is_digits(f[0], fl[0])) {
+	if (nbd_is_digits(f[0], fl[0])) {
 		if (set_port(sp, f[0], fl[0], err) < 0)
 			return -1;
-	} else if (slash && slash > f[0] && is_digits(f[0], (size_t)(slash - f[0]))) {
+	} else if (slash && slash > f[0] && nbd_is_digits(f[0], (size_t)(slash - f[0]))) {
 		if (set_port(sp, f[0], (size_t)(slash - f[0]), err) < 0 ||
 		    set_name(sp, slash + 1, fl[0] - (size_t)(slash - f[0]) - 1, err) < 0)
 			return -1;
@@ -281,18 +266,6 @@ static int parse_dracut(struct nbd_spec *sp, const char *v, size_t n, struct nbd
 	return 0;
 }
 
-int nbd_spec_num(const char *s, unsigned long max, unsigned long *v)
-{
-	size_t n = strlen(s);
-
-	*v = 0;
-	if (!is_digits(s, n) || n > 9)
-		return -1;
-	for (; *s; s++)
-		*v = *v * 10 + (unsigned long)(*s - '0');
-	return *v > max ? -1 : 0;
-}
-
 int nbd_spec_setnum(struct nbd_spec *sp, int what, const char *v)
 {
 	static const struct {
@@ -301,7 +274,7 @@ int nbd_spec_setnum(struct nbd_spec *sp, int what, const char *v)
 		    [NBD_NUM_CONNS] = { 1, 16 } };
 	unsigned long x;
 
-	if (!v || nbd_spec_num(v, lim[what].max, &x) < 0 || x < lim[what].min)
+	if (!v || nbd_parse_uint(v, lim[what].max, &x) < 0 || x < lim[what].min)
 		return -1;
 	if (what == NBD_NUM_BS) {
 		if (x & (x - 1))
@@ -580,7 +553,7 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 			/* nbdroot.spread=N: N connections over nbdroot= and its
 			 * nbdroot.alt= servers, read-only (each server holds
 			 * its own copy). */
-			if (nbd_spec_num(w + 15, 16, &spread) < 0 || spread < 1)
+			if (nbd_parse_uint(w + 15, 16, &spread) < 0 || spread < 1)
 				return nbd_seterr(err, NBX_USAGE, 0, "%s: connections are 1 to 16", w);
 		}
 	}

@@ -384,7 +384,7 @@ static int complete(struct worker *wk)
 	/* A server that offers WRITE_ZEROES and then refuses it (nbdkit
 	 * 1.32 oldstyle does): write the zeroes as data instead. */
 	if (j->kind == J_ZERO && j->op.type == NBD_CMD_WRITE_ZEROES &&
-	    (j->op.error == 22 || j->op.error == 95) && wk->rlen < REG_CAP) {
+	    (j->op.error == NBD_EINVAL || j->op.error == NBD_ENOTSUP) && wk->rlen < REG_CAP) {
 		j->x->tflags &= (uint16_t)~NBD_TF_SEND_WRITE_ZEROES;
 		wk->rhead = (wk->rhead + REG_CAP - 1) % REG_CAP;
 		wk->rlen++;

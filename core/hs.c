@@ -274,131 +274,170 @@ static void copy_str(char *dst, uint32_t *dlen, struct nbd_str s)
 	*dlen = s.len;
 }
 
-/* Returns 1 for "more replies follow", 0 when the exchange is over. */
-static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
+static int unexpected(struct nbd_hs *hs)
+{
+	return proto_err(hs, "unexpected reply type");
+}
+
+/* STARTTLS: ACK or nothing; anything else is fatal, never go on in clear
+ * text. */
+static int on_starttls(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
+{
+	if (h->type & NBD_REP_ERR_BIT) {
+		rep_err(hs, h);
+		recode(hs, NBX_TLS, "; the server did not agree to TLS");
+		return -1;
+	}
+	if (h->type != NBD_REP_ACK)
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, EPROTO,
+				       "NBD_OPT_STARTTLS: the server did not agree to TLS "
+				       "(reply type %u instead of ACK)", (unsigned)h->type);
+	if (h->len)
+		return proto_err(hs, "ACK with data");
+	hs->state = S_TLS;
+	hs->expect = EXP_NONE;
+	return 0;
+}
+
+/* STRUCTURED_REPLY: an error means no structured replies, hence no meta
+ * contexts: not an error for a probe. */
+static int on_sr(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
+{
+	if (h->type & NBD_REP_ERR_BIT) {
+		hs->meta_unsup = 1;
+		hs->state = S_OPTS;
+		return 0;
+	}
+	if (h->type != NBD_REP_ACK)
+		return unexpected(hs);
+	hs->sr_done = 1;
+	hs->state = S_OPTS;
+	return 0;
+}
+
+/* The ACK that ends a list of replies (LIST, META, INFO, GO). */
+static int list_end(struct nbd_hs *hs, const struct nbd_rep_hdr *h, int next)
+{
+	if (h->type != NBD_REP_ACK)
+		return unexpected(hs);
+	hs->state = next;
+	hs->reached = 1;
+	return 0;
+}
+
+/* LIST: one REP_SERVER per export, then ACK. */
+static int on_list(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
+{
+	const char *why = NULL;
+	struct nbd_str a, b;
+
+	if (h->type & NBD_REP_ERR_BIT)
+		return rep_err(hs, h);
+	if (h->type != NBD_REP_SERVER)
+		return list_end(hs, h, S_OPTS);
+	if (nbd_dec_rep_server(hs->in, h->len, &a, &b, &why) < 0)
+		return proto_err(hs, why);
+	if (hs->on_server && hs->on_server(hs->cb_ctx, a, b) < 0)
+		return -1;
+	return 1;
+}
+
+/* SET/LIST_META_CONTEXT: one REP_META_CONTEXT per context, then ACK; a
+ * refusal means "no meta contexts", not a failure. */
+static int on_meta(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
+{
+	const char *why = NULL;
+	uint32_t e = h->type & ~NBD_REP_ERR_BIT, id;
+	struct nbd_str a;
+
+	if (h->type & NBD_REP_ERR_BIT) {
+		if (e != NBD_REP_ERR_UNSUP && e != NBD_REP_ERR_INVALID &&
+		    e != NBD_REP_ERR_POLICY)
+			return rep_err(hs, h);
+		hs->meta_unsup = 1;
+		hs->state = S_OPTS;
+		return 0;
+	}
+	if (h->type != NBD_REP_META_CONTEXT)
+		return list_end(hs, h, S_OPTS);
+	if (nbd_dec_rep_meta(hs->in, h->len, &id, &a, &why) < 0)
+		return proto_err(hs, why);
+	if (hs->on_meta && hs->on_meta(hs->cb_ctx, id, a) < 0)
+		return -1;
+	return 1;
+}
+
+/* One REP_INFO of INFO or GO into hs->exp. */
+static int take_info(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
 {
 	const char *why = NULL;
 	struct nbd_info info;
-	struct nbd_str a, b;
-	uint32_t id;
+
+	if (nbd_dec_rep_info(hs->in, h->len, &info, &why) < 0)
+		return proto_err(hs, why);
+	switch (info.type) {
+	case NBD_INFO_EXPORT:
+		if (set_size(hs, info.size, info.tflags) < 0)
+			return -1;
+		break;
+	case NBD_INFO_NAME:
+		copy_str(hs->exp.name, &hs->exp.namelen, info.str);
+		break;
+	case NBD_INFO_DESCRIPTION:
+		copy_str(hs->exp.desc, &hs->exp.desclen, info.str);
+		break;
+	case NBD_INFO_BLOCK_SIZE:
+		hs->exp.bs_min = info.bs_min;
+		hs->exp.bs_pref = info.bs_pref;
+		hs->exp.bs_max = info.bs_max;
+		break;
+	}
+	return 1;
+}
+
+/* INFO and GO: REP_INFO pieces, then ACK; GO's ACK starts transmission.
+ * All of GO's logic is here. */
+static int on_info(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
+{
 	int isgo = hs->state == S_GO;
 
 	if (h->type & NBD_REP_ERR_BIT) {
-		uint32_t e = h->type & ~NBD_REP_ERR_BIT;
-
-		switch (hs->state) {
-		case S_STARTTLS:
-			rep_err(hs, h);
-			recode(hs, NBX_TLS, "; the server did not agree to TLS");
-			return -1;
-		case S_SR:
-			/* No structured replies, hence no meta contexts: not an
-			 * error for a probe. */
-			hs->meta_unsup = 1;
-			hs->state = S_OPTS;
-			return 0;
-		case S_META:
-			if (e == NBD_REP_ERR_UNSUP || e == NBD_REP_ERR_INVALID ||
-			    e == NBD_REP_ERR_POLICY) {
-				hs->meta_unsup = 1;
-				hs->state = S_OPTS;
-				return 0;
-			}
-			break;
-		case S_GO:
-			/* proto.md: a server that does not know GO replies
-			 * ERR_UNSUP; fall back to EXPORT_NAME. */
-			if (e == NBD_REP_ERR_UNSUP)
-				return enter(hs, S_EXPORT_NAME);
-			break;
-		case S_ABORT:
-			hs->state = S_CLOSED;
-			return 0;
-		}
+		/* proto.md: a server that does not know GO replies
+		 * ERR_UNSUP; fall back to EXPORT_NAME. */
+		if (isgo && (h->type & ~NBD_REP_ERR_BIT) == NBD_REP_ERR_UNSUP)
+			return enter(hs, S_EXPORT_NAME);
 		return rep_err(hs, h);
 	}
+	if (h->type == NBD_REP_INFO)
+		return take_info(hs, h);
+	/* proto.md: the server MUST send NBD_INFO_EXPORT before ACK. */
+	if (h->type == NBD_REP_ACK && !hs->exp.have_info)
+		return proto_err(hs, "ACK without NBD_INFO_EXPORT");
+	return list_end(hs, h, isgo ? S_XMIT : S_OPTS);
+}
 
+/* One reply, judged by the option it answers. Returns 1 for "more replies
+ * follow", 0 when the exchange is over. */
+static int on_reply(struct nbd_hs *hs, const struct nbd_rep_hdr *h)
+{
 	switch (hs->state) {
 	case S_STARTTLS:
-		/* Anything but ACK is fatal: never go on in clear text. */
-		if (h->type != NBD_REP_ACK)
-			return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, EPROTO,
-					       "NBD_OPT_STARTTLS: the server did not agree to TLS "
-					       "(reply type %u instead of ACK)", (unsigned)h->type);
-		if (h->len)
-			return proto_err(hs, "ACK with data");
-		hs->state = S_TLS;
-		hs->expect = EXP_NONE;
-		return 0;
+		return on_starttls(hs, h);
 	case S_SR:
-		if (h->type != NBD_REP_ACK)
-			break;
-		hs->sr_done = 1;
-		hs->state = S_OPTS;
-		return 0;
+		return on_sr(hs, h);
 	case S_LIST:
-		if (h->type == NBD_REP_SERVER) {
-			if (nbd_dec_rep_server(hs->in, h->len, &a, &b, &why) < 0)
-				return proto_err(hs, why);
-			if (hs->on_server && hs->on_server(hs->cb_ctx, a, b) < 0)
-				return -1;
-			return 1;
-		}
-		if (h->type != NBD_REP_ACK)
-			break;
-		hs->state = S_OPTS;
-		hs->reached = 1;
-		return 0;
+		return on_list(hs, h);
 	case S_META:
-		if (h->type == NBD_REP_META_CONTEXT) {
-			if (nbd_dec_rep_meta(hs->in, h->len, &id, &a, &why) < 0)
-				return proto_err(hs, why);
-			if (hs->on_meta && hs->on_meta(hs->cb_ctx, id, a) < 0)
-				return -1;
-			return 1;
-		}
-		if (h->type != NBD_REP_ACK)
-			break;
-		hs->state = S_OPTS;
-		hs->reached = 1;
-		return 0;
+		return on_meta(hs, h);
 	case S_INFO:
 	case S_GO:
-		if (h->type == NBD_REP_INFO) {
-			if (nbd_dec_rep_info(hs->in, h->len, &info, &why) < 0)
-				return proto_err(hs, why);
-			switch (info.type) {
-			case NBD_INFO_EXPORT:
-				if (set_size(hs, info.size, info.tflags) < 0)
-					return -1;
-				break;
-			case NBD_INFO_NAME:
-				copy_str(hs->exp.name, &hs->exp.namelen, info.str);
-				break;
-			case NBD_INFO_DESCRIPTION:
-				copy_str(hs->exp.desc, &hs->exp.desclen, info.str);
-				break;
-			case NBD_INFO_BLOCK_SIZE:
-				hs->exp.bs_min = info.bs_min;
-				hs->exp.bs_pref = info.bs_pref;
-				hs->exp.bs_max = info.bs_max;
-				break;
-			}
-			return 1;
-		}
-		if (h->type != NBD_REP_ACK)
-			break;
-		/* proto.md: the server MUST send NBD_INFO_EXPORT before ACK. */
-		if (!hs->exp.have_info)
-			return proto_err(hs, "ACK without NBD_INFO_EXPORT");
-		hs->state = isgo ? S_XMIT : S_OPTS;
-		hs->reached = 1;
-		return 0;
+		return on_info(hs, h);
 	case S_ABORT:
+		/* Whatever the answer, the session is over. */
 		hs->state = S_CLOSED;
 		return 0;
 	}
-	return proto_err(hs, "unexpected reply type");
+	return (h->type & NBD_REP_ERR_BIT) ? rep_err(hs, h) : unexpected(hs);
 }
 
 /* ---- the driver: the only code that reads or writes hs->io */
@@ -452,104 +491,130 @@ static int read_reply(struct nbd_hs *hs, struct nbd_rep_hdr *h)
 	return nbd_io_read_full(hs->io, hs->in, h->len, w, hs->err);
 }
 
-static int hs_run(struct nbd_hs *hs, int goal)
+/* A run asked for after the option phase: fine for what is already done,
+ * an error for anything that needs options. */
+static int after_options(struct nbd_hs *hs, int goal)
+{
+	if (goal == NBD_GOAL_GO || goal == NBD_GOAL_INFO || goal == NBD_GOAL_START)
+		return 0;
+	if (goal == NBD_GOAL_ABORT)
+		return 0;
+	if (hs->style == NBD_STYLE_OLD)
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,
+				       "oldstyle server: no options, no export list");
+	return nbd_seterr_peer(hs->err, hs->io->peer, NBX_PROTO, 0,
+			       "option phase already over");
+}
+
+/* In S_OPTS: send the next option toward the goal. Returns 1 when the run
+ * is over (goal reached, or nothing left to ask), 0 to go on, -1. */
+static int next_option(struct nbd_hs *hs)
+{
+	int r;
+
+	if (goal_reached(hs))
+		return 1;
+	r = decide(hs);
+	if (r == NO_STARTTLS)
+		return no_tls(hs);
+	if (r < 0)
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,
+				       "server speaks newstyle without FIXED: no options, no export list");
+	if (r == S_OPTS || r == S_CLOSED) {
+		hs->state = r;
+		return 1;
+	}
+	return enter(hs, r);
+}
+
+/* Read what the state expects: a fixed-size answer, or replies until the
+ * last one of the option. */
+static int read_answer(struct nbd_hs *hs)
 {
 	struct nbd_rep_hdr h;
 	char w[160];
+	int r;
+
+	switch (hs->expect) {
+	case EXP_FIXED:
+		if (nbd_io_read_full(hs->io, hs->in, hs->need, what(hs, w, sizeof w),
+				     hs->err) < 0) {
+			/* proto.md: on EXPORT_NAME the server closes the
+			 * connection if it rejects the name. */
+			if (hs->state == S_EXPORT_NAME && hs->err->code == NBX_PROTO)
+				recode(hs, NBX_EXPORT, " (unknown or refused export)");
+			return -1;
+		}
+		return on_fixed(hs);
+	case EXP_REPLY:
+		do {
+			if (read_reply(hs, &h) < 0) {
+				/* Servers may just hang up after ABORT. */
+				if (hs->state == S_ABORT) {
+					hs->state = S_CLOSED;
+					return 0;
+				}
+				return -1;
+			}
+			r = on_reply(hs, &h);
+			if (r < 0)
+				return -1;
+		} while (r == 1);
+		break;
+	}
+	return 0;
+}
+
+/* The socket is about to change hands (TLS now, the kernel after GO):
+ * nothing the server sent may be left unread. On S_TLS, start TLS and the
+ * option haggling afresh. */
+static int hand_over(struct nbd_hs *hs)
+{
+	if ((hs->state == S_TLS || hs->state == S_XMIT) && nbd_io_pending(hs->io)) {
+		proto_err(hs, "the server sent data nobody asked for");
+		/* After the STARTTLS ACK that is clear text posing as part of
+		 * the TLS session (an injection): a TLS failure. */
+		if (hs->state == S_TLS)
+			hs->err->code = NBX_TLS;
+		return -1;
+	}
+	if (hs->state != S_TLS)
+		return 0;
+	if (!hs->starttls)
+		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0, "built without TLS");
+	if (hs->starttls(hs->io, hs->starttls_ctx, hs->err) < 0)
+		return -1;
+	/* proto.md, NBD_OPT_STARTTLS: all option state from before TLS is
+	 * void; start the haggling afresh. */
+	hs->tls_done = 1;
+	hs->sr_done = 0;
+	hs->meta_unsup = 0;
+	hs->state = S_OPTS;
+	hs->expect = EXP_NONE;
+	return 0;
+}
+
+static int hs_run(struct nbd_hs *hs, int goal)
+{
 	int r;
 
 	hs->goal = goal;
 	hs->reached = 0;
 	if (hs->state == S_GREETING)
 		expect_fixed(hs, 16);
-	if (hs->state == S_XMIT || hs->state == S_CLOSED) {
-		if (goal == NBD_GOAL_GO || goal == NBD_GOAL_INFO || goal == NBD_GOAL_START)
-			return 0;
-		if (goal == NBD_GOAL_ABORT)
-			return 0;
-		if (hs->style == NBD_STYLE_OLD)
-			return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,
-					       "oldstyle server: no options, no export list");
-		return nbd_seterr_peer(hs->err, hs->io->peer, NBX_PROTO, 0,
-				       "option phase already over");
-	}
+	if (hs->state == S_XMIT || hs->state == S_CLOSED)
+		return after_options(hs, goal);
 	for (;;) {
 		/* Pending output (client flags) leaves before the next option. */
 		if (flush(hs) < 0)
 			return -1;
 		if (hs->state == S_OPTS) {
-			if (goal_reached(hs))
-				return 0;
-			r = decide(hs);
-			if (r == NO_STARTTLS)
-				return no_tls(hs);
-			if (r < 0)
-				return nbd_seterr_peer(hs->err, hs->io->peer, NBX_NOTSUP, 0,
-						       "server speaks newstyle without FIXED: no options, no export list");
-			if (r == S_OPTS || r == S_CLOSED) {
-				hs->state = r;
-				return 0;
-			}
-			if (enter(hs, r) < 0)
-				return -1;
+			r = next_option(hs);
+			if (r)
+				return r > 0 ? 0 : -1;
 		}
-		if (flush(hs) < 0)
+		if (flush(hs) < 0 || read_answer(hs) < 0 || hand_over(hs) < 0)
 			return -1;
-		switch (hs->expect) {
-		case EXP_FIXED:
-			if (nbd_io_read_full(hs->io, hs->in, hs->need, what(hs, w, sizeof w),
-					     hs->err) < 0) {
-				/* proto.md: on EXPORT_NAME the server closes
-				 * the connection if it rejects the name. */
-				if (hs->state == S_EXPORT_NAME && hs->err->code == NBX_PROTO)
-					recode(hs, NBX_EXPORT, " (unknown or refused export)");
-				return -1;
-			}
-			if (on_fixed(hs) < 0)
-				return -1;
-			break;
-		case EXP_REPLY:
-			do {
-				if (read_reply(hs, &h) < 0) {
-					/* Servers may just hang up after ABORT. */
-					if (hs->state == S_ABORT) {
-						hs->state = S_CLOSED;
-						return 0;
-					}
-					return -1;
-				}
-				r = on_reply(hs, &h);
-				if (r < 0)
-					return -1;
-			} while (r == 1);
-			break;
-		case EXP_NONE:
-			break;
-		}
-		/* The socket is about to change hands (TLS now, the kernel
-		 * after GO): nothing the server sent may be left unread. */
-		if ((hs->state == S_TLS || hs->state == S_XMIT) && nbd_io_pending(hs->io)) {
-			proto_err(hs, "the server sent data nobody asked for");
-			/* After the STARTTLS ACK that is clear text posing as
-			 * part of the TLS session (an injection): a TLS failure. */
-			if (hs->state == S_TLS)
-				hs->err->code = NBX_TLS;
-			return -1;
-		}
-		if (hs->state == S_TLS) {
-			if (!hs->starttls)
-				return nbd_seterr_peer(hs->err, hs->io->peer, NBX_TLS, 0,
-						       "built without TLS");
-			if (hs->starttls(hs->io, hs->starttls_ctx, hs->err) < 0)
-				return -1;
-			/* proto.md, NBD_OPT_STARTTLS: all option state from
-			 * before TLS is void; start the haggling afresh. */
-			hs->tls_done = 1;
-			hs->sr_done = 0;
-			hs->meta_unsup = 0;
-			hs->state = S_OPTS;
-			hs->expect = EXP_NONE;
-		}
 		if (hs->state == S_XMIT || hs->state == S_CLOSED)
 			break;
 		if (hs->state == S_OPTS && goal_reached(hs))

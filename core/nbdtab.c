@@ -37,7 +37,7 @@ static int tab_opt(struct nbd_spec *sp, const char *o, size_t n, int line, struc
 	/* What each kind of row does; the row is the i-th. */
 #define TAB_PORT(f)                                                          \
 	/* The number, not the digits: "000000080" would not fit. */        \
-	if (nbd_spec_num(v, 65535, &x) < 0 || !x)                           \
+	if (nbd_parse_uint(v, 65535, &x) < 0 || !x)                           \
 		goto bad;                                                   \
 	nbd_fmt(sp->f, sizeof sp->f, "%lu", x);
 #define TAB_BS(f)      if (nbd_spec_setnum(sp, NBD_NUM_BS, v) < 0) goto bad;

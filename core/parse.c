@@ -32,6 +32,49 @@ int nbd_parse_yesno(const char *s)
 	return i < 0 ? -1 : i / 3;
 }
 
+int nbd_is_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+int nbd_parse_num(const char *s, size_t n, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0, d;
+	size_t i;
+
+	if (!nbd_is_digits(s, n))
+		return -1;
+	for (i = 0; i < n; i++) {
+		d = (unsigned long)(s[i] - '0');
+		if (d > max || v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int nbd_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	return nbd_parse_num(s, strlen(s), max, out);
+}
+
+uint64_t nbd_parse_dec(const char *s, const char **end)
+{
+	uint64_t v = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(*s - '0');
+	if (end)
+		*end = s;
+	return v;
+}
+
 int nbd_parse_dev(const char *s, size_t n, int *index, int *part)
 {
 	size_t i;

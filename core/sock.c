@@ -26,6 +26,7 @@
 #include "fmt.h"
 #include "clock.h"
 #include "io.h"
+#include "parse.h"
 #include "sock.h"
 #include "wire.h"
 
@@ -222,13 +223,10 @@ static int resolve(struct addrs *a, const char *host, const char *port,
 		   const char *peer, int timeout_ms, const char *resolv_conf,
 		   struct nbd_err *err)
 {
-	unsigned long p = 0;
-	const char *d;
+	unsigned long p;
 
 	a->n = 0;
-	for (d = port; *d >= '0' && *d <= '9' && p <= 65535; d++)
-		p = p * 10 + (unsigned)(*d - '0');
-	if (!*port || *d || p > 65535)
+	if (nbd_parse_uint(port, 65535, &p) < 0)
 		return nbd_seterr_peer(err, peer, NBX_USAGE, 0, "bad port '%s'", port);
 	resolve_local(a, host, (unsigned)p);
 	if (!a->n && !strcasecmp(host, "localhost"))

@@ -54,7 +54,7 @@ int nbd_is_uri(const char *s)
 /* A port: 1 to 31 digits. */
 static int set_port(struct nbd_addr *a, const char *s, size_t len)
 {
-	if (!len || len >= sizeof a->port || strspn(s, "0123456789") < len)
+	if (len >= sizeof a->port || !nbd_is_digits(s, len))
 		return -1;
 	memcpy(a->port, s, len);
 	a->port[len] = 0;

@@ -30,6 +30,13 @@ enum {
 	NBD_OPT_SET_META_CONTEXT = 10, NBD_OPT_EXTENDED_HEADERS = 11,
 };
 
+/* Error values of simple replies and error chunks (proto.md, "Error
+ * values"): fixed on the wire, whatever this host's errno numbers are. */
+enum {
+	NBD_EPERM = 1, NBD_EIO = 5, NBD_ENOMEM = 12, NBD_EINVAL = 22, NBD_ENOSPC = 28,
+	NBD_EOVERFLOW = 75, NBD_ENOTSUP = 95, NBD_ESHUTDOWN = 108,
+};
+
 /* Option reply types; errors have bit 31 set. */
 #define NBD_REP_ERR_BIT 0x80000000U
 enum {

@@ -175,13 +175,131 @@ static int read_piece(struct nbd_xconn *x, struct nbd_xop *op, uint64_t off, uin
 	return 0;
 }
 
+/* OFFSET_DATA (offset, then the bytes) or OFFSET_HOLE (offset, length). */
+static int chunk_offset(struct nbd_xconn *x, struct nbd_xop *op, uint16_t type, uint32_t len,
+			const char *what)
+{
+	int data = type == NBD_REPLY_TYPE_OFFSET_DATA;
+	uint8_t b[12];
+	uint64_t off;
+	uint32_t n;
+
+	if (data && len < 9)
+		return proto(x, what, "NBD_REPLY_TYPE_OFFSET_DATA too short");
+	if (!data && len != 12)
+		return proto(x, what, "NBD_REPLY_TYPE_OFFSET_HOLE of the wrong length");
+	if (rd(x, b, data ? 8 : 12, what) < 0)
+		return -1;
+	off = nbd_get64(b);
+	n = data ? len - 8 : nbd_get32(b + 8);
+	if (read_piece(x, op, off, n, what) < 0)
+		return -1;
+	if (!data) {
+		memset(op->buf + (off - op->off), 0, n);
+		return 0;
+	}
+	return rd(x, op->buf + (off - op->off), n, what);
+}
+
+/* BLOCK_STATUS: the context id, then extents (length, flags). */
+static int chunk_status(struct nbd_xconn *x, struct nbd_xop *op, uint32_t len, const char *what)
+{
+	uint8_t b[8];
+	uint32_t id, i, n;
+	uint64_t at = op->off, end = op->off + op->len;
+
+	if (op->type != NBD_CMD_BLOCK_STATUS)
+		return proto(x, what, "block status chunk in the reply to another request");
+	if (len < 12 || (len - 4) % 8)
+		return proto(x, what, "NBD_REPLY_TYPE_BLOCK_STATUS of a bad length");
+	if (rd(x, b, 4, what) < 0)
+		return -1;
+	id = nbd_get32(b);
+	if (id != x->meta_id)
+		return proto(x, what, "block status for a context we did not ask for");
+	if (op->next || op->got)
+		return proto(x, what, "two block status chunks for one context");
+	op->got = 1;
+	/* Streamed a descriptor at a time: any length is fine, only the first
+	 * cap extents inside the request are kept. */
+	for (i = 0, n = (len - 4) / 8; i < n; i++) {
+		uint32_t elen, st;
+
+		if (rd(x, b, 8, what) < 0)
+			return -1;
+		elen = nbd_get32(b);
+		st = nbd_get32(b + 4);
+		if (!elen)
+			return proto(x, what, "block status extent of length 0");
+		if (at >= end || op->next == op->cap)
+			continue;
+		op->ext[op->next].off = at;
+		op->ext[op->next].len = elen < end - at ? elen : end - at;
+		op->ext[op->next].flags = st;
+		at += op->ext[op->next++].len;
+	}
+	return 0;
+}
+
+/* An error chunk, of a known type or not: u32 error, u16 message length,
+ * message (proto.md, "Structured reply types"), then ERROR_OFFSET's offset
+ * or whatever an unknown type carries. */
+static int chunk_error(struct nbd_xconn *x, struct nbd_xop *op, uint16_t type, uint32_t len,
+		       const char *what)
+{
+	uint32_t err;
+	uint16_t mlen;
+	uint8_t m[6 + NBD_MAX_STRING + 8];
+
+	/* Error chunks may come one per failed byte at most: a server
+	 * sending more would never end the reply. */
+	if (op->nerr++ > op->len)
+		return proto(x, what, "more error chunks than the request has bytes");
+	if (len < 6 || len > 6 + NBD_MAX_STRING + 8)
+		return proto(x, what, "error chunk of a bad length");
+	if (rd(x, m, 6, what) < 0)
+		return -1;
+	err = nbd_get32(m);
+	mlen = nbd_get16(m + 4);
+	if (mlen > len - 6 || mlen > NBD_MAX_STRING || (type == NBD_REPLY_TYPE_ERROR && len != 6u + mlen) ||
+	    (type == NBD_REPLY_TYPE_ERROR_OFFSET && len != 6u + mlen + 8))
+		return proto(x, what, "error chunk with a message length beyond the chunk");
+	if (!err)
+		return proto(x, what, "error chunk with error 0");
+	if (rd(x, m + 6, len - 6, what) < 0)
+		return -1;
+	if (!op->error) {
+		if (mlen)
+			nbd_quote(op->errmsg, sizeof op->errmsg, (const char *)m + 6, mlen);
+		if (type == NBD_REPLY_TYPE_ERROR_OFFSET) {
+			op->has_err_off = 1;
+			op->err_off = nbd_get64(m + 6 + mlen);
+		}
+	}
+	set_error(op, err);
+	return 0;
+}
+
+/* The chunk with DONE ends the reply: a short read is never silent. */
+static int chunk_done(struct nbd_xconn *x, struct nbd_xop *op, const char *what)
+{
+	if (!op->error) {
+		if (op->type == NBD_CMD_READ && op->got != op->len)
+			return proto(x, what, "reply ends before all the data was sent");
+		if (op->type == NBD_CMD_BLOCK_STATUS && !op->next)
+			return proto(x, what, "reply without extents for base:allocation");
+	}
+	finish(x, op);
+	return 0;
+}
+
 static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 {
 	uint16_t flags = nbd_get16(h + 4), type = nbd_get16(h + 6);
 	uint32_t len = nbd_get32(h + 16);
 	struct nbd_xop *op = find(x, nbd_get64(h + 8));
-	uint8_t b[16];
 	const char *what;
+	int r;
 
 	if (!op)
 		return proto(x, "structured reply", "reply to a request never made (unknown cookie)");
@@ -193,143 +311,49 @@ static int on_chunk(struct nbd_xconn *x, const uint8_t *h)
 		/* proto.md: NONE has no payload and only ever ends a reply. */
 		if (len || !(flags & NBD_REPLY_FLAG_DONE))
 			return proto(x, what, "NBD_REPLY_TYPE_NONE with a payload or without DONE");
+		r = 0;
 		break;
 	case NBD_REPLY_TYPE_OFFSET_DATA:
-	case NBD_REPLY_TYPE_OFFSET_HOLE: {
-		/* DATA: offset, then the bytes; HOLE: offset, length. */
-		int data = type == NBD_REPLY_TYPE_OFFSET_DATA;
-		uint64_t off;
-		uint32_t n;
-
-		if (data && len < 9)
-			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_DATA too short");
-		if (!data && len != 12)
-			return proto(x, what, "NBD_REPLY_TYPE_OFFSET_HOLE of the wrong length");
-		if (rd(x, b, data ? 8 : 12, what) < 0)
-			return -1;
-		off = nbd_get64(b);
-		n = data ? len - 8 : nbd_get32(b + 8);
-		if (read_piece(x, op, off, n, what) < 0)
-			return -1;
-		if (!data)
-			memset(op->buf + (off - op->off), 0, n);
-		else if (rd(x, op->buf + (off - op->off), n, what) < 0)
-			return -1;
+	case NBD_REPLY_TYPE_OFFSET_HOLE:
+		r = chunk_offset(x, op, type, len, what);
 		break;
-	}
-	case NBD_REPLY_TYPE_BLOCK_STATUS: {
-		uint32_t id, i, n;
-		uint64_t at = op->off, end = op->off + op->len;
-
-		if (op->type != NBD_CMD_BLOCK_STATUS)
-			return proto(x, what, "block status chunk in the reply to another request");
-		if (len < 12 || (len - 4) % 8)
-			return proto(x, what, "NBD_REPLY_TYPE_BLOCK_STATUS of a bad length");
-		if (rd(x, b, 4, what) < 0)
-			return -1;
-		id = nbd_get32(b);
-		if (id != x->meta_id)
-			return proto(x, what, "block status for a context we did not ask for");
-		if (op->next || op->got)
-			return proto(x, what, "two block status chunks for one context");
-		op->got = 1;
-		/* Streamed a descriptor at a time: any length is fine, only
-		 * the first cap extents inside the request are kept. */
-		for (i = 0, n = (len - 4) / 8; i < n; i++) {
-			uint32_t elen, st;
-
-			if (rd(x, b, 8, what) < 0)
-				return -1;
-			elen = nbd_get32(b);
-			st = nbd_get32(b + 4);
-			if (!elen)
-				return proto(x, what, "block status extent of length 0");
-			if (at >= end || op->next == op->cap)
-				continue;
-			op->ext[op->next].off = at;
-			op->ext[op->next].len = elen < end - at ? elen : end - at;
-			op->ext[op->next].flags = st;
-			at += op->ext[op->next++].len;
-		}
+	case NBD_REPLY_TYPE_BLOCK_STATUS:
+		r = chunk_status(x, op, len, what);
 		break;
-	}
-	default: {
-		uint32_t err;
-		uint16_t mlen;
-		uint8_t m[6 + NBD_MAX_STRING + 8];
-
+	default:
 		if (!(type & NBD_REPLY_TYPE_ERR_BIT))
 			return proto(x, what, "unknown structured reply type");
-		/* Error chunks may come one per failed byte at most: a
-		 * server sending more would never end the reply. */
-		if (op->nerr++ > op->len)
-			return proto(x, what, "more error chunks than the request has bytes");
-		/* Every error chunk starts u32 error, u16 message length,
-		 * message (proto.md, "Structured reply types"); unknown error
-		 * types are errors all the same. */
-		if (len < 6 || len > 6 + NBD_MAX_STRING + 8)
-			return proto(x, what, "error chunk of a bad length");
-		if (rd(x, m, 6, what) < 0)
-			return -1;
-		err = nbd_get32(m);
-		mlen = nbd_get16(m + 4);
-		if (mlen > len - 6 || mlen > NBD_MAX_STRING || (type == NBD_REPLY_TYPE_ERROR && len != 6u + mlen) ||
-		    (type == NBD_REPLY_TYPE_ERROR_OFFSET && len != 6u + mlen + 8))
-			return proto(x, what, "error chunk with a message length beyond the chunk");
-		if (!err)
-			return proto(x, what, "error chunk with error 0");
-		/* The message, then ERROR_OFFSET's offset or whatever an
-		 * unknown type carries. */
-		if (rd(x, m + 6, len - 6, what) < 0)
-			return -1;
-		if (!op->error) {
-			if (mlen)
-				nbd_quote(op->errmsg, sizeof op->errmsg, (const char *)m + 6, mlen);
-			if (type == NBD_REPLY_TYPE_ERROR_OFFSET) {
-				op->has_err_off = 1;
-				op->err_off = nbd_get64(m + 6 + mlen);
-			}
-		}
-		set_error(op, err);
+		r = chunk_error(x, op, type, len, what);
 		break;
 	}
-	}
-	if (!(flags & NBD_REPLY_FLAG_DONE))
-		return 0;
-	if (!op->error) {
-		/* A short read is never silent. */
-		if (op->type == NBD_CMD_READ && op->got != op->len)
-			return proto(x, what, "reply ends before all the data was sent");
-		if (op->type == NBD_CMD_BLOCK_STATUS && !op->next)
-			return proto(x, what, "reply without extents for base:allocation");
-	}
-	finish(x, op);
-	return 0;
+	if (r < 0)
+		return -1;
+	return (flags & NBD_REPLY_FLAG_DONE) ? chunk_done(x, op, what) : 0;
 }
 
 int nbd_x_recv(struct nbd_xconn *x)
 {
 	uint8_t h[NBD_CHUNK_HDR_LEN];
 	struct nbd_xop *op;
-	uint32_t magic;
+	uint32_t error;
+	uint64_t cookie;
 
 	if (rd(x, h, NBD_SIMPLE_REPLY_LEN, "reply") < 0)
 		return -1;
-	magic = nbd_get32(h);
-	if (magic == NBD_STRUCTURED_MAGIC) {
+	if (nbd_get32(h) == NBD_STRUCTURED_MAGIC) {
 		if (rd(x, h + NBD_SIMPLE_REPLY_LEN, NBD_CHUNK_HDR_LEN - NBD_SIMPLE_REPLY_LEN,
 		       "reply") < 0)
 			return -1;
 		return on_chunk(x, h);
 	}
-	if (magic != NBD_SIMPLE_MAGIC)
+	if (nbd_dec_simple_reply(h, &error, &cookie, NULL) < 0)
 		return proto(x, "reply", "bad reply magic");
-	if (!(op = find(x, nbd_get64(h + 8))))
+	if (!(op = find(x, cookie)))
 		return proto(x, "simple reply", "reply to a request never made (unknown cookie)");
 	/* proto.md: with structured replies negotiated a READ is answered
 	 * with chunks; a simple error reply is still allowed. */
-	if (nbd_get32(h + 4)) {
-		set_error(op, nbd_get32(h + 4));
+	if (error) {
+		set_error(op, error);
 	} else if (op->type == NBD_CMD_READ) {
 		if (op->got)
 			return proto(x, "NBD_CMD_READ", "simple reply after structured chunks");
@@ -354,12 +378,12 @@ int nbd_x_wait(struct nbd_xconn *x, struct nbd_xop *op)
 /* NBD errors are fixed numbers on the wire (proto.md, "Error values");
  * this host's errno may differ, and so does its libc's text for it: the
  * message names the wire value, then this host's words for it. */
+#define NBD_ERROR(e) { NBD_##e, e, "NBD_" #e }
 static const struct { uint8_t wire, host; char name[14]; } nbd_errors[] = {
-	{ 1, EPERM, "NBD_EPERM" },       { 5, EIO, "NBD_EIO" },
-	{ 12, ENOMEM, "NBD_ENOMEM" },    { 22, EINVAL, "NBD_EINVAL" },
-	{ 28, ENOSPC, "NBD_ENOSPC" },    { 75, EOVERFLOW, "NBD_EOVERFLOW" },
-	{ 95, ENOTSUP, "NBD_ENOTSUP" },  { 108, ESHUTDOWN, "NBD_ESHUTDOWN" },
+	NBD_ERROR(EPERM),  NBD_ERROR(EIO),       NBD_ERROR(ENOMEM),  NBD_ERROR(EINVAL),
+	NBD_ERROR(ENOSPC), NBD_ERROR(EOVERFLOW), NBD_ERROR(ENOTSUP), NBD_ERROR(ESHUTDOWN),
 };
+#undef NBD_ERROR
 _Static_assert(EPERM < 256 && EIO < 256 && ENOMEM < 256 && EINVAL < 256 && ENOSPC < 256 &&
 	       EOVERFLOW < 256 && ENOTSUP < 256 && ESHUTDOWN < 256, "a host errno fits a byte");
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "file.h"
 #include "fmt.h"
 #include "int.h"
 
@@ -90,7 +91,7 @@ static int read_secret(const char *path, const char *what, char *buf, size_t cap
 	struct stat st;
 	unsigned int m;
 	ssize_t n;
-	size_t got = 0;
+	int e;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		int e = errno;
@@ -112,14 +113,14 @@ static int read_secret(const char *path, const char *what, char *buf, size_t cap
 				  "%s: %s with mode %u%u%u%u: group or others may read it: refused "
 				  "(chmod 600 %s)", path, what, m >> 9, m >> 6 & 7, m >> 3 & 7, m & 7, path);
 	}
-	while ((n = read(fd, buf + got, cap - got)) > 0 && got + (size_t)n < cap)
-		got += (size_t)n;
+	n = nbd_read_fd(fd, buf, cap);
+	e = errno;
 	close(fd);
 	if (n < 0)
-		return nbd_seterr(err, NBX_USAGE, errno, "%s: %s", path, strerror(errno));
-	if (n > 0)
+		return nbd_seterr(err, NBX_USAGE, e, "%s: %s", path, strerror(e));
+	if ((size_t)n == cap)
 		return nbd_seterr(err, NBX_USAGE, EFBIG, "%s: too large for a %s", path, what);
-	*len = got;
+	*len = (size_t)n;
 	return 0;
 }
 

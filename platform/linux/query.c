@@ -13,19 +13,6 @@
 #include "platform.h"
 #include "parse.h"
 
-/* Decimal digits at s; *end (if not NULL) gets what follows. Saturates
- * rather than overflows. No strtoul: the static build stays small. */
-static uint64_t dec(const char *s, const char **end)
-{
-	uint64_t v = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(*s - '0');
-	if (end)
-		*end = s;
-	return v;
-}
-
 /* Call fn for each name in directory path (getdents: no opendir, whose
  * DIR comes from malloc). Stops when fn returns non-zero; returns that. */
 static int each_entry(const char *path, int (*fn)(void *ctx, const char *name), void *ctx)
@@ -124,7 +111,7 @@ static void read_note(int index, struct nbd_devinfo *d)
 	note_path(path, sizeof path, index);
 	if (read_text(path, buf, sizeof buf, 1) < 0)
 		return;
-	if ((long)dec(buf, &rest) != d->pid || *rest != ' ')
+	if ((long)nbd_parse_dec(buf, &rest) != d->pid || *rest != ' ')
 		return; /* another configuration's note */
 	eol = strcspn(rest, "\n");
 	nbd_fmt(d->datapath, sizeof d->datapath, "%.*s", (int)(eol - 1), rest + 1);
@@ -174,19 +161,19 @@ int nbd_dev_query(int index, struct nbd_devinfo *d, struct nbd_err *err)
 				  "/dev/nbd%d: no such device%s", index,
 				  access("/sys/module/nbd", F_OK) ? " (nbd module not loaded)" : "");
 	d->exists = 1;
-	d->size = dec(buf, NULL) * 512u;
+	d->size = nbd_parse_dec(buf, NULL) * 512u;
 	if (sysread(index, "ro", buf, sizeof buf) == 0)
-		d->read_only = dec(buf, NULL) != 0;
+		d->read_only = nbd_parse_dec(buf, NULL) != 0;
 	/* The kernel creates pid when a configuration starts serving and
 	 * removes it when the device is torn down. */
 	if (sysread(index, "pid", buf, sizeof buf) == 0) {
 		d->attached = 1;
-		d->pid = (long)dec(buf, NULL);
+		d->pid = (long)nbd_parse_dec(buf, NULL);
 	}
 	if (d->pid > 0)
 		d->ioctl_owned = holds_dev(d->pid, index);
 	if (sysread(index, "queue/logical_block_size", buf, sizeof buf) == 0)
-		d->block_size = (uint32_t)dec(buf, NULL);
+		d->block_size = (uint32_t)nbd_parse_dec(buf, NULL);
 	if (sysread(index, "backend", buf, sizeof buf) == 0)
 		nbd_fmt(d->backend, sizeof d->backend, "%s", buf);
 	if (d->attached)

@@ -6,6 +6,9 @@
 #include "unit.h"
 #include "platform.h"
 #include "parse.h"
+#include "file.h"
+#include <stdlib.h>
+#include <unistd.h>
 #include "../../platform/linux/kerr.h"
 
 TEST(dev_index_names)
@@ -21,6 +24,35 @@ TEST(dev_index_names)
 	CHECK_EQ(nbd_dev_index("/dev/sda"), -1);
 	CHECK_EQ(nbd_dev_index("/dev/nbd"), -1);
 	CHECK_EQ(nbd_dev_index("dev/nbd0"), -1);
+}
+
+/* The shared decimal parsers every number on a command line, in a URI,
+ * nbdtab or sysfs goes through. */
+TEST(parse_numbers)
+{
+	unsigned long v = 7;
+	const char *end;
+
+	CHECK_EQ(nbd_parse_uint("0", 10, &v), 0);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(nbd_parse_uint("65535", 65535, &v), 0);
+	CHECK_EQ(v, 65535);
+	CHECK_EQ(nbd_parse_uint("65536", 65535, &v), -1);
+	/* a single digit above a small max (the old applet parser let it by) */
+	CHECK_EQ(nbd_parse_uint("9", 3, &v), -1);
+	CHECK_EQ(nbd_parse_uint("", 10, &v), -1);
+	CHECK_EQ(nbd_parse_uint("1x", 10, &v), -1);
+	CHECK_EQ(nbd_parse_uint("-1", 10, &v), -1);
+	CHECK_EQ(nbd_parse_uint("99999999999999999999999", (unsigned long)-1, &v), -1);
+	CHECK_EQ(nbd_parse_num("80/x", 2, 65535, &v), 0);
+	CHECK_EQ(v, 80);
+	CHECK_EQ(nbd_is_digits("123", 3), 1);
+	CHECK_EQ(nbd_is_digits("12a", 3), 0);
+	CHECK_EQ(nbd_is_digits("", 0), 0);
+	CHECK_EQ(nbd_parse_dec("4096 rest", &end), 4096);
+	CHECK(!strcmp(end, " rest"));
+	CHECK_EQ(nbd_parse_dec("99999999999999999999999", NULL), UINT64_MAX);
+	CHECK_EQ(nbd_parse_dec("x", &end), 0);
 }
 
 TEST(parse_dev_partitions)
@@ -67,4 +99,23 @@ TEST(kerr_table)
 	CHECK_EQ(e.code, NBX_KERNEL);
 	CHECK_STR(e.msg, strerror(EINVAL));
 	CHECK_EQ(nbd_kerr(NULL, NBX_KERNEL, EBUSY, 0, "x", NULL), -1);
+}
+
+/* core/file.c: the one small-file reader (nbdtab, the command line, PSK). */
+TEST(read_small_file)
+{
+	char path[] = "/tmp/nbdbox-unit-XXXXXX", buf[8];
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_EQ(write(fd, "0123456789", 10), 10);
+	close(fd);
+	CHECK_EQ(nbd_read_file(path, buf, 4), 4);
+	CHECK(!memcmp(buf, "0123", 4));
+	CHECK_EQ(nbd_read_file(path, buf, sizeof buf), 8);
+	unlink(path);
+	CHECK_EQ(nbd_read_file(path, buf, sizeof buf), -1);
+	CHECK_EQ(errno, ENOENT);
 }
