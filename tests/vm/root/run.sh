@@ -116,7 +116,13 @@ run_boot() { # the fields of one BOOTS line
 	case $kind in
 	fs) cp --sparse=always "$FS" "$img" ;;
 	sd) [ -n "${SD_IMG:-}" ] || sd_root "$GEN_CLIENT_NAME" || { res "$name-boot" FAIL "no systemd root"; return; }
-	    cp --sparse=always "$SD_IMG" "$img" && sd_boot_img "$img" ;;
+	    cp --sparse=always "$SD_IMG" "$img" && sd_boot_img "$img"
+	    # The image the root's own update-initramfs made after the package's
+	    # install and opt-in: nbdbox its only NBD client.
+	    if [ "$gen" = sdit ] && [ "$GEN_CLIENT_NAME" != debian ]; then
+		sd_only_nbdbox "$SD_IT" && res "$name-initramfs" PASS "lsinitramfs: nbdbox the only NBD client" ||
+			res "$name-initramfs" FAIL "lsinitramfs: another NBD client, or no nbdbox, in $SD_IT"
+	    fi ;;
 	*) cp --sparse=always "$DISK" "$img" ;;
 	esac
 	chmod 666 "$img"
