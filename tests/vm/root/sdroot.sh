@@ -62,17 +62,6 @@ sd_install_nbdbox() { # ROOTDIR DEBDIR
 		"$TOP/tests/pkg/install-into.sh" --initramfs yes "$1" "$2"/nbdbox_*.deb "$2"/nbdbox-nbd-client_*.deb
 }
 
-# sd_only_nbdbox IMAGE: lsinitramfs finds nbdbox the image's only NBD
-# client (the binary; nbd-client a link to it or none; nbd.ko; no GnuTLS
-# or libnl, which only Debian's nbd-client needs), as tests/pkg checks.
-sd_only_nbdbox() {
-	l=$(lsinitramfs -l "$1" 2>/dev/null) || return 1
-	grep -qE ' usr/sbin/nbdbox$' <<< "$l" &&
-		! grep -E '(^|/)nbd-client( |$)' <<< "$l" | grep -qv -- '-> nbdbox' &&
-		grep -q 'drivers/block/nbd.ko' <<< "$l" &&
-		! grep -qE 'libgnutls|libnl-' <<< "$l"
-}
-
 sd_chroot() { # ROOTDIR CMD...: with /proc /sys /dev for the generators
 	r=$1; shift
 	mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" && mount --rbind /dev "$r/dev" || return 1
