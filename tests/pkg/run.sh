@@ -93,6 +93,14 @@ listing() {
 image() { in_root lsinitramfs -l "/boot/initrd.img-$KVER"; }
 # has_nbdbox LISTING: nbdbox's binary or script in the image
 has_nbdbox() { grep -qE ' (usr/)?sbin/nbdbox$| scripts/local-top/nbdbox$' <<< "$1"; }
+# runs_localtop: the image's scripts/local-top/ORDER runs nbdbox's script
+# (mkinitramfs orders only the scripts it finds in its own directories: a
+# script in the image but not in ORDER never runs)
+runs_localtop() {
+	in_root sh -c 'd=$(mktemp -d) && unmkinitramfs "/boot/initrd.img-$1" "$d" &&
+		cat $(find "$d" -path "*/scripts/local-top/ORDER"); rm -rf "$d"' - "$KVER" |
+		grep -q '^/scripts/local-top/nbdbox '
+}
 install_debs() { "$INTO" "$R" "$@" > "$W/apt.log" 2>&1 || { cat "$W/apt.log"; return 1; }; }
 status() { in_root dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2> /dev/null | tr -d ' '; }
 # only_nbdbox: the image's NBD client is nbdbox: the binary, nbd-client a
@@ -127,6 +135,7 @@ img=$(image)
 check "A: opted in: nbdbox the image's only NBD client" only_nbdbox "$img"
 check "A: opted in, no nbd-client package: nbdbox's local-top (nbd-attach --cmdline)" \
 	grep -q ' scripts/local-top/nbdbox$' <<< "$img"
+check "A: opted in: local-top/ORDER runs nbdbox's script" runs_localtop
 printf 'nbd3 10.0.0.5 mine persist\n' > "$W/nbdtab"
 cp "$W/nbdtab" "$R/etc/nbdtab"
 check "A: apt install --reinstall" install_debs --reinstall "$DEB1" "$CLI1"
@@ -165,6 +174,7 @@ img=$(image)
 check "B: cmdline: only nbdbox, its local-top instead of the package's" bash -c \
 	'grep -q " scripts/local-top/nbdbox$" <<< "$1" && ! grep -q " scripts/local-top/nbd$" <<< "$1"' - "$img"
 check "B: cmdline: nbdbox the only NBD client" only_nbdbox "$img"
+check "B: cmdline: local-top/ORDER runs nbdbox's script" runs_localtop
 cp "$W/nbdtab" "$R/etc/nbdtab"
 check "B: reinstall nbdbox" install_debs --reinstall "$DEB1"
 check "B: upgrade nbdbox" install_debs "$DEB2"

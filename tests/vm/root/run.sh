@@ -187,8 +187,10 @@ run_boot() { # the fields of one BOOTS line
 			{ res "$name-boot" FAIL "VMROOT_INITRD_WRAP failed"; srv_stop root; return; }
 	fi
 	[ "$restarts" -gt 0 ] && limit=$((limit + 60))
-	# The --cmdline images: nbdbox the only NBD client (issue 10).
-	case $gen in itcl|drcl)
+	# The --cmdline images: nbdbox the only NBD client (issue 10); and the
+	# one the systemd root's update-initramfs made after the package's
+	# install and opt-in (issue 21).
+	case $gen/$GEN_CLIENT_NAME in itcl/*|drcl/*|sdit/nbdbox)
 		if why=$(vr_only_nbdbox "$initrd"); then res "$name-only-nbdbox" PASS "$why"
 		else res "$name-only-nbdbox" FAIL "in the image: $why"; fi ;;
 	esac

@@ -11,7 +11,7 @@
 # CLIENT debian: the same root without nbdbox (Debian's nbd-client, its
 # hook, dracut's 95nbd as they are, the package's nbd@.service).
 SD_CACHE=${VM_CACHE:-/var/cache/nbdbox-vm}/sdroot
-SD_PKGS=systemd-sysv,udev,kmod,e2fsprogs,iproute2,procps,initramfs-tools,nbd-client,dracut-core,dracut-network,isc-dhcp-client
+SD_PKGS=systemd-sysv,libwolfssl35,udev,kmod,e2fsprogs,iproute2,procps,initramfs-tools,nbd-client,dracut-core,dracut-network,isc-dhcp-client
 SD_DATA_PORT=10810	# the guest's port of the data export (nbdtab: nbd1)
 SD_SCRATCH_PORT=10811	# and of the scratch export (nbd2)
 mkdir -p "$SD_CACHE"
@@ -30,16 +30,36 @@ sd_base() {
 	echo "$d"
 }
 
-# nbdbox into the root as a user installs it from a checkout: the binary
-# and its links, the initramfs-tools hook, the dracut module, the unit.
-# >>> When the Debian package exists (branch package), this is the one
-# >>> place to change: cp nbdbox_*.deb "$1/tmp/" and
-# >>> chroot "$1" apt install -y /tmp/nbdbox_*.deb
-sd_install_nbdbox() { # ROOTDIR
-	make -s -C "$TOP" install DESTDIR="$1" &&
-		make -s -C "$TOP" install-initramfs-tools DESTDIR="$1" &&
-		make -s -C "$TOP" install-dracut DESTDIR="$1" &&
-		make -s -C "$TOP" install-systemd DESTDIR="$1"
+# The packages of the tree (tests/pkg/build.sh: dpkg-buildpackage in a
+# clean clone, about 30 s), built once per content of what goes into them
+# (the tracked files outside tests/ and bench/, as the working tree has
+# them) and kept under $SD_CACHE/deb-KEY; NBDBOX_DEBS=DIR takes a directory
+# the package suite already filled. Prints the directory.
+sd_debs() {
+	if [ -n "${NBDBOX_DEBS:-}" ] && ls "$NBDBOX_DEBS"/nbdbox_*.deb >/dev/null 2>&1; then
+		echo "$NBDBOX_DEBS"; return 0
+	fi
+	key=$(cd "$TOP" && git ls-files -z -- . ':!tests' ':!bench' | xargs -0 sha256sum | sha256sum | cut -c1-16)
+	d=$SD_CACHE/deb-$key
+	if ! ls "$d"/nbdbox_*.deb >/dev/null 2>&1; then
+		vr_log "the package (tests/pkg/build.sh, about 30 s)"
+		rm -rf "$d.tmp"
+		"$TOP/tests/pkg/build.sh" "$d.tmp" >/dev/null 2>&1 && rm -rf "$d" && mv "$d.tmp" "$d" ||
+			{ vr_log "package build failed: $(tail -n 3 "$d.tmp/build.log" 2>/dev/null)"; return 1; }
+	fi
+	echo "$d"
+}
+
+# nbdbox into the root as an administrator installs the package: apt
+# install ./nbdbox_*.deb ./nbdbox-nbd-client_*.deb (apt removes Debian's
+# nbd-client: nbdbox is the root's nbd-client and nbd@.service too), then
+# the opt-in NBDBOX_INITRAMFS=yes in /etc/default/nbdbox and the root's own
+# update-initramfs -u (tests/pkg/install-into.sh). The image exists before
+# (update-initramfs -c, as a kernel package makes it), so the package's
+# trigger has one to update.
+sd_install_nbdbox() { # ROOTDIR DEBDIR
+	sd_chroot "$1" update-initramfs -c -k "$KVER" &&
+		"$TOP/tests/pkg/install-into.sh" --initramfs yes "$1" "$2"/nbdbox_*.deb "$2"/nbdbox-nbd-client_*.deb
 }
 
 sd_chroot() { # ROOTDIR CMD...: with /proc /sys /dev for the generators
@@ -54,9 +74,12 @@ sd_chroot() { # ROOTDIR CMD...: with /proc /sys /dev for the generators
 # initramfs images its own generators made)
 sd_root() {
 	base=$(sd_base) || return 1
-	src=
-	[ "$1" = debian ] || src=$(cd "$TOP" && git ls-files -z applets core platform contrib Makefile Config.in Kbuild nbdbox.c scripts |
-		xargs -0 cat | sha256sum | cut -c1-16)
+	src= debs=
+	if [ "$1" != debian ]; then
+		debs=$(sd_debs) || return 1
+		# Keyed by the packages' content: a change to them makes a new root.
+		src=$(cat "$debs"/nbdbox_*.deb "$debs"/nbdbox-nbd-client_*.deb | sha256sum | cut -c1-16)
+	fi
 	# The test scripts are not in the key: sd_boot_img puts them into
 	# each boot's copy.
 	key=$(vr_hash "$VR_DIR/sdroot.sh" "$MODDIR/modules.dep" |
@@ -79,7 +102,10 @@ sd_root() {
 	cp "$MODDIR/../../../boot/config-$KVER" "$d/boot/"
 	cp "$KERNEL" "$d/boot/"
 	if [ "$1" != debian ]; then
-		sd_install_nbdbox "$d" >"$d.log" 2>&1 || { vr_log "install: $(tail -n 3 "$d.log")"; rm -rf "$d"; return 1; }
+		# initramfs-tools as the boots need it, before the package's trigger.
+		sed -i 's/^MODULES=.*/MODULES=netboot/' "$d/etc/initramfs-tools/initramfs.conf"
+		printf 'crc32c_generic\next4\nnbd\ne1000\n' >> "$d/etc/initramfs-tools/modules"
+		sd_install_nbdbox "$d" "$debs" >"$d.log" 2>&1 || { vr_log "install: $(tail -n 3 "$d.log")"; rm -rf "$d"; return 1; }
 	fi
 	echo nbdtest > "$d/etc/hostname"
 	printf '/dev/nbd0 / ext4 errors=remount-ro 0 1\n/dev/nbd1 /data ext4 _netdev 0 0\n/dev/nbd2 /scratch ext4 _netdev 0 0\n' > "$d/etc/fstab"
@@ -110,10 +136,14 @@ sd_root() {
 	# The initramfs images, by the root's own generators (initramfs-tools
 	# with the nbd-client package's hook, and ours after it; dracut with
 	# its nbd module, and 99nbdbox after it).
-	sed -i 's/^MODULES=.*/MODULES=netboot/' "$d/etc/initramfs-tools/initramfs.conf"
-	printf 'crc32c_generic\next4\nnbd\ne1000\n' >> "$d/etc/initramfs-tools/modules"
-	add="nbd network-legacy"; [ "$1" = debian ] || add="$add nbdbox"
-	sd_chroot "$d" sh -c "update-initramfs -c -k $KVER &&
+	add="nbd network-legacy" itools="update-initramfs -c -k $KVER &&"
+	if [ "$1" = debian ]; then
+		sed -i 's/^MODULES=.*/MODULES=netboot/' "$d/etc/initramfs-tools/initramfs.conf"
+		printf 'crc32c_generic\next4\nnbd\ne1000\n' >> "$d/etc/initramfs-tools/modules"
+	else
+		add="$add nbdbox" itools=	# made by the package's install above
+	fi
+	sd_chroot "$d" sh -c "$itools
 		dracut -q --no-hostonly --no-hostonly-cmdline --add '$add' --omit systemd-networkd \
 			--add-drivers 'nbd e1000 ext4 crc32c_generic' --no-early-microcode -f /boot/dracut.img $KVER" \
 		>>"$d.log" 2>&1 || { vr_log "generators: $(tail -n 5 "$d.log")"; rm -rf "$d"; return 1; }
