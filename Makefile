@@ -100,7 +100,7 @@ endif
 $(O)/.wolfssl: $(O)/.flags
 	$(Q)echo '#include <wolfssl/options.h>' | $(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -E -x c - \
 	  > /dev/null 2>&1 || { echo "$(BIN): $(WOLFSSL_HINT)" >&2; exit 1; }
-	$(Q)echo 'int main(void) { return 0; }' | $(CC) $(CFLAGS) $(LDFLAGS) -x c - -o $@.out $(LDLIBS) \
+	$(Q)echo 'int main(void) { return 0; }' | $(CC) $(CFLAGS) $(LDFLAGS) -x c - -x none -o $@.out $(LDLIBS) \
 	  > /dev/null 2>&1 || { rm -f $@.out; echo "$(BIN): $(WOLFSSL_HINT)" >&2; exit 1; }
 	$(Q)rm -f $@.out
 	@touch $@
