@@ -23,8 +23,16 @@
 #define optind nbd_optind
 extern char *nbd_optarg;
 extern int nbd_optind;
+/* One long option. A table of them ends with an entry without a name. */
+struct longopt {
+	const char *name;
+	int val;             /* what getopt_long returns: the short letter, or OPT_* */
+	int arg;             /* 1: takes an argument (--name=value or --name value) */
+};
+/* own: the applet's table; shared: conn_longopts for the applets that
+ * connect to a server, else NULL. */
 int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
-		    const char *longopts);
+		    const struct longopt *own, const struct longopt *shared);
 /* After getopt_long returned '?' or ':': the usage error, exit code 2. */
 int bad_option(void);
 
@@ -72,38 +80,21 @@ struct conn_opts {
 	int one;                 /* conn_open tries the server at cur only */
 };
 
-/* Long options shared by nbd-list, nbd-probe, nbd-attach; short letters
- * N u T W. Put CONN_LONGOPTS in front of the applet's option table (or
- * have conn_longopts() do it, which keeps one copy) and hand unknown
- * option characters to conn_opt(). */
+/* The options every network applet takes (nbd-list, nbd-probe,
+ * nbd-attach, nbd-copy), stated once: the rows of conn_longopts
+ * (applets/conn.c), their lines in the usage texts (//usage-conn: and
+ * //usage-tls: there). An applet passes CONN_SHORTOPTS in front of its
+ * own letters and conn_longopts as getopt_long's shared table, and hands
+ * every option to conn_opt() first. tests/shell/test_docs.sh walks the
+ * rows: each is accepted by every network applet and shown in its --help. */
 #define CONN_SHORTOPTS "N:u:T:"
 enum {
-	OPT_TLS = 0x100, OPT_WAIT,
-	/* TLS file and name options, in conn.c's table order: those up to
-	 * OPT_TLS_PSK name credentials. */
-	OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_CERTS, OPT_TLS_PSK,
-	OPT_TLS_HOSTNAME, OPT_TLS_USER,
-	OPT_TLS_VERIFY, OPT_TLS_RELAY, OPT_ALT, OPT_CONN_LAST,
-	/* Outside the run the applets' own options start after ("\xff"):
-	 * until the connection options are one table. */
-	OPT_TLS_CRL = 0x17f
+	OPT_TLS = 0x100, OPT_WAIT, OPT_ALT, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY,
+	OPT_TLS_CERTS, OPT_TLS_CRL, OPT_TLS_PSK, OPT_TLS_HOSTNAME, OPT_TLS_USER,
+	OPT_TLS_VERIFY,
+	OPT_CONN_LAST   /* an applet's own long-only options start here */
 };
-/* Option strings for nbd_getopt_long (applets/getopt.c): value byte,
- * name, ':' if it takes an argument. A long-only option's byte is 0x80 +
- * its OPT_* value - 0x100 (the first of an applet's own is "\x8c"). */
-#define CONN_LONGOPTS                                              \
-	"N" "name:\0" "u" "unix:\0" "T" "timeout:\0" "\x81" "wait:\0" \
-	"\x80" "tls\0" "\x82" "tls-ca:\0" "\x83" "tls-cert:\0"          \
-	"\x84" "tls-key:\0" "\x85" "tls-certificates:\0"                 \
-	"\x87" "tls-hostname:\0" "\x89" "tls-verify-peer:\0"             \
-	"\x86" "tls-psk:\0" "\x88" "tls-username:\0"                     \
-	"\x8a" "tls-relay\0" "\x8b" "alt:\0" "\xff" "tls-crl:\0"
-
-/* CONN_LONGOPTS, then the applet's own options own[0..n) (its entries and
- * the empty one that ends them: sizeof own), into lo, of
- * CONN_LONGOPTS_LEN + n bytes. Returns lo. */
-#define CONN_LONGOPTS_LEN (sizeof CONN_LONGOPTS - 1)
-const char *conn_longopts(char *lo, const char *own, size_t n);
+extern const struct longopt conn_longopts[];
 
 void conn_opts_init(struct conn_opts *c);
 /* 1: handled; 0: not a connection option; -1: bad value (printed). */

@@ -31,14 +31,26 @@
 #include "applet.h"
 #include "parse.h"
 
-const char *conn_longopts(char *lo, const char *own, size_t n)
-{
-	static const char conn[] = CONN_LONGOPTS;
-
-	memcpy(lo, conn, CONN_LONGOPTS_LEN);
-	memcpy(lo + CONN_LONGOPTS_LEN, own, n);
-	return lo;
-}
+/* One row per option; its text is the //usage-conn: or //usage-tls: line
+ * above. conn_opt() below says what each does. */
+const struct longopt conn_longopts[] = {
+	{ "name",             'N',              1 },
+	{ "unix",             'u',              1 },
+	{ "timeout",          'T',              1 },
+	{ "wait",             OPT_WAIT,         1 },
+	{ "alt",              OPT_ALT,          1 },
+	{ "tls",              OPT_TLS,          0 },
+	{ "tls-ca",           OPT_TLS_CA,       1 },
+	{ "tls-certificates", OPT_TLS_CERTS,    1 },
+	{ "tls-cert",         OPT_TLS_CERT,     1 },
+	{ "tls-key",          OPT_TLS_KEY,      1 },
+	{ "tls-crl",          OPT_TLS_CRL,      1 },
+	{ "tls-hostname",     OPT_TLS_HOSTNAME, 1 },
+	{ "tls-verify-peer",  OPT_TLS_VERIFY,   1 },
+	{ "tls-psk",          OPT_TLS_PSK,      1 },
+	{ "tls-username",     OPT_TLS_USER,     1 },
+	{ NULL, 0, 0 }
+};
 
 void conn_opts_init(struct conn_opts *c)
 {
@@ -77,30 +89,34 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 	/* Naming TLS credentials asks for TLS: never fall back to clear text
 	 * because the URI said nbd://. */
 	case OPT_TLS_CA:
-	case OPT_TLS_CERT:
-	case OPT_TLS_KEY:
-	case OPT_TLS_CERTS:
-	case OPT_TLS_PSK:
+		t->ca_file = arg;
 		t->wanted = 1;
-		/* fall through */
-	case OPT_TLS_HOSTNAME:
-	case OPT_TLS_USER: {
-		/* In the order of the OPT_TLS_CA.. options. */
-		static const uint8_t field[] = {
-			offsetof(struct nbd_tls_conf, ca_file), offsetof(struct nbd_tls_conf, cert_file),
-			offsetof(struct nbd_tls_conf, key_file), offsetof(struct nbd_tls_conf, cert_dir),
-			offsetof(struct nbd_tls_conf, psk_file), offsetof(struct nbd_tls_conf, hostname),
-			offsetof(struct nbd_tls_conf, username),
-		};
-		*(const char **)(void *)((char *)t + field[opt - OPT_TLS_CA]) = arg;
 		return 1;
-	}
-	case OPT_TLS_RELAY:
-		t->relay = 1;
+	case OPT_TLS_CERT:
+		t->cert_file = arg;
+		t->wanted = 1;
+		return 1;
+	case OPT_TLS_KEY:
+		t->key_file = arg;
+		t->wanted = 1;
+		return 1;
+	case OPT_TLS_CERTS:
+		t->cert_dir = arg;
+		t->wanted = 1;
 		return 1;
 	case OPT_TLS_CRL:
-		t->wanted = 1;
 		t->crl_file = arg;
+		t->wanted = 1;
+		return 1;
+	case OPT_TLS_PSK:
+		t->psk_file = arg;
+		t->wanted = 1;
+		return 1;
+	case OPT_TLS_HOSTNAME:
+		t->hostname = arg;
+		return 1;
+	case OPT_TLS_USER:
+		t->username = arg;
 		return 1;
 	case OPT_ALT:
 		if (c->nalt == (int)(sizeof c->alt / sizeof *c->alt))

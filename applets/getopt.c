@@ -4,10 +4,9 @@
  * options (--name=value or --name value; unique prefixes), options and
  * operands in any order ("nbd-probe HOST -N name"), "--" ends options.
  * It prints nothing: on '?' or ':' the applet calls bad_option().
- * Long options are one string (busybox's applet_long_options): for each,
- * its value byte, its name, ':' if it takes an argument, NUL; an empty
- * entry ends it. A value byte below 0x80 is returned as it is (the short
- * letter), 0x80 + k as 0x100 + k (a long-only option, enum OPT_*). */
+ * Long options are tables of struct longopt (applet.h), each ended by an
+ * entry without a name: the applet's own and, for the network applets,
+ * the connection options (conn_longopts, applets/conn.c). */
 //kbuild:obj-y += getopt.o
 
 #include <string.h>
@@ -29,38 +28,26 @@ static __attribute__((noinline)) int fail(int rc, const char *pre, const char *d
 	return rc;
 }
 
-/* The entry after lo's (lo points at a value byte). */
-static const char *next_opt(const char *lo)
-{
-	return lo + strlen(lo) + 1;
-}
+/* The applet's two tables, as nbd_getopt_long was given them. */
+static const struct longopt *tables[2];
 
-/* Length of lo's name; *arg: 1 if it takes an argument. */
-static size_t opt_name(const char *lo, int *arg)
-{
-	size_t n = strcspn(lo + 1, ":");
-	*arg = lo[1 + n] == ':';
-	return n;
-}
-
-/* The entry of lo that the long option name[0..n) means: the exact name,
- * else the one name it is a prefix of. NULL if none (*hits 0) or several
+/* The entry the long option name[0..n) means: the exact name, else the
+ * one name it is a prefix of. NULL if none (*hits 0) or several
  * (*hits > 1). */
-static const char *find_long(const char *lo, const char *name, size_t n, int *hits)
+static const struct longopt *find_long(const char *name, size_t n, int *hits)
 {
-	const char *hit = NULL;
-	int arg;
+	const struct longopt *hit = NULL, *o;
+	int t;
 
-	for (*hits = 0; *lo; lo = next_opt(lo)) {
-		size_t l = opt_name(lo, &arg);
-		if (l < n || strncmp(lo + 1, name, n))
-			continue;
-		hit = lo, ++*hits;
-		if (l == n) { /* exact wins */
-			*hits = 1;
-			break;
+	*hits = 0;
+	for (t = 0; t < 2; t++)
+		for (o = tables[t]; o && o->name; o++) {
+			if (strncmp(o->name, name, n))
+				continue;
+			if (!o->name[n]) /* exact wins */
+				return *hits = 1, o;
+			hit = o, ++*hits;
 		}
-	}
 	return *hits == 1 ? hit : NULL;
 }
 
@@ -71,15 +58,13 @@ static const char *find_short(const char *shortopts, int c)
 }
 
 /* 1 if the option element a consumes the next element. */
-static int takes_next(const char *a, const char *shortopts, const char *lo)
+static int takes_next(const char *a, const char *shortopts)
 {
 	if (a[1] == '-') {
 		size_t n = strcspn(a + 2, "=");
-		int hits, arg = 0;
-		const char *hit = a[2 + n] == '=' ? NULL : find_long(lo, a + 2, n, &hits);
-		if (hit)
-			opt_name(hit, &arg);
-		return arg;
+		int hits;
+		const struct longopt *hit = a[2 + n] == '=' ? NULL : find_long(a + 2, n, &hits);
+		return hit && hit->arg;
 	}
 	for (a++; *a; a++) {
 		const char *p = find_short(shortopts, *a);
@@ -91,7 +76,7 @@ static int takes_next(const char *a, const char *shortopts, const char *lo)
 
 /* Move the operands behind the options, once, stably. An option never
  * lands after its old place (no <= i): they are gathered in argv itself. */
-static void permute(int argc, char **argv, const char *shortopts, const char *lo)
+static void permute(int argc, char **argv, const char *shortopts)
 {
 	char *rest[argc];
 	int i, no = 1, nr = 0;
@@ -109,22 +94,24 @@ static void permute(int argc, char **argv, const char *shortopts, const char *lo
 			continue;
 		}
 		argv[no++] = a;
-		if (takes_next(a, shortopts, lo) && i + 1 < argc)
+		if (takes_next(a, shortopts) && i + 1 < argc)
 			argv[no++] = argv[++i];
 	}
 	memcpy(argv + no, rest, (size_t)nr * sizeof *argv);
 }
 
 int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
-		    const char *lo)
+		    const struct longopt *own, const struct longopt *shared)
 {
 	char **av = (char **)argv;
 	char *a;
 	const char *p;
 	int rc;
 
+	tables[0] = own;
+	tables[1] = shared;
 	if (nbd_optind == 1 && !cluster)
-		permute(argc, av, shortopts, lo);
+		permute(argc, av, shortopts);
 	nbd_optarg = NULL;
 	if (nbd_optind >= argc)
 		return -1;
@@ -137,27 +124,26 @@ int nbd_getopt_long(int argc, char *const argv[], const char *shortopts,
 			return -1;
 		}
 		if (a[1] == '-') {
-			size_t n = strcspn(a + 2, "="), len;
-			int hits, arg;
-			const char *hit = find_long(lo, a + 2, n, &hits);
+			size_t n = strcspn(a + 2, "=");
+			int hits;
+			const struct longopt *hit = find_long(a + 2, n, &hits);
 
 			nbd_optind++;
 			if (!hit)
 				return fail('?', hits ? "ambiguous " : "unknown ", "",
 					    (int)(n + 2), a, "");
-			len = opt_name(hit, &arg);
 			if (a[2 + n] == '=') {
-				if (!arg)
-					return fail('?', "", "--", (int)len, hit + 1,
+				if (!hit->arg)
+					return fail('?', "", "--", (int)strlen(hit->name), hit->name,
 						    " takes no argument");
 				nbd_optarg = a + 3 + n;
-			} else if (arg) {
+			} else if (hit->arg) {
 				if (nbd_optind >= argc)
-					return fail(':', "", "--", (int)len, hit + 1,
+					return fail(':', "", "--", (int)strlen(hit->name), hit->name,
 						    " needs an argument");
 				nbd_optarg = av[nbd_optind++];
 			}
-			return (unsigned char)*hit < 0x80 ? *hit : 0x100 + (*hit & 0x7f);
+			return hit->val;
 		}
 		cluster = 1;
 	}

@@ -66,7 +66,7 @@
 
 enum {
 	OPT_DEAD = OPT_CONN_LAST, OPT_IDENT, OPT_IOCTL, OPT_SWAP, OPT_NO_SANDBOX,
-	OPT_SHARED,
+	OPT_SHARED, OPT_TLS_RELAY,
 };
 
 /* Persist defaults: in-flight requests on a dead socket are only requeued
@@ -107,13 +107,24 @@ int attach_spec_main(int argc, char **argv);
 
 int nbd_attach_main(int argc, char **argv)
 {
-	static const char own[] =
-		"b" "block-size:\0" "t" "io-timeout:\0" "\x8c" "dead-timeout:\0"
-		"r" "read-only\0" "C" "connections:\0" "p" "persist\0"
-		"\x8d" "identifier:\0" "\x8e" "ioctl\0" "F" "foreground\0"
-		"m" "systemd-mark\0" "\x8f" "swap\0" "\x90" "no-sandbox\0"
-		"\x91" "shared-store\0" "h" "help\0";
-	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
+	static const struct longopt own[] = {
+		{ "block-size",   'b',            1 },
+		{ "io-timeout",   't',            1 },
+		{ "dead-timeout", OPT_DEAD,       1 },
+		{ "read-only",    'r',            0 },
+		{ "connections",  'C',            1 },
+		{ "persist",      'p',            0 },
+		{ "identifier",   OPT_IDENT,      1 },
+		{ "ioctl",        OPT_IOCTL,      0 },
+		{ "foreground",   'F',            0 },
+		{ "systemd-mark", 'm',            0 },
+		{ "swap",         OPT_SWAP,       0 },
+		{ "no-sandbox",   OPT_NO_SANDBOX, 0 },
+		{ "shared-store", OPT_SHARED,     0 },
+		{ "tls-relay",    OPT_TLS_RELAY,  0 },
+		{ "help",         'h',            0 },
+		{ NULL, 0, 0 }
+	};
 	static struct attach a;
 	struct nbd_nl_mon *mon = NULL;
 	struct nbd_err err;
@@ -129,8 +140,7 @@ int nbd_attach_main(int argc, char **argv)
 	conn_opts_init(&a.c);
 	a.conns = 1;
 	a.conf.index = -1;
-	conn_longopts(longopts, own, sizeof own);
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", longopts)) != -1) {
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", own, conn_longopts)) != -1) {
 		switch (conn_opt(&a.c, opt, optarg)) {
 		case 1: continue;
 		case -1: return NBX_USAGE;
@@ -177,6 +187,7 @@ int nbd_attach_main(int argc, char **argv)
 		case OPT_SWAP: a.swap = 1; break;
 		case OPT_NO_SANDBOX: a.no_sandbox = 1; break;
 		case OPT_SHARED: a.shared_store = 1; break;
+		case OPT_TLS_RELAY: a.c.tls_conf.relay = 1; break;
 		case 'h': return show_usage();
 		default: return bad_option();
 		}

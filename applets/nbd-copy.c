@@ -259,15 +259,20 @@ static void *worker(void *arg)
 static int copy_options(int argc, char **argv, struct conn_opts *base, unsigned long *nconn,
 			int *force_progress, int *explicit_timeout)
 {
-	static const char own[] =
-		"C" "connections:\0" "R" "requests:\0" "\x8e" "request-size:\0"
-		"\x8c" "no-sparse\0" "\x8d" "fua\0" "p" "progress\0" "h" "help\0";
-	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
+	static const struct longopt own[] = {
+		{ "connections",  'C',           1 },
+		{ "requests",     'R',           1 },
+		{ "request-size", OPT_REQSIZE,   1 },
+		{ "no-sparse",    OPT_NO_SPARSE, 0 },
+		{ "fua",          OPT_FUA,       0 },
+		{ "progress",     'p',           0 },
+		{ "help",         'h',           0 },
+		{ NULL, 0, 0 }
+	};
 	unsigned long v;
 	int opt;
 
-	conn_longopts(longopts, own, sizeof own);
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "C:R:ph", longopts)) != -1) {
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "C:R:ph", own, conn_longopts)) != -1) {
 		*explicit_timeout |= opt == 'T';
 		switch (conn_opt(base, opt, optarg)) {
 		case 1: continue;

@@ -71,11 +71,16 @@ static int detach(int index, int use_nl)
 
 int nbd_detach_main(int argc, char **argv)
 {
-	static const char longopts[] = "a" "all\0" "\x8c" "ioctl\0" "h" "help\0";
+	static const struct longopt longopts[] = {
+		{ "all",   'a',       0 },
+		{ "ioctl", OPT_IOCTL, 0 },
+		{ "help",  'h',       0 },
+		{ NULL, 0, 0 }
+	};
 	struct nbd_err err;
 	int opt, all = 0, use_ioctl = 0, nl, i, rc = 0, r;
 
-	while ((opt = getopt_long(argc, argv, "ah", longopts)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ah", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a': all = 1; break;
 		case OPT_IOCTL: use_ioctl = 1; break;

@@ -155,8 +155,13 @@ enum { OPT_NBD_CLIENT_FORMAT = OPT_CONN_LAST };
 
 int nbd_list_main(int argc, char **argv)
 {
-	static const char own[] = "l" "long\0" "j" "json\0" "h" "help\0" "\x8c" "nbd-client-format\0";
-	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
+	static const struct longopt own[] = {
+		{ "long",              'l',                   0 },
+		{ "json",              'j',                   0 },
+		{ "help",              'h',                   0 },
+		{ "nbd-client-format", OPT_NBD_CLIENT_FORMAT, 0 },
+		{ NULL, 0, 0 }
+	};
 	static struct nbd_hs hs;
 	struct list l = { 0 };
 	struct conn_opts c;
@@ -167,8 +172,7 @@ int nbd_list_main(int argc, char **argv)
 	struct lens len;
 
 	conn_opts_init(&c);
-	conn_longopts(longopts, own, sizeof own);
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "ljh", longopts)) != -1) {
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "ljh", own, conn_longopts)) != -1) {
 		switch (conn_opt(&c, opt, optarg)) {
 		case 1: continue;
 		case -1: return NBX_USAGE;

@@ -128,8 +128,13 @@ static void print_shell(const struct nbd_export *e, const struct probe *p)
 
 int nbd_probe_main(int argc, char **argv)
 {
-	static const char own[] = "j" "json\0" "s" "shell\0" "\x8c" "size\0" "h" "help\0";
-	static char longopts[CONN_LONGOPTS_LEN + sizeof own];
+	static const struct longopt own[] = {
+		{ "json",  'j',      0 },
+		{ "shell", 's',      0 },
+		{ "size",  OPT_SIZE, 0 },
+		{ "help",  'h',      0 },
+		{ NULL, 0, 0 }
+	};
 	static struct probe p;
 	static struct nbd_hs hs;
 	struct conn_opts c;
@@ -138,8 +143,7 @@ int nbd_probe_main(int argc, char **argv)
 	int opt, fmt = PROBE_HUMAN, i;
 
 	conn_opts_init(&c);
-	conn_longopts(longopts, own, sizeof own);
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "jsh", longopts)) != -1) {
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "jsh", own, conn_longopts)) != -1) {
 		switch (conn_opt(&c, opt, optarg)) {
 		case 1: continue;
 		case -1: return NBX_USAGE;
