@@ -18,7 +18,7 @@
 #   SUITE_TIMEOUT=SECS   per-suite limit (default 1200; the VM suite 3000)
 cd "$(dirname "$0")/.." || exit 1
 
-total_pass=0 total_fail=0 summary=
+total_pass=0 total_fail=0 summary= why=
 log=$(mktemp /tmp/nbdbox-run-all.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
@@ -48,6 +48,10 @@ run_suite() {
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	summary="$summary  $line"$'\n'
+	# Why, for the end of the run (where a CI log's tail shows it): the
+	# suite's first lines that name a failure.
+	[ "$f" -gt 0 ] && why="$why$(grep -E 'FAIL|ASSERT|no result|setup:|did not finish|qemu:|timed out|failed \(|Error|error:' "$log" |
+		grep -vE ': [0-9]+ passed, [0-9]+ failed$' | head -n 8 | cut -c1-200 | sed "s/^/  $name| /")"$'\n'
 }
 
 limit=${SUITE_TIMEOUT:-1200}
@@ -128,5 +132,6 @@ fi
 echo
 echo "==== summary"
 printf '%s' "$summary"
+[ -n "$why" ] && printf '==== failures, first lines of each failed suite\n%s' "$why"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
