@@ -105,7 +105,9 @@ static void choose_sizes(struct attach *a)
 
 int attach_spec_main(int argc, char **argv);
 
-int nbd_attach_main(int argc, char **argv)
+/* The options and operands, into a: -1 to go on, else the exit code (0
+ * after --help). */
+static int attach_options(struct attach *a, int argc, char **argv)
 {
 	static const struct longopt own[] = {
 		{ "block-size",   'b',            1 },
@@ -125,11 +127,82 @@ int nbd_attach_main(int argc, char **argv)
 		{ "help",         'h',            0 },
 		{ NULL, 0, 0 }
 	};
+	unsigned long v;
+	int opt, i;
+
+	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", own, conn_longopts)) != -1) {
+		switch (conn_opt(&a->c, opt, optarg)) {
+		case 1: continue;
+		case -1: return NBX_USAGE;
+		}
+		switch (opt) {
+		case 'b':
+			if (nbd_parse_uint(optarg, 65536, &v) < 0 || !is_pow2((uint32_t)v) || v < 512 ||
+			    v > nbd_page_size())
+				return usage_error("-b: '%s': a block size is a power of two from 512 to %u",
+						   optarg, nbd_page_size());
+			a->block_size = (uint32_t)v;
+			break;
+		case 't':
+			if (nbd_parse_uint(optarg, 86400, &v) < 0)
+				return usage_error("-t: '%s' is not a number of seconds", optarg);
+			a->conf.timeout_s = (unsigned)v;
+			a->timeout_set = 1;
+			break;
+		case OPT_DEAD:
+			if (nbd_parse_uint(optarg, 86400 * 7, &v) < 0)
+				return usage_error("--dead-timeout: '%s' is not a number of seconds", optarg);
+			a->conf.dead_timeout_s = (unsigned)v;
+			a->dead_set = 1;
+			break;
+		case 'r': a->read_only = 1; break;
+		case 'C':
+			if (nbd_parse_uint(optarg, NBD_MAX_CONNS, &v) < 0 || !v)
+				return usage_error("-C: '%s': connections are 1 to %d", optarg, NBD_MAX_CONNS);
+			a->conns = (int)v;
+			break;
+		case 'p':
+			if (!ENABLE_NBD_ATTACH_PERSIST)
+				return usage_error("built without --persist");
+			a->persist = 1;
+			break;
+		case OPT_IDENT:
+			if (!*optarg || strlen(optarg) > 255)
+				return usage_error("--identifier: 1 to 255 characters");
+			a->conf.identifier = optarg;
+			break;
+		case OPT_IOCTL: a->use_ioctl = 1; break;
+		case 'F': a->foreground = 1; break;
+		case 'm': a->mark = 1; break;
+		case OPT_SWAP: a->swap = 1; break;
+		case OPT_NO_SANDBOX: a->no_sandbox = 1; break;
+		case OPT_SHARED: a->shared_store = 1; break;
+		case OPT_TLS_RELAY: a->c.tls_conf.relay = 1; break;
+		case 'h': return show_usage();
+		default: return bad_option();
+		}
+	}
+	i = optind;
+	if ((opt = conn_target(&a->c, argc, argv, &i, 1)))
+		return opt;
+	if (i < argc) {
+		if ((a->conf.index = nbd_dev_index(argv[i])) < 0)
+			return usage_error("'%s' is not an nbd device (/dev/nbdN or nbdN)", argv[i]);
+		i++;
+	}
+	if (i < argc)
+		return usage_error("unexpected argument '%s'", argv[i]);
+	if (a->use_ioctl && a->conf.identifier)
+		return usage_error("--identifier needs netlink (not with --ioctl)");
+	return -1;
+}
+
+int nbd_attach_main(int argc, char **argv)
+{
 	static struct attach a;
 	struct nbd_nl_mon *mon = NULL;
 	struct nbd_err err;
-	unsigned long v;
-	int opt, i, nl;
+	int rc, i, nl;
 
 #if ENABLE_NBD_ATTACH_CMDLINE
 	for (i = 1; i < argc; i++)
@@ -140,76 +213,14 @@ int nbd_attach_main(int argc, char **argv)
 	conn_opts_init(&a.c);
 	a.conns = 1;
 	a.conf.index = -1;
-	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "b:t:rC:pFmh", own, conn_longopts)) != -1) {
-		switch (conn_opt(&a.c, opt, optarg)) {
-		case 1: continue;
-		case -1: return NBX_USAGE;
-		}
-		switch (opt) {
-		case 'b':
-			if (nbd_parse_uint(optarg, 65536, &v) < 0 || !is_pow2((uint32_t)v) || v < 512 ||
-			    v > nbd_page_size())
-				return usage_error("-b: '%s': a block size is a power of two from 512 to %u",
-						   optarg, nbd_page_size());
-			a.block_size = (uint32_t)v;
-			break;
-		case 't':
-			if (nbd_parse_uint(optarg, 86400, &v) < 0)
-				return usage_error("-t: '%s' is not a number of seconds", optarg);
-			a.conf.timeout_s = (unsigned)v;
-			a.timeout_set = 1;
-			break;
-		case OPT_DEAD:
-			if (nbd_parse_uint(optarg, 86400 * 7, &v) < 0)
-				return usage_error("--dead-timeout: '%s' is not a number of seconds", optarg);
-			a.conf.dead_timeout_s = (unsigned)v;
-			a.dead_set = 1;
-			break;
-		case 'r': a.read_only = 1; break;
-		case 'C':
-			if (nbd_parse_uint(optarg, NBD_MAX_CONNS, &v) < 0 || !v)
-				return usage_error("-C: '%s': connections are 1 to %d", optarg, NBD_MAX_CONNS);
-			a.conns = (int)v;
-			break;
-		case 'p':
-			if (!ENABLE_NBD_ATTACH_PERSIST)
-				return usage_error("built without --persist");
-			a.persist = 1;
-			break;
-		case OPT_IDENT:
-			if (!*optarg || strlen(optarg) > 255)
-				return usage_error("--identifier: 1 to 255 characters");
-			a.conf.identifier = optarg;
-			break;
-		case OPT_IOCTL: a.use_ioctl = 1; break;
-		case 'F': a.foreground = 1; break;
-		case 'm': a.mark = 1; break;
-		case OPT_SWAP: a.swap = 1; break;
-		case OPT_NO_SANDBOX: a.no_sandbox = 1; break;
-		case OPT_SHARED: a.shared_store = 1; break;
-		case OPT_TLS_RELAY: a.c.tls_conf.relay = 1; break;
-		case 'h': return show_usage();
-		default: return bad_option();
-		}
-	}
-	i = optind;
-	if ((opt = conn_target(&a.c, argc, argv, &i, 1)))
-		return opt;
-	if (i < argc) {
-		if ((a.conf.index = nbd_dev_index(argv[i])) < 0)
-			return usage_error("'%s' is not an nbd device (/dev/nbdN or nbdN)", argv[i]);
-		i++;
-	}
-	if (i < argc)
-		return usage_error("unexpected argument '%s'", argv[i]);
+	if ((rc = attach_options(&a, argc, argv)) >= 0)
+		return rc;
 	/* -C N with alternatives: the N connections spread over the
 	 * servers (core/spread.h); -C 1 is failover as before. */
 	if (a.c.nalt && a.conns > 1)
 		a.nsrv = a.c.nalt + 1;
 	for (i = 0; i < NBD_MAX_CONNS; i++)
 		a.kfd[i] = -1;
-	if (a.use_ioctl && a.conf.identifier)
-		return usage_error("--identifier needs netlink (not with --ioctl)");
 	if (PERSIST(&a)) {
 		if (!a.timeout_set)
 			a.conf.timeout_s = PERSIST_IO_TIMEOUT;

@@ -61,34 +61,101 @@ static int set_port(struct nbd_addr *a, const char *s, size_t len)
 	return 0;
 }
 
-/* Where the query's tls-* values go (in tls->uri), in the order of its
- * keys, and the setting each fills unless the command line named it. */
-#define URI_FIELD(f, conf) { offsetof(struct nbd_tls_conf, uri.f), \
-			     sizeof ((struct nbd_tls_conf *)0)->uri.f, \
-			     offsetof(struct nbd_tls_conf, conf) }
-static const struct {
-	uint16_t off, cap, conf;
-} uri_field[] = { URI_FIELD(cert_dir, cert_dir), URI_FIELD(psk_file, psk_file),
-		  URI_FIELD(hostname, hostname), URI_FIELD(user, username),
-		  URI_FIELD(crl_file, crl_file) };
+/* HOST[:PORT] or [IPV6][:PORT], auth[0..end), into a. */
+static int parse_hostport(struct nbd_addr *a, const char *uri, const char *auth,
+			  const char *end, struct nbd_err *err)
+{
+	const char *colon;
+
+	if (*auth == '[') {
+		const char *rb = memchr(auth, ']', (size_t)(end - auth));
+		if (!rb)
+			return bad(err, uri, "unterminated [IPv6] address");
+		if (!ENABLE_IPV6)
+			return nbd_seterr(err, NBX_NOTSUP, 0, "%s: built without IPv6", uri);
+		if (pct_decode(a->host, sizeof a->host, auth + 1, (size_t)(rb - auth - 1)) < 0)
+			return bad(err, uri, "bad host");
+		colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+		if (!colon && rb + 1 != end)
+			return bad(err, uri, "junk after [IPv6] address");
+	} else {
+		colon = memchr(auth, ':', (size_t)(end - auth));
+		if (pct_decode(a->host, sizeof a->host, auth, (size_t)((colon ? colon : end) - auth)) < 0)
+			return bad(err, uri, "bad host");
+	}
+	if (colon && set_port(a, colon + 1, (size_t)(end - colon - 1)) < 0)
+		return bad(err, uri, "bad port");
+	return 0;
+}
+
+/* One query parameter k[0..klen) = v[0..vlen): 0; -1 for a value that
+ * does not decode, -2 for a tls-verify-peer neither true nor false. The
+ * tls-* values land in tls->uri; unknown keys are ignored, as libnbd does. */
+static int query_param(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *k, size_t klen,
+		       const char *v, size_t vlen, int *verify)
+{
+	struct nbd_tls_conf *t = tls;
+	char yesno[8];
+
+	switch (nbd_word_find("socket\0tls-certificates\0tls-psk-file\0tls-hostname\0"
+			      "tls-username\0tls-crl\0tls-verify-peer\0", k, klen)) {
+	case 0: return pct_decode(a->socket, sizeof a->socket, v, vlen) < 0 ? -1 : 0;
+	case 1: return pct_decode(t->uri.cert_dir, sizeof t->uri.cert_dir, v, vlen) < 0 ? -1 : 0;
+	case 2: return pct_decode(t->uri.psk_file, sizeof t->uri.psk_file, v, vlen) < 0 ? -1 : 0;
+	case 3: return pct_decode(t->uri.hostname, sizeof t->uri.hostname, v, vlen) < 0 ? -1 : 0;
+	case 4: return pct_decode(t->uri.user, sizeof t->uri.user, v, vlen) < 0 ? -1 : 0;
+	case 5: return pct_decode(t->uri.crl_file, sizeof t->uri.crl_file, v, vlen) < 0 ? -1 : 0;
+	case 6:
+		if (pct_decode(yesno, sizeof yesno, v, vlen) < 0)
+			return -1;
+		return (*verify = nbd_parse_yesno(yesno)) < 0 ? -2 : 0;
+	}
+	return 0;
+}
+
+/* The query q (after '?'): key=value&key=value. */
+static int parse_query(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
+		       const char *q, int *verify, struct nbd_err *err)
+{
+	while (*q) {
+		size_t len = strcspn(q, "&");
+		const char *eq = memchr(q, '=', len);
+		size_t klen = eq ? (size_t)(eq - q) : len;
+		const char *v = eq ? eq + 1 : q + len;
+
+		int r = query_param(a, tls, q, klen, v, (size_t)(q + len - v), verify);
+
+		if (r < 0)
+			return bad(err, uri, r == -2 ? "tls-verify-peer takes true or false" :
+				   "bad query value");
+		q += len;
+		if (*q == '&')
+			q++;
+	}
+	return 0;
+}
+
+/* A setting from the URI, where the command line named none. */
+static void uri_default(const char **conf, const char *v)
+{
+	if (!*conf && *v)
+		*conf = v;
+}
 
 int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 		  struct nbd_err *err)
 {
 	const char *p, *auth, *auth_end, *path, *query, *hp;
-	size_t slen;
-	int i;
+	int i, verify = -1;
 	long n;
-	int verify = -1;
 
 	nbd_addr_init(a);
 	memset(&tls->uri, 0, sizeof tls->uri);
 	p = uri + strcspn(uri, ":/?#");
 	if (strncmp(p, "://", 3))
 		return bad(err, uri, "not an NBD URI");
-	slen = (size_t)(p - uri);
 	/* In pairs: even without TLS, odd with; the last two Unix. */
-	i = nbd_word_find("nbd\0nbds\0nbd+tcp\0nbds+tcp\0nbd+unix\0nbds+unix\0", uri, slen);
+	i = nbd_word_find("nbd\0nbds\0nbd+tcp\0nbds+tcp\0nbd+unix\0nbds+unix\0", uri, (size_t)(p - uri));
 	if (i < 0)
 		return bad(err, uri, "unknown URI scheme (nbd, nbds, nbd+unix, nbds+unix)");
 	if (i & 1)
@@ -110,31 +177,10 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 			return bad(err, uri, "bad user name");
 		auth = hp + 1;
 	}
-	if (a->is_unix) {
-		if (auth != auth_end)
-			return bad(err, uri, "nbd+unix:// takes no host (use ?socket=PATH)");
-	} else if (auth != auth_end) {
-		const char *colon;
-		if (*auth == '[') {
-			const char *rb = memchr(auth, ']', (size_t)(auth_end - auth));
-			if (!rb)
-				return bad(err, uri, "unterminated [IPv6] address");
-			if (!ENABLE_IPV6)
-				return nbd_seterr(err, NBX_NOTSUP, 0, "%s: built without IPv6", uri);
-			if (pct_decode(a->host, sizeof a->host, auth + 1, (size_t)(rb - auth - 1)) < 0)
-				return bad(err, uri, "bad host");
-			colon = rb + 1 < auth_end && rb[1] == ':' ? rb + 1 : NULL;
-			if (!colon && rb + 1 != auth_end)
-				return bad(err, uri, "junk after [IPv6] address");
-		} else {
-			colon = memchr(auth, ':', (size_t)(auth_end - auth));
-			if (pct_decode(a->host, sizeof a->host, auth,
-				       (size_t)((colon ? colon : auth_end) - auth)) < 0)
-				return bad(err, uri, "bad host");
-		}
-		if (colon && set_port(a, colon + 1, (size_t)(auth_end - colon - 1)) < 0)
-			return bad(err, uri, "bad port");
-	}
+	if (a->is_unix && auth != auth_end)
+		return bad(err, uri, "nbd+unix:// takes no host (use ?socket=PATH)");
+	if (!a->is_unix && auth != auth_end && parse_hostport(a, uri, auth, auth_end, err) < 0)
+		return -1;
 	if (!a->is_unix && !a->host[0])
 		strcpy(a->host, "localhost");
 
@@ -146,47 +192,18 @@ int nbd_parse_uri(struct nbd_addr *a, struct nbd_tls_conf *tls, const char *uri,
 		return bad(err, uri, "bad export name (percent encoding, NUL, or over 4096 bytes)");
 	a->namelen = (size_t)n;
 
-	/* Query: key=value&key=value */
-	if (*query == '?')
-		query++;
-	while (*query) {
-		size_t len = strcspn(query, "&");
-		const char *eq = memchr(query, '=', len);
-		size_t klen = eq ? (size_t)(eq - query) : len;
-		const char *v = eq ? eq + 1 : query + len;
-		size_t vlen = (size_t)(query + len - v);
-		char *dst = NULL;
-		size_t cap = 0;
-		char tmp[8];
-
-		i = nbd_word_find("socket\0tls-certificates\0tls-psk-file\0tls-hostname\0"
-				  "tls-username\0tls-crl\0tls-verify-peer\0", query, klen);
-		if (i == 0)
-			dst = a->socket, cap = sizeof a->socket;
-		else if (i == 6)
-			dst = tmp, cap = sizeof tmp;
-		else if (i > 0)
-			dst = (char *)tls + uri_field[i - 1].off, cap = uri_field[i - 1].cap;
-		/* Unknown keys are ignored, as libnbd does. */
-		if (dst && pct_decode(dst, cap, v, vlen) < 0)
-			return bad(err, uri, "bad query value");
-		if (dst == tmp && (verify = nbd_parse_yesno(tmp)) < 0)
-			return bad(err, uri, "tls-verify-peer takes true or false");
-		query += len;
-		if (*query == '&')
-			query++;
-	}
+	if (parse_query(a, tls, uri, query + (*query == '?'), &verify, err) < 0)
+		return -1;
 	if (a->is_unix && !a->socket[0])
 		return bad(err, uri, "nbd+unix:// needs ?socket=PATH");
 	if (!a->is_unix && a->socket[0])
 		return bad(err, uri, "?socket= belongs to nbd+unix://");
 	/* What the command line named stays. */
-	for (i = 0; i < (int)(sizeof uri_field / sizeof uri_field[0]); i++) {
-		const char **conf = (const char **)((char *)tls + uri_field[i].conf);
-		const char *v = (char *)tls + uri_field[i].off;
-		if (!*conf && *v)
-			*conf = v;
-	}
+	uri_default(&tls->cert_dir, tls->uri.cert_dir);
+	uri_default(&tls->psk_file, tls->uri.psk_file);
+	uri_default(&tls->hostname, tls->uri.hostname);
+	uri_default(&tls->username, tls->uri.user);
+	uri_default(&tls->crl_file, tls->uri.crl_file);
 	if (tls->verify < 0)
 		tls->verify = verify;
 	return 0;
