@@ -46,6 +46,9 @@
 #include "platform.h"
 #include "parse.h"
 #include "clientopt.h"
+#include "cmdline.h"
+#include "cmdline-int.h"
+#include "uri.h"
 
 /* -check: like the reference client, print the pid that serves the device
  * and exit 0, or exit 1 when it is not attached. */
@@ -62,23 +65,58 @@ static int check(const char *dev)
 	return finish_output();
 }
 
+/* The operands HOST [PORT] [DEVICE] (with -unix: [DEVICE]) into sp: 0,
+ * or an exit code (printed). */
+static int operands(struct nbd_spec *sp, int n, char **pos)
+{
+	int i = 0;
+
+	if (!sp->unix_path[0]) {
+		char *dst = nbd_is_uri(pos[0]) ? sp->uri : sp->host;
+		size_t cap = dst == sp->uri ? sizeof sp->uri : sizeof sp->host;
+
+		if (n == 0)
+			return usage_error("missing server address (HOST[:PORT] or nbd:// URI)");
+		if (nbd_spec_put(dst, cap, pos[0], strlen(pos[0])) < 0)
+			return usage_error("'%s': server address too long", pos[0]);
+		i = 1;
+		/* PORT: a word of digits only */
+		if (dst == sp->host && i < n && pos[i][0] && !pos[i][strspn(pos[i], "0123456789")]) {
+			if (nbd_spec_put(sp->port, sizeof sp->port, pos[i], strlen(pos[i])) < 0)
+				return usage_error("'%s' is not a port", pos[i]);
+			i++;
+		}
+	}
+	if (i < n && (sp->index = nbd_dev_index(pos[i++])) < 0)
+		return usage_error("'%s' is not an nbd device (/dev/nbdN or nbdN)", pos[i - 1]);
+	if (i < n)
+		return usage_error("unexpected argument '%s'", pos[i]);
+	return 0;
+}
+
 int nbd_client_main(int argc, char **argv)
 {
-	/* Worst case every argument becomes two: "bs=512" -> "-b" "512". */
-	char *av[2 * argc + 2], *pos[3];
+	static struct nbd_spec sp;
+	static struct nbd_argv av;
+	/* -l: nbd-list's argv; worst case every argument becomes two. */
+	char *lv[2 * argc + 2], *pos[3], *extra[2];
 	const struct nbd_client_opt *o;
-	int ac = 1, npos = 0, list = 0, i, k;
+	struct nbd_err err;
+	int lc = 1, nextra = 0, npos = 0, list = 0, i, k;
 
 	if (!ENABLE_NBD_ATTACH || !ENABLE_NBD_DETACH || !ENABLE_NBD_LIST) {
 		msg("built without nbd-attach, nbd-detach or nbd-list");
 		return NBX_NOTSUP;
 	}
+	nbd_spec_init(&sp);
 	for (i = 1; i < argc; i++) {
-		char *a = argv[i];
+		char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strncmp(a, "bs=", 3) || !strncmp(a, "timeout=", 8)) {
-			av[ac++] = a[0] == 'b' ? "-b" : "-t";
-			av[ac++] = strchr(a, '=') + 1;
+			lv[lc++] = a[0] == 'b' ? "-b" : "-t";
+			lv[lc++] = strchr(a, '=') + 1;
+			if (nbd_spec_clientopt(&sp, a, NULL, &err) < 0)
+				return report(&err);
 			continue;
 		}
 		if (a[0] != '-' || !a[1]) {
@@ -90,16 +128,16 @@ int nbd_client_main(int argc, char **argv)
 		if ((k = nbd_client_opt_find(a)) < 0)
 			return usage_error("unknown option '%s'", a);
 		o = &nbd_client_opts[k];
-		if (o->arg && ++i >= argc)
+		if (o->arg && !next)
 			return usage_error("option '%s' needs an argument", a);
 		switch (o->letter) {
 		case 'h':
 			return show_usage();
 		case 'c':
-			return check(argv[i]);
+			return check(next);
 		case 'd':
-			argv[i - 1] = "nbd-detach";
-			return run_applet(2, argv + i - 1);
+			argv[i] = "nbd-detach";
+			return run_applet(2, argv + i);
 		case 'l':
 			list = 1;
 			continue;
@@ -111,24 +149,44 @@ int nbd_client_main(int argc, char **argv)
 			msg("'%s' is not supported by nbdbox", a);
 			return NBX_NOTSUP;
 		}
-		if (!o->attach)
-			continue;
-		av[ac++] = (char *)o->attach;
-		if (o->arg)
-			av[ac++] = argv[i];
+		/* -l: the options nbd-list shares pass through. */
+		if (o->attach) {
+			lv[lc++] = (char *)o->attach;
+			if (o->arg)
+				lv[lc++] = next;
+		}
+		if (o->kind != NBDC_CLIENT) {
+			/* As dracut's nbdopts: the same words into the same spec. */
+			if (nbd_spec_clientopt(&sp, a, next, &err) < 0)
+				return report(&err);
+		} else if (o->letter == 'u') {
+			if (nbd_spec_put(sp.unix_path, sizeof sp.unix_path, next, strlen(next)) < 0)
+				return usage_error("%s: socket path too long", next);
+		} else {
+			extra[0] = (char *)o->attach;   /* -i ID: the last one */
+			extra[1] = next;
+			nextra = 2;
+		}
+		i += o->arg;
 	}
 	if (list) {
-		/* -l HOST [PORT]: the options nbd-list shares pass through. */
-		av[ac++] = "--nbd-client-format";
-	} else if (ENABLE_NBD_ATTACH_CMDLINE && npos == 1 && ac == 1 &&
-		   nbd_dev_index(pos[0]) >= 0 && !strchr(pos[0], '/')) {
-		/* nbdX alone: /etc/nbdtab (nbd@.service's ExecStart). */
-		av[ac++] = "--tab";
+		lv[lc++] = "--nbd-client-format";
+		for (i = 0; i < npos; i++)
+			lv[lc++] = pos[i];
+		lv[0] = "nbd-list";
+		lv[lc] = NULL;
+		return run_applet(lc, lv);
 	}
-	/* HOST [PORT] DEVICE, or with -unix just DEVICE; nbdX after --tab. */
-	for (i = 0; i < npos; i++)
-		av[ac++] = pos[i];
-	av[0] = list ? "nbd-list" : "nbd-attach";
-	av[ac] = NULL;
-	return run_applet(ac, av);
+	if (ENABLE_NBD_ATTACH_CMDLINE && argc == 2 && npos == 1 &&
+	    nbd_dev_index(pos[0]) >= 0 && !strchr(pos[0], '/')) {
+		/* nbdX alone: /etc/nbdtab (nbd@.service's ExecStart). */
+		char *tab[] = { "nbd-attach", "--tab", pos[0], NULL };
+		return run_applet(3, tab);
+	}
+	if ((k = operands(&sp, npos, pos)))
+		return k;
+	/* The one route to nbd-attach, as --cmdline and --tab take it. */
+	if (nbd_spec_argv(&av, &sp, 0, NULL, nextra, extra, &err) < 0)
+		return report(&err);
+	return run_applet(av.n, av.v);
 }

@@ -1,9 +1,9 @@
-/* nbd-client's option words, stated once. Three readers take them from
- * here: the nbd-client applet (applets/nbd-client.c: each word becomes its
- * nbd-attach option), dracut's nbdopts on the kernel command line
- * (nbd_spec_clientopt, core/cmdline.c: each word sets a field of struct
- * nbd_spec) and the way from a struct nbd_spec back to nbd-attach's argv
- * (nbd_spec_argv, core/cmdline.c). Pure.
+/* nbd-client's option words, stated once. Two readers take them from
+ * here: nbd_spec_clientopt (core/cmdline.c: each word sets a field of
+ * struct nbd_spec), for dracut's nbdopts on the kernel command line and
+ * for the nbd-client applet alike, and the way from a struct nbd_spec back
+ * to nbd-attach's argv (nbd_spec_argv, core/cmdline.c), the one route by
+ * which nbd-client, --cmdline and --tab reach nbd-attach. Pure.
  *
  * One row per option:
  *   X(LETTER, "long-name", ARG, KIND, FIELD, "nbd-attach option")
@@ -11,10 +11,11 @@
  * ARG     1: the option takes the next word as its argument
  * KIND    what it does to a struct nbd_spec (NBDC_* below): FLAG sets FIELD
  *         to 1 and nbd_spec_argv passes the nbd-attach option on; KEEP
- *         records FIELD but nbd_spec_argv does not pass it (a root decides
- *         for itself); STR copies the argument into FIELD; NAME the export
- *         name; BS, TIMEOUT, CONNS a checked number; NONE accepted, nothing
- *         set; CLIENT nbd-client's own (not in nbdopts), passed on;
+ *         sets FIELD, which nbd_spec_argv passes on for a device but not
+ *         for a root (a root decides for itself: --wait, -m, --swap); STR
+ *         copies the argument into FIELD; NAME the export name; BS,
+ *         TIMEOUT, CONNS a checked number; CLIENT nbd-client's own (not
+ *         in nbdopts): -u a Unix socket (FIELD), -i passed on as it is;
  *         NOTSUP refused (exit 7); OWN nbd-client acts itself (-c, -d, -l,
  *         -V, -h).
  * FIELD   the struct nbd_spec member (cmdline.h); "_" when none.
@@ -44,8 +45,8 @@
 	X('s', "swap",         0, KEEP,    swap,        "--swap")               \
 	X('n', "nofork",       0, KEEP,    nofork,      "-F")                   \
 	X('g', "no-optgo",     0, KEEP,    no_optgo,    NULL)                   \
-	X('m', "systemd-mark", 0, NONE,    _,           "-m")                   \
-	X('u', "unix",         1, CLIENT,  _,           "-u")                   \
+	X('m', "systemd-mark", 0, KEEP,    mark,        "-m")                   \
+	X('u', "unix",         1, CLIENT,  unix_path,   "-u")                   \
 	X('i', "identifier",   1, CLIENT,  _,           "--identifier")         \
 	X('B', "size",         1, NOTSUP,  _,           NULL)                   \
 	X('P', "preinit",      0, NOTSUP,  _,           NULL)                   \
@@ -58,7 +59,7 @@
 
 enum nbd_client_kind {
 	NBDC_FLAG, NBDC_KEEP, NBDC_STR, NBDC_NAME, NBDC_BS, NBDC_TIMEOUT, NBDC_CONNS,
-	NBDC_NONE, NBDC_CLIENT, NBDC_NOTSUP, NBDC_OWN,
+	NBDC_CLIENT, NBDC_NOTSUP, NBDC_OWN,
 };
 
 struct nbd_client_opt {

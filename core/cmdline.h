@@ -41,7 +41,7 @@ struct nbd_spec {
 	uint32_t block_size;        /* 0: not said */
 	int timeout_s;              /* -1: not said */
 	int conns;                  /* 0: not said */
-	int read_only, persist, swap, use_ioctl, tls, no_optgo, nofork;
+	int read_only, persist, swap, use_ioctl, tls, no_optgo, nofork, mark;
 	char certfile[256], keyfile[256], cacertfile[256], tlshostname[256];
 	/* dracut: for the mount, not for the client. */
 	char fstype[32];

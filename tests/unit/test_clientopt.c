@@ -68,8 +68,13 @@ TEST(clientopt_rows)
 		/* and the round trip into nbd-attach's argv */
 		sp.host[0] = 'h';
 		CHECK(nbd_spec_argv(&av, &sp, 0, NULL, 0, NULL, &err) == 0);
-		if (o->kind == NBDC_KEEP || o->kind == NBDC_NONE) {
-			if (o->attach && strcmp(fields[k], "swap"))
+		if (o->kind == NBDC_KEEP) {
+			/* A device (nbd-client, --tab) hears it; a root
+			 * decides for itself (--wait, -m, --swap). */
+			if (o->attach)
+				CHECK(has(&av, o->attach, NULL));
+			CHECK(nbd_spec_argv(&av, &sp, 1, NULL, 0, NULL, &err) == 0);
+			if (o->attach && strcmp(o->attach, "-m") && strcmp(o->attach, "--swap"))
 				CHECK(!has(&av, o->attach, NULL));
 			continue;
 		}
