@@ -106,7 +106,8 @@ static void choose_sizes(struct attach *a)
 int attach_spec_main(int argc, char **argv);
 
 /* The options and operands, into a: -1 to go on, else the exit code (0
- * after --help). */
+ * after --help). Long on purpose: the option table and one case per
+ * option, each with its own bounds and message. */
 static int attach_options(struct attach *a, int argc, char **argv)
 {
 	static const struct longopt own[] = {

@@ -94,6 +94,9 @@ static int operands(struct nbd_spec *sp, int n, char **pos)
 	return 0;
 }
 
+/* Long on purpose: one pass over nbd-client's words in the order given,
+ * as the reference reads them; the words it acts on itself (-h, -c, -d,
+ * -V) act at once. */
 int nbd_client_main(int argc, char **argv)
 {
 	static struct nbd_spec sp;

@@ -153,6 +153,34 @@ static void recheck_size(struct conn_opts *c, const char *name, size_t nlen,
 
 enum { OPT_NBD_CLIENT_FORMAT = OPT_CONN_LAST };
 
+/* -l: one NBD_OPT_INFO per export on the same connection, each export
+ * printed with what it said. 0, -1 with err. */
+static int list_long(struct list *l, struct nbd_hs *hs, struct conn_opts *c, struct nbd_err *err)
+{
+	struct lens len;
+	size_t off;
+
+	l->n = 0;
+	for (off = 0; off < l->used; off += sizeof len + len.name + len.desc) {
+		const char *name = l->buf + off + sizeof len;
+
+		memcpy(&len, l->buf + off, sizeof len);
+		nbd_hs_set_name(hs, name, len.name);
+		if (nbd_hs_run(hs, NBD_GOAL_INFO) < 0) {
+			/* A server without INFO, or one export it will not
+			 * describe, still gets listed; a size no file offset
+			 * can hold is an error (core/hs.c). */
+			if ((err->code != NBX_NOTSUP && err->code != NBX_EXPORT) ||
+			    err->errnum == EOVERFLOW)
+				return -1;
+			hs->exp.have_info = 0;
+		}
+		recheck_size(c, name, len.name, &hs->exp);
+		print_entry(l, name, len.name, name + len.name, len.desc, &hs->exp);
+	}
+	return 0;
+}
+
 int nbd_list_main(int argc, char **argv)
 {
 	static const struct longopt own[] = {
@@ -168,8 +196,6 @@ int nbd_list_main(int argc, char **argv)
 	struct nbd_io io;
 	struct nbd_err err;
 	int opt, i, rc = 0;
-	size_t off;
-	struct lens len;
 
 	conn_opts_init(&c);
 	while ((opt = getopt_long(argc, argv, CONN_SHORTOPTS "ljh", own, conn_longopts)) != -1) {
@@ -206,32 +232,8 @@ int nbd_list_main(int argc, char **argv)
 		out_str("[");
 	if (l.ref)
 		out_str("Negotiation: ..\n");
-	if (nbd_hs_run(&hs, NBD_GOAL_LIST) < 0) {
+	if (nbd_hs_run(&hs, NBD_GOAL_LIST) < 0 || (l.longfmt && list_long(&l, &hs, &c, &err) < 0))
 		rc = -1;
-		goto out;
-	}
-	/* -l: one NBD_OPT_INFO per export on the same connection. */
-	l.n = 0;
-	for (off = 0; l.longfmt && off < l.used; off += sizeof len + len.name + len.desc) {
-		const char *name = l.buf + off + sizeof len;
-
-		memcpy(&len, l.buf + off, sizeof len);
-		nbd_hs_set_name(&hs, name, len.name);
-		if (nbd_hs_run(&hs, NBD_GOAL_INFO) < 0) {
-			/* A server without INFO, or one export it will not
-			 * describe, still gets listed; a size no file offset
-			 * can hold is an error (core/hs.c). */
-			if ((err.code != NBX_NOTSUP && err.code != NBX_EXPORT) ||
-			    err.errnum == EOVERFLOW) {
-				rc = -1;
-				goto out;
-			}
-			hs.exp.have_info = 0;
-		}
-		recheck_size(&c, name, len.name, &hs.exp);
-		print_entry(&l, name, len.name, name + len.name, len.desc, &hs.exp);
-	}
-out:
 	nbd_hs_close(&hs);
 	nbd_tls_ctx_free(c.tls_ctx);
 	if (l.buf)

@@ -80,6 +80,49 @@ static void understood(const struct nbd_spec *sp, char *buf, size_t cap)
 		nbd_fmt(buf + n, cap - n, ", %d alternative server%s", sp->nalt, sp->nalt > 1 ? "s" : "");
 }
 
+/* --explain: what was understood, then the argv, each word quoted for sh. */
+static int explain_argv(const char *line, const struct nbd_argv *av)
+{
+	int i;
+
+	out("%s\n", line);
+	for (i = 0; i < av->n; i++) {
+		if (i)
+			out_char(' ');
+		print_shell_word(av->v[i]);
+	}
+	out_char('\n');
+	return finish_output();
+}
+
+/* nbd-attach with av, in a child whose stdout is a pipe we drain: no
+ * descriptor of our caller's (`dev=$(nbd-attach --cmdline)`) may reach
+ * the resident process, or the caller's pipe would never close. Its
+ * exit code. */
+static int run_drained(const struct nbd_argv *av)
+{
+	char sink[64];
+	int pfd[2], st = 0;
+	pid_t pid;
+	long n;
+
+	if (pipe(pfd) < 0 || (pid = fork()) < 0)
+		return msg("fork: %s", strerror(errno)), NBX_FAIL;
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(pfd[1], 1);
+		close(pfd[1]);
+		_exit(run_applet(av->n, (char **)av->v));
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], sink, sizeof sink)) > 0 || (n < 0 && errno == EINTR))
+		;
+	close(pfd[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : NBX_FAIL;
+}
+
 int attach_spec_main(int argc, char **argv)
 {
 	static char text[NBD_CMDLINE_MAX + 2];
@@ -87,9 +130,8 @@ int attach_spec_main(int argc, char **argv)
 	static struct nbd_argv av;
 	struct nbd_err err;
 	const char *file = NULL, *tabdev = NULL;
-	char *extra[32], line[768], sink[64];
-	int nextra = 0, explain = 0, cmdline = 0, i, r, pfd[2], st = 0;
-	pid_t pid;
+	char *extra[32], line[768];
+	int nextra = 0, explain = 0, cmdline = 0, i, r;
 	long n;
 
 	for (i = 1; i < argc; i++) {
@@ -139,39 +181,13 @@ int attach_spec_main(int argc, char **argv)
 	if (nbd_spec_argv(&av, &sp, cmdline, getenv("ROOTSERVER"), nextra, extra, &err) < 0)
 		return report(&err);
 	understood(&sp, line, sizeof line);
-	if (explain) {
-		out("%s\n", line);
-		for (i = 0; i < av.n; i++) {
-			if (i)
-				out_char(' ');
-			print_shell_word(av.v[i]);
-		}
-		out_char('\n');
-		return finish_output();
-	}
+	if (explain)
+		return explain_argv(line, &av);
 	/* nbd-attach prints /dev/nbdN; we print the root device (the
-	 * partition) once the kernel has read the partition table. It runs
-	 * in a child whose stdout is a pipe we drain: no descriptor of our
-	 * caller's (`dev=$(nbd-attach --cmdline)`) may reach the resident
-	 * process, or the caller's pipe would never close. */
+	 * partition) once the kernel has read the partition table. */
 	if (out_flush() < 0)
 		return finish_output();
-	if (pipe(pfd) < 0 || (pid = fork()) < 0)
-		return msg("fork: %s", strerror(errno)), NBX_FAIL;
-	if (pid == 0) {
-		close(pfd[0]);
-		dup2(pfd[1], 1);
-		close(pfd[1]);
-		_exit(run_applet(av.n, av.v));
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], sink, sizeof sink)) > 0 || (n < 0 && errno == EINTR))
-		;
-	close(pfd[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	r = WIFEXITED(st) ? WEXITSTATUS(st) : NBX_FAIL;
-	if (r) {
+	if ((r = run_drained(&av))) {
 		msg("understood %s", line);
 		return r;
 	}

@@ -304,18 +304,62 @@ static void set_word(struct nbd_spec *sp, const char *w)
 	nbd_spec_put(sp->word, sizeof sp->word, w, strnlen(w, sizeof sp->word - 1));
 }
 
+/* What the words of a command line said, before choosing the form. */
+struct found {
+	char nbdroot[WORD_MAX], dracut[WORD_MAX], netroot[WORD_MAX];
+	char devword[64];          /* root=/dev/nbdN or nbddev=, for messages */
+	int have_dev, idx, part, nalt;
+	unsigned long spread;      /* nbdroot.spread=N */
+};
+
+/* One word w of key k into f (the alternatives straight into sp->alt):
+ * 0, -1 with err. */
+static int take_word(struct found *f, struct nbd_spec *sp, const char *w, int k,
+		     struct nbd_err *err)
+{
+	/* Last one wins, as in the kernel and both scripts, except
+	 * netroot=: dracut takes the first nbd: one. */
+	if (k == KEY_NETROOT && f->netroot[0])
+		return 0;
+	if (k == KEY_NBDROOT || k == KEY_DRACUT || k == KEY_NETROOT) {
+		strcpy(k == KEY_NBDROOT ? f->nbdroot : k == KEY_DRACUT ? f->dracut : f->netroot, w);
+	} else if (k == KEY_NBDDEV || k == KEY_ROOTDEV) {
+		const char *v = strchr(w, '=') + 1;
+		if (nbd_parse_dev(v, strlen(v), &f->idx, &f->part) < 0)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: not an nbd device "
+					  "(/dev/nbdN or /dev/nbdNpM)", w);
+		f->have_dev = 1;
+		if (strlen(w) < sizeof f->devword)
+			strcpy(f->devword, w);
+	} else if (k == KEY_ALT) {
+		if (f->nalt == NBD_SPEC_MAX_ALT)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: more than %d alternatives",
+					  w, NBD_SPEC_MAX_ALT);
+		if (strlen(w + 12) >= sizeof sp->alt[0] || !w[12])
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: empty or too long", w);
+		strcpy(sp->alt[f->nalt++], w + 12);   /* counted in sp->nalt at the end */
+	} else if (k == KEY_SPREAD) {
+		/* nbdroot.spread=N: N connections over nbdroot= and its
+		 * nbdroot.alt= servers, read-only (each server holds its own
+		 * copy). */
+		if (nbd_parse_uint(w + 15, 16, &f->spread) < 0 || f->spread < 1)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: connections are 1 to 16", w);
+	}
+	return 0;
+}
+
 int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		      struct nbd_spec *sp, struct nbd_err *err)
 {
-	static char w[WORD_MAX], nbdroot[WORD_MAX], dracut[WORD_MAX], netroot[WORD_MAX];
+	static char w[WORD_MAX];
+	static struct found f;
 	size_t pos = 0, e;
-	int have_dev = 0, idx = -1, part = 0, nalt = 0, r = 0;
-	unsigned long spread = 0;
+	int r = 0;
 	long n;
-	char devword[64] = "";
 
 	nbd_spec_init(sp);
-	nbdroot[0] = dracut[0] = netroot[0] = 0;
+	memset(&f, 0, sizeof f);
+	f.idx = -1;
 	for (e = 0; e < len && s[e] && s[e] != '\n'; e++)
 		;
 	if (e > NBD_CMDLINE_MAX)
@@ -324,59 +368,30 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 	while ((n = next_word(s, e, &pos, w, sizeof w)) != 0) {
 		int k = word_key(w);
 
-		if (n < 0) {
-			if (k)
-				return nbd_seterr(err, NBX_USAGE, 0, "%s: longer than %d bytes", w,
-						  WORD_MAX - 1);
-			continue;
-		}
-		/* Last one wins, as in the kernel and both scripts, except
-		 * netroot=: dracut takes the first nbd: one. */
-		if (k == KEY_NETROOT && netroot[0])
-			continue;
-		if (k == KEY_NBDROOT || k == KEY_DRACUT || k == KEY_NETROOT) {
-			strcpy(k == KEY_NBDROOT ? nbdroot : k == KEY_DRACUT ? dracut : netroot, w);
-		} else if (k == KEY_NBDDEV || k == KEY_ROOTDEV) {
-			const char *v = strchr(w, '=') + 1;
-			if (nbd_parse_dev(v, strlen(v), &idx, &part) < 0)
-				return nbd_seterr(err, NBX_USAGE, 0, "%s: not an nbd device "
-						  "(/dev/nbdN or /dev/nbdNpM)", w);
-			have_dev = 1;
-			if (strlen(w) < sizeof devword)
-				strcpy(devword, w);
-		} else if (k == KEY_ALT) {
-			if (nalt == NBD_SPEC_MAX_ALT)
-				return nbd_seterr(err, NBX_USAGE, 0, "%s: more than %d alternatives",
-						  w, NBD_SPEC_MAX_ALT);
-			if (strlen(w + 12) >= sizeof sp->alt[0] || !w[12])
-				return nbd_seterr(err, NBX_USAGE, 0, "%s: empty or too long", w);
-			strcpy(sp->alt[nalt++], w + 12);   /* counted in sp->nalt at the end */
-		} else if (k == KEY_SPREAD) {
-			/* nbdroot.spread=N: N connections over nbdroot= and its
-			 * nbdroot.alt= servers, read-only (each server holds
-			 * its own copy). */
-			if (nbd_parse_uint(w + 15, 16, &spread) < 0 || spread < 1)
-				return nbd_seterr(err, NBX_USAGE, 0, "%s: connections are 1 to 16", w);
-		}
+		if (n < 0 && k)
+			return nbd_seterr(err, NBX_USAGE, 0, "%s: longer than %d bytes", w,
+					  WORD_MAX - 1);
+		if (n > 0 && take_word(&f, sp, w, k, err) < 0)
+			return -1;
 	}
 	if (env_nbdroot && *env_nbdroot) {
-		if (strlen(env_nbdroot) + 8 >= sizeof nbdroot)
+		if (strlen(env_nbdroot) + 8 >= sizeof f.nbdroot)
 			return nbd_seterr(err, NBX_USAGE, 0, "NBDROOT: longer than %d bytes", WORD_MAX - 9);
-		nbd_fmt(nbdroot, sizeof nbdroot, "nbdroot=%s", env_nbdroot);
+		nbd_fmt(f.nbdroot, sizeof f.nbdroot, "nbdroot=%s", env_nbdroot);
 	}
 	/* Which form: nbdroot= wins over root=nbd:, which wins over
 	 * netroot=nbd: (dracut's own rule for the last two). */
-	if (nbdroot[0] && strcmp(nbdroot, "nbdroot=") && strcmp(nbdroot, "nbdroot=dhcp")) {
-		set_word(sp, nbdroot);
-		r = parse_debian(sp, nbdroot + 8, strlen(nbdroot + 8), err);
-	} else if (dracut[0] || netroot[0]) {
-		const char *d = dracut[0] ? dracut : netroot;
-		size_t k = dracut[0] ? 9 : 12;
+	if (f.nbdroot[0] && strcmp(f.nbdroot, "nbdroot=") && strcmp(f.nbdroot, "nbdroot=dhcp")) {
+		set_word(sp, f.nbdroot);
+		r = parse_debian(sp, f.nbdroot + 8, strlen(f.nbdroot + 8), err);
+	} else if (f.dracut[0] || f.netroot[0]) {
+		const char *d = f.dracut[0] ? f.dracut : f.netroot;
+		size_t k = f.dracut[0] ? 9 : 12;
 		set_word(sp, d);
 		r = parse_dracut(sp, d + k, strlen(d + k), err);
-	} else if (nbdroot[0] || have_dev) {
+	} else if (f.nbdroot[0] || f.have_dev) {
 		sp->form = NBD_FORM_DEBIAN;
-		set_word(sp, nbdroot[0] ? nbdroot : devword);
+		set_word(sp, f.nbdroot[0] ? f.nbdroot : f.devword);
 		sp->host_dhcp = 1;
 	} else {
 		return 0;
@@ -385,17 +400,17 @@ int nbd_cmdline_parse(const char *s, size_t len, const char *env_nbdroot,
 		return -1;
 	/* root=/dev/nbdXpN and nbddev= win over the device in nbdroot=
 	 * (README.Debian). */
-	if (have_dev)
-		sp->index = idx, sp->part = part;
+	if (f.have_dev)
+		sp->index = f.idx, sp->part = f.part;
 	if (sp->index < 0)
 		sp->index = 0;
 	sp->persist = 1;
-	sp->nalt = nalt;
-	if (spread) {
-		if (!nalt)
-			return nbd_seterr(err, NBX_USAGE, 0,
-					  "nbdroot.spread=%lu: no nbdroot.alt= server to spread over", spread);
-		sp->conns = (int)spread;
+	sp->nalt = f.nalt;
+	if (f.spread) {
+		if (!f.nalt)
+			return nbd_seterr(err, NBX_USAGE, 0, "nbdroot.spread=%lu: no nbdroot.alt= server "
+					  "to spread over", f.spread);
+		sp->conns = (int)f.spread;
 		sp->read_only = 1;
 	}
 	return 1;

@@ -24,6 +24,8 @@ static void pad(struct sink *s, char c, int n)
 		put(s, &c, 1);
 }
 
+/* Long on purpose: one switch over the conversions, each case a few
+ * lines, as a printf reads best. */
 size_t nbd_vfmt(char *buf, size_t cap, const char *fmt, va_list ap)
 {
 	struct sink s = { buf, 0, cap };

@@ -370,7 +370,10 @@ static int peer_cert_has_ip(WOLFSSL *ssl, const unsigned char *ip, size_t iplen)
 	return r;
 }
 
-/* Say which part failed, then wolfSSL's own words. */
+/* Say which part failed, then wolfSSL's own words. Long on purpose: one
+ * message per way a handshake fails, tried in order (PSK against a
+ * certificate, CRL, trust, name, version, then the alerts and the
+ * socket), so the order of the tests is the one thing to read. */
 static int handshake_err(struct tls_sess *s, const char *peer, int e, struct nbd_err *err)
 {
 	struct nbd_tls_ctx *t = s->t;
