@@ -83,41 +83,16 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 			return usage_error("--wait: '%s' is not a number of seconds", arg), -1;
 		c->wait_s = (int)v;
 		return 1;
-	case OPT_TLS:
-		t->wanted = 1;
-		return 1;
-	/* Naming TLS credentials asks for TLS: never fall back to clear text
-	 * because the URI said nbd://. */
-	case OPT_TLS_CA:
-		t->ca_file = arg;
-		t->wanted = 1;
-		return 1;
-	case OPT_TLS_CERT:
-		t->cert_file = arg;
-		t->wanted = 1;
-		return 1;
-	case OPT_TLS_KEY:
-		t->key_file = arg;
-		t->wanted = 1;
-		return 1;
-	case OPT_TLS_CERTS:
-		t->cert_dir = arg;
-		t->wanted = 1;
-		return 1;
-	case OPT_TLS_CRL:
-		t->crl_file = arg;
-		t->wanted = 1;
-		return 1;
-	case OPT_TLS_PSK:
-		t->psk_file = arg;
-		t->wanted = 1;
-		return 1;
-	case OPT_TLS_HOSTNAME:
-		t->hostname = arg;
-		return 1;
-	case OPT_TLS_USER:
-		t->username = arg;
-		return 1;
+	/* --tls and the credentials break to the end: naming one asks for TLS. */
+	case OPT_TLS:          break;
+	case OPT_TLS_CA:       t->ca_file = arg; break;
+	case OPT_TLS_CERT:     t->cert_file = arg; break;
+	case OPT_TLS_KEY:      t->key_file = arg; break;
+	case OPT_TLS_CERTS:    t->cert_dir = arg; break;
+	case OPT_TLS_CRL:      t->crl_file = arg; break;
+	case OPT_TLS_PSK:      t->psk_file = arg; break;
+	case OPT_TLS_HOSTNAME: t->hostname = arg; return 1;
+	case OPT_TLS_USER:     t->username = arg; return 1;
 	case OPT_ALT:
 		if (c->nalt == (int)(sizeof c->alt / sizeof *c->alt))
 			return usage_error("--alt: at most %d alternatives",
@@ -129,8 +104,12 @@ int conn_opt(struct conn_opts *c, int opt, const char *arg)
 			return usage_error("--tls-verify-peer: '%s' is not yes or no", arg), -1;
 		t->verify = yes;
 		return 1;
+	default:
+		return 0;
 	}
-	return 0;
+	/* Never fall back to clear text because the URI said nbd://. */
+	t->wanted = 1;
+	return 1;
 }
 
 /* --alt addresses: a URI names its own export, HOST[:PORT] takes the
