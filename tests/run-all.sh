@@ -25,7 +25,7 @@ trap 'rm -f "$log"' EXIT
 # run_suite NAME LIMIT CMD...: stream the output, then take the suite's
 # last `NAME: N passed, N failed` line.
 run_suite() {
-	local name=$1 limit=$2 line p f rc
+	local name=$1 limit=$2 line p f rc t0=$SECONDS
 	shift 2
 	echo "==== $name: $*"
 	timeout -k 10 "$limit" "$@" 2>&1 | tee "$log"
@@ -47,7 +47,7 @@ run_suite() {
 	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
-	summary="$summary  $line"$'\n'
+	summary="$summary  $line ($((SECONDS - t0)) s)"$'\n'
 	# Why, for the end of the run (where a CI log's tail shows it): the
 	# suite's first lines that name a failure.
 	[ "$f" -gt 0 ] && why="$why$(grep -E 'FAIL|ASSERT|no result|setup:|did not finish|qemu:|timed out|failed \(|Error|error:' "$log" |
