@@ -124,8 +124,8 @@ check "A: nbd-client.8 and nbdtab.5 are nbdbox's pages" bash -c \
 	'[ "$(readlink "$1/usr/share/man/man8/nbd-client.8.gz")" = nbdbox-nbd-client.8.gz ] &&
 	 [ "$(readlink "$1/usr/share/man/man5/nbdtab.5.gz")" = nbdbox-nbdtab.5.gz ] &&
 	 zcat "$1/usr/share/man/man8/nbdbox-nbd-client.8.gz" | grep -q "^\.TH"' - "$R"
-check "A: nbd@.service is contrib/systemd's (nbd-attach --tab %i)" bash -c \
-	'cmp -s contrib/systemd/nbd@.service "$1" && grep -q "^ExecStart=.*nbd-attach --tab %i$" "$1"' - "$R/lib/systemd/system/nbd@.service"
+check "A: nbd@.service is contrib/systemd's (nbd-attach --tab %i -T 30 --wait 60)" bash -c \
+	'cmp -s contrib/systemd/nbd@.service "$1" && grep -q "^ExecStart=.*nbd-attach --tab %i -T 30 --wait 60$" "$1"' - "$R/lib/systemd/system/nbd@.service"
 check "A: every applet's completion" bash -c 'for a in nbdbox nbd-list nbd-probe nbd-attach nbd-detach nbd-copy nbd-client; do
 	[ -e "$1/usr/share/bash-completion/completions/$a" ] || exit 1; done' - "$R"
 img=$(image)
