@@ -1,28 +1,6 @@
 /* The options every network applet takes (server address, timeouts,
  * TLS) and connecting with them: connect, greeting, STARTTLS. */
 //kbuild:obj-y += conn.o
-// The options every network applet takes, for their usage texts
-// (`//usage:@CONN` there; scripts/gen.sh puts these lines in its place).
-//usage-conn:  -N, --name NAME      export name (default: the server's default, "")
-//usage-conn:  -u, --unix PATH      connect to a Unix socket instead of HOST
-//usage-conn:  -T, --timeout SECS   connect and handshake timeout (default 10)
-//usage-conn:      --wait SECS      keep retrying with backoff for up to SECS
-//usage-conn:      --alt HOST[:PORT]|URI  another server of the same export
-//usage-conn:                       (failover; up to 4, tried in order)
-// `//usage:@TLS`: the TLS options, in builds with TLS only.
-//usage-tls:TLS (nbds:// or --tls; naming any credential asks for it too; never
-//usage-tls:falls back to clear text):
-//usage-tls:      --tls            require TLS
-//usage-tls:      --tls-ca FILE    CA certificates to verify the server with
-//usage-tls:      --tls-certificates DIR  ca-cert.pem, client-cert.pem and
-//usage-tls:                       client-key.pem in DIR (libnbd's layout)
-//usage-tls:      --tls-cert FILE, --tls-key FILE  client certificate and key
-//usage-tls:      --tls-crl FILE   the CA's CRL (default: DIR/ca-crl.pem)
-//usage-tls:      --tls-hostname NAME  name to check (default: the host given)
-//usage-tls:      --tls-verify-peer=no  do not verify the server: INSECURE
-//usage-tls:      --tls-psk FILE   pre-shared key file (username:hexkey, psktool)
-//usage-tls:      --tls-username NAME  PSK identity (default: the URI's user@)
-
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -31,23 +9,46 @@
 #include "applet.h"
 #include "parse.h"
 
-/* One row per option; its text is the //usage-conn: or //usage-tls: line
- * above. conn_opt() below says what each does. */
+/* The options every network applet takes, stated once: each row with
+ * its lines of the usage texts right above it. scripts/gen.sh takes the
+ * //usage-conn: lines for `//usage:@CONN` in the applets' texts and the
+ * //usage-tls: lines for `//usage:@TLS` (in builds with TLS only), in
+ * this order. conn_opt() below says what each row does;
+ * tests/shell/test_multicall.sh walks the rows through every network
+ * applet's parser and --help. */
 const struct longopt conn_longopts[] = {
+//usage-conn:  -N, --name NAME      export name (default: the server's default, "")
 	{ "name",             'N',              1 },
+//usage-conn:  -u, --unix PATH      connect to a Unix socket instead of HOST
 	{ "unix",             'u',              1 },
+//usage-conn:  -T, --timeout SECS   connect and handshake timeout (default 10)
 	{ "timeout",          'T',              1 },
+//usage-conn:      --wait SECS      keep retrying with backoff for up to SECS
 	{ "wait",             OPT_WAIT,         1 },
+//usage-conn:      --alt HOST[:PORT]|URI  another server of the same export
+//usage-conn:                       (failover; up to 4, tried in order)
 	{ "alt",              OPT_ALT,          1 },
+//usage-tls:TLS (nbds:// or --tls; naming any credential asks for it too; never
+//usage-tls:falls back to clear text):
+//usage-tls:      --tls            require TLS
 	{ "tls",              OPT_TLS,          0 },
+//usage-tls:      --tls-ca FILE    CA certificates to verify the server with
 	{ "tls-ca",           OPT_TLS_CA,       1 },
+//usage-tls:      --tls-certificates DIR  ca-cert.pem, client-cert.pem and
+//usage-tls:                       client-key.pem in DIR (libnbd's layout)
 	{ "tls-certificates", OPT_TLS_CERTS,    1 },
+//usage-tls:      --tls-cert FILE, --tls-key FILE  client certificate and key
 	{ "tls-cert",         OPT_TLS_CERT,     1 },
 	{ "tls-key",          OPT_TLS_KEY,      1 },
+//usage-tls:      --tls-crl FILE   the CA's CRL (default: DIR/ca-crl.pem)
 	{ "tls-crl",          OPT_TLS_CRL,      1 },
+//usage-tls:      --tls-hostname NAME  name to check (default: the host given)
 	{ "tls-hostname",     OPT_TLS_HOSTNAME, 1 },
+//usage-tls:      --tls-verify-peer=no  do not verify the server: INSECURE
 	{ "tls-verify-peer",  OPT_TLS_VERIFY,   1 },
+//usage-tls:      --tls-psk FILE   pre-shared key file (username:hexkey, psktool)
 	{ "tls-psk",          OPT_TLS_PSK,      1 },
+//usage-tls:      --tls-username NAME  PSK identity (default: the URI's user@)
 	{ "tls-username",     OPT_TLS_USER,     1 },
 	{ NULL, 0, 0 }
 };
