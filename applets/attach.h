@@ -20,6 +20,11 @@
 #include "platform.h"
 #include "clock.h"
 
+/* nbd-attach --cmdline [FILE] / --tab nbdN (applets/rootspec.c): the
+ * spec read, then nbd-attach run again with its argv through the applet
+ * table. argv is nbd-attach's own. */
+int attach_spec_main(int argc, char **argv);
+
 struct attach {
 	struct conn_opts c;
 	struct nbd_devconf conf;

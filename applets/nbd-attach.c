@@ -103,8 +103,6 @@ static void choose_sizes(struct attach *a)
 		a->conf.tflags |= NBD_TF_HAS_FLAGS | NBD_TF_READ_ONLY;
 }
 
-int attach_spec_main(int argc, char **argv);
-
 /* The options and operands, into a: -1 to go on, else the exit code (0
  * after --help). Long on purpose: the option table and one case per
  * option, each with its own bounds and message. */

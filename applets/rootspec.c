@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "autoconf.h"
 #include "applet.h"
+#include "attach.h"
 #include "cmdline.h"
 #include "esc.h"
 #include "file.h"
