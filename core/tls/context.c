@@ -78,6 +78,21 @@ static unsigned int psk_cb(WOLFSSL *ssl, const char *hint, char *identity,
 	return (unsigned int)t->psk_keylen;
 }
 
+/* TLS 1.3 asks per cipher suite. With the plain callback above, wolfSSL
+ * ties the PSK to TLS13-AES128-GCM-SHA256 alone and fails the handshake
+ * ("psk key callback error") when the server picks another suite, as
+ * GnuTLS does with our ChaCha20-first list on a CPU without AES. Asked
+ * per suite, wolfSSL takes any suite the server picks with the PSK's
+ * hash: SHA-256, an external PSK's default (RFC 8446, 4.2.11). */
+static unsigned int psk_cs_cb(WOLFSSL *ssl, const char *hint, char *identity,
+			      unsigned int id_max, unsigned char *key, unsigned int key_max,
+			      const char *suite)
+{
+	if (!suite || strstr(suite, "SHA384"))
+		return 0;
+	return psk_cb(ssl, hint, identity, id_max, key, key_max);
+}
+
 /* A private key (the PSK file, the client key) must be no one else's to
  * read, as OpenSSH requires of its keys: owned by this user or root, and
  * no permission for group or others. Checked on the open file (what is
@@ -142,7 +157,8 @@ static int load_psk(struct nbd_tls_ctx *t, const struct nbd_tls_conf *c, struct 
 		return nbd_seterr(err, NBX_USAGE, 0, "%s: %s", c->psk_file, why);
 	}
 	t->psk = 1;
-	wolfSSL_CTX_set_psk_client_callback(t->ctx, psk_cb);
+	wolfSSL_CTX_set_psk_client_callback(t->ctx, psk_cb);         /* TLS 1.2 */
+	wolfSSL_CTX_set_psk_client_cs_callback(t->ctx, psk_cs_cb);   /* TLS 1.3 */
 	/* A TLS 1.3 server may ignore the PSK and run a full handshake with
 	 * a certificate. With no CA loaded, demanding verification makes any
 	 * certificate fail: only the PSK can authenticate the server. */

@@ -139,8 +139,6 @@ vm_conf SLOW_MD5 "$(md5sum < "$W/slow.img" | cut -d' ' -f1)"
 # so requests in flight wait for the timeout: a short one, and the test is
 # the reconnect (md5), not how soon the kill was seen.
 [ "$ARCH" = s390x ] && vm_conf PERSIST_OPTS "-t 10"
-# Checks of known, reported bugs SKIP unless VM_KNOWN_BUGS=1 (60-tls).
-[ -n "${VM_KNOWN_BUGS:-}" ] && vm_conf VM_KNOWN_BUGS "$VM_KNOWN_BUGS"
 vm_conf SPREAD_MD5 "$(md5sum < "$W/spread.img" | cut -d' ' -f1)"
 
 # ---- initramfs and boot
