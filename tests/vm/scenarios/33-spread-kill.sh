@@ -43,8 +43,13 @@ if need_applet nbd-attach && wait_server sp0 && wait_server sp1 && wait_server s
 		done
 		[ $i -lt 60 ] && pass home "connection 2 back on sp1 ($H:$P_sp1) after $((i / 2)) s" ||
 			fail home "connection 2: '$(conn_line "$dev" 2)'"
+		# Longer than -t: on a device never quiet (a loaded host) the
+		# connection is retired at once, and the requests it had in
+		# flight wait for -t 4 before they run again (attach-spread.c,
+		# go_home); 3 s saw none of sp1's reads once (make check beside
+		# another VM, home after 20 s, that reader's gap 4.4 s).
 		host_signal count-reads back-before sp1
-		sleep 3
+		sleep 8
 		host_signal count-reads back-after sp1
 		touch /tmp/stop
 		wait
