@@ -21,37 +21,63 @@ test_list() {
 		"$(printf '%s\n' "$OUT" | grep -v '^nbd-[a-z]*$')"
 }
 
+# The option rows of the struct longopt table that starts at the line
+# matching START in FILE: "NAME VALUE ARG" a line.
+table_rows() { # FILE START
+	sed -n "/$2/,/^[[:space:]]*};/p" "$1" |
+		sed -n "s/^[[:space:]]*{ \"\([a-z-]*\)\", *\([A-Za-z_']*\), *\([01]\) },.*/\1 \2 \3/p"
+}
+
+# A value the row NAME takes (ARG 1), for the parsers to accept.
+row_value() { # NAME ARG
+	[ "$2" = 1 ] || return 0
+	case $1 in
+	block-size) echo 4096 ;; io-timeout|dead-timeout|timeout|wait) echo 5 ;;
+	connections) echo 2 ;; requests) echo 4 ;; request-size) echo 64K ;;
+	tls-verify-peer) echo no ;; *) echo x ;;
+	esac
+}
+
+# APPLET --NAME [VALUE] -h: accepted, and NAME (and -LETTER, when VALUE
+# is a quoted letter) in the --help text kept in $TMPD/kept.
+check_row() { # APPLET NAME VALUE ARG
+	local v h
+	v=$(row_value "$2" "$4")
+	run "$NBDBOX" "$1" "--$2" ${v:+"$v"} -h
+	assert_rc 0 "$1 --$2"
+	grep -q -- "--$2\b" "$TMPD/kept" || fail "$1: --$2 not in --help"
+	case $3 in "'"?"'") h=${3:1:1}
+		grep -q -- "-$h, --$2\b" "$TMPD/kept" || fail "$1: -$h not in --help" ;;
+	esac
+}
+
 # Every row of conn_longopts (applets/conn.c: the options every network
 # applet takes): accepted by each network applet's parser (then -h: the
 # usage, exit 0) and shown in its --help, in both forms where it has a
 # letter (the TLS rows only where TLS is built in). nbd-copy refuses -u:
 # its URIs name the socket.
 test_every_connection_option_row() {
-	local rows name val arg a v h n=0
-	rows=$(sed -n '/^const struct longopt conn_longopts/,/^};/p' "$TOP/applets/conn.c" |
-		sed -n "s/^[[:space:]]*{ \"\([a-z-]*\)\", *\([A-Za-z_']*\), *\([01]\) },.*/\1 \2 \3/p")
+	local rows name val arg a n=0
+	rows=$(table_rows "$TOP/applets/conn.c" '^const struct longopt conn_longopts')
 	for a in $(printf '%s\n' "$APPLETS" | grep -E '^nbd-(probe|list|attach|copy)$'); do
 		run "$NBDBOX" "$a" --help
 		assert_ok
 		keep_out
 		while read -r name val arg; do
 			[ "$a" = nbd-probe ] && n=$((n + 1))
-			case $name in timeout|wait) v=5 ;; tls-verify-peer) v=no ;; *) v=x ;; esac
-			[ "$arg" = 1 ] || v=
 			if [ "$a $name" = "nbd-copy unix" ]; then
 				# The one row a network applet refuses, by design.
-				run "$NBDBOX" "$a" "--$name" "$v" "$TMPD/a" "$TMPD/b"
+				run "$NBDBOX" "$a" "--$name" x "$TMPD/a" "$TMPD/b"
 				assert_rc 2 "$a --$name"
 				assert_err_has "name the socket in the URI"
 				continue
 			fi
-			run "$NBDBOX" "$a" "--$name" ${v:+"$v"} -h
-			assert_rc 0 "$a --$name"
-			case $name in tls*) grep -q 'built without TLS' "$TMPD/kept" && continue ;; esac
-			grep -q -- "--$name\b" "$TMPD/kept" || fail "$a: --$name not in --help"
-			case $val in "'"?"'") h=${val:1:1}
-				grep -q -- "-$h, --$name\b" "$TMPD/kept" || fail "$a: -$h not in --help" ;;
-			esac
+			if [ "${name#tls}" != "$name" ] && grep -q 'built without TLS' "$TMPD/kept"; then
+				run "$NBDBOX" "$a" "--$name" $(row_value "$name" "$arg") -h
+				assert_rc 0 "$a --$name"
+				continue
+			fi
+			check_row "$a" "$name" "$val" "$arg"
 		done <<< "$rows"
 	done
 	assertEquals "rows read from applets/conn.c" 15 "$n"
@@ -61,32 +87,25 @@ test_every_connection_option_row() {
 # longopt in applets/nbd-*.c): accepted by its parser (then -h) and shown
 # in its --help, long form and letter.
 test_every_own_option_row() {
-	local f a rows name val arg v h n=0
+	local f a rows name val arg n=0
 	for f in "$TOP"/applets/nbd-*.c; do
 		a=$(basename "$f" .c)
 		printf '%s\n' "$APPLETS" | grep -qx "$a" || continue
-		rows=$(sed -n '/static const struct longopt [a-z]*\[\] = {/,/};/p' "$f" |
-			sed -n "s/^[[:space:]]*{ \"\([a-z-]*\)\", *\([A-Za-z_']*\), *\([01]\) },.*/\1 \2 \3/p")
+		rows=$(table_rows "$f" 'static const struct longopt [a-z]*\[\] = {')
 		[ -n "$rows" ] || continue
 		run "$NBDBOX" "$a" --help
 		assert_ok
 		keep_out
 		while read -r name val arg; do
 			n=$((n + 1))
-			case $name in
-			block-size) v=4096 ;; io-timeout|dead-timeout) v=5 ;; connections) v=2 ;;
-			requests) v=4 ;; request-size) v=64K ;; *) v=x ;;
-			esac
-			[ "$arg" = 1 ] || v=
-			run "$NBDBOX" "$a" "--$name" ${v:+"$v"} -h
-			assert_rc 0 "$a --$name"
 			# The one row left out of --help: nbd-client -l's own
 			# output format, which nbd-client passes to nbd-list.
-			[ "$a $name" = "nbd-list nbd-client-format" ] && continue
-			grep -q -- "--$name\b" "$TMPD/kept" || fail "$a: --$name not in --help"
-			case $val in "'"?"'") h=${val:1:1}
-				grep -q -- "-$h, --$name\b" "$TMPD/kept" || fail "$a: -$h not in --help" ;;
-			esac
+			if [ "$a $name" = "nbd-list nbd-client-format" ]; then
+				run "$NBDBOX" "$a" "--$name" -h
+				assert_rc 0 "$a --$name"
+				continue
+			fi
+			check_row "$a" "$name" "$val" "$arg"
 		done <<< "$rows"
 	done
 	# nbd-attach 15, nbd-detach 3, nbd-list 4, nbd-probe 4, nbd-copy 7
