@@ -13,6 +13,20 @@
 # run.sh puts the TLS build in as /bin/nbdbox-tls: its applets first.
 use_tls_build
 relays() { ps | grep -v grep | grep -c 'nbd-attach.*tls'; }
+# data_path NAME WANT ARGS...: attach with ARGS; nbd-probe's "data path:"
+# line must start with WANT; detach.
+data_path() {
+	local name=$1 want=$2 dev p
+	shift 2
+	if dev=$(attach "$@"); then
+		p=$(nbd-probe "$dev" | grep '^data path:')
+		case $p in "$want"*) pass "$name" "$p" ;;
+			*) fail "$name" "nbd-probe $dev said '$p'" ;; esac
+		nbd-detach "$dev"
+	else
+		fail "$name" "attach $* failed"
+	fi
+}
 
 if ! need_applet nbd-attach; then
 	:
@@ -59,14 +73,7 @@ else
 	# named); a key readable by others, refused before connecting.
 	if [ -n "${P_tlsmtls:-}" ]; then
 		roundtrip "nbds://$H:$P_tlsmtls/" $C
-		if dev=$(attach $C "nbds://$H:$P_tlsmtls/"); then
-			p=$(nbd-probe "$dev" | grep '^data path:')
-			case $p in "data path: kTLS, TLSv1."*) pass mtls-ktls "$p" ;;
-				*) fail mtls-ktls "nbd-probe $dev said '$p'" ;; esac
-			nbd-detach "$dev"
-		else
-			fail mtls-ktls "attach with the client certificate failed"
-		fi
+		data_path mtls-ktls "data path: kTLS, TLSv1." $C "nbds://$H:$P_tlsmtls/"
 		nbd-attach $X "nbds://$H:$P_tlsmtls/" >/dev/null 2>/tmp/mtls.err; rc=$?
 		[ $rc = 6 ] && grep -q "$H:$P_tlsmtls.*client certificate" /tmp/mtls.err &&
 			pass mtls-nocert "exit 6: $(cat /tmp/mtls.err)" ||
@@ -85,14 +92,7 @@ else
 	# error" when the suite was not TLS13-AES128-GCM-SHA256).
 	roundtrip "nbds://alice@$H:$P_tlspsk/" --tls-relay $P
 	# PSK over kTLS: the same handshake, the kernel's data path.
-	if dev=$(attach $P "nbds://alice@$H:$P_tlspsk/"); then
-		p=$(nbd-probe "$dev" | grep '^data path:')
-		case $p in "data path: kTLS, TLSv1.3 "*) pass psk-ktls "$p" ;;
-			*) fail psk-ktls "nbd-probe $dev said '$p'" ;; esac
-		nbd-detach "$dev"
-	else
-		fail psk-ktls "attach with the PSK failed"
-	fi
+	data_path psk-ktls "data path: kTLS, TLSv1.3 " $P "nbds://alice@$H:$P_tlspsk/"
 	sleep 0.5
 	n=$(relays)
 	[ "$n" = 0 ] && pass relay-exit "no relay left after detach" ||
