@@ -72,11 +72,13 @@ static int operands(struct nbd_spec *sp, int n, char **pos)
 	int i = 0;
 
 	if (!sp->unix_path[0]) {
-		char *dst = nbd_is_uri(pos[0]) ? sp->uri : sp->host;
-		size_t cap = dst == sp->uri ? sizeof sp->uri : sizeof sp->host;
+		char *dst;
+		size_t cap;
 
 		if (n == 0)
 			return usage_error("missing server address (HOST[:PORT] or nbd:// URI)");
+		dst = nbd_is_uri(pos[0]) ? sp->uri : sp->host;
+		cap = dst == sp->uri ? sizeof sp->uri : sizeof sp->host;
 		if (nbd_spec_put(dst, cap, pos[0], strlen(pos[0])) < 0)
 			return usage_error("'%s': server address too long", pos[0]);
 		i = 1;

@@ -76,6 +76,10 @@ test_check_unattached_is_exit_1() {
 }
 
 test_bad_usage() {
+	# No operand at all: the usage error, not a read of one.
+	run "$NBDBOX" nbd-client -N root
+	assert_rc 2
+	assert_err_has "missing server address"
 	run "$NBDBOX" nbd-client -bogus 127.0.0.1 /dev/nbd0
 	assert_rc 2
 	assert_err_has "unknown option '-bogus'"
